@@ -1,4 +1,5 @@
 using RecallFiles.Schemas;
+using RecallFiles.Transport;
 
 namespace RecallFiles.Exporter;
 
@@ -88,6 +89,12 @@ public sealed record PracticeExportOptions
 
     /// <summary>Country calling code for E.164 phones (such as "34"); null keeps national numbers as typed (formatting stripped).</summary>
     public string? DefaultCountryCode { get; init; }
+
+    /// <summary>The practice's drop box; files go to its <c>appointments/</c> folder (relative to the drop box's RootPath).</summary>
+    public DropBoxOptions? DropBox { get; init; }
+
+    /// <summary>The folder below the drop box root that receives appointment files.</summary>
+    public string AppointmentsFolder { get; init; } = "appointments";
 
     /// <summary>Checks the values, naming the configuration key of a wrong one.</summary>
     public IReadOnlyList<string> Validate(string keyPrefix)
