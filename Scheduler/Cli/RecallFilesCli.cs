@@ -22,6 +22,8 @@ internal static class RecallFilesCli
     private static IEnumerable<Command> Verbs() =>
     [
         ValidateCommand.Create(),
+        ExportCommand.Create(),
+        ExportCommand.CreateList(),
     ];
 
     public static RootCommand Build()
