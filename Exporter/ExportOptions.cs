@@ -138,6 +138,15 @@ public sealed record PracticeExportOptions
             }
         }
 
+        try
+        {
+            Cronos.CronExpression.Parse(Cron);
+        }
+        catch (Cronos.CronFormatException ex)
+        {
+            errors.Add($"{keyPrefix}:Cron '{Cron}' is not a cron expression ({ex.Message}); the default is '0 */4 * * *' (every 4 hours)");
+        }
+
         if (DefaultCountryCode is { } cc && (cc.Length is < 1 or > 3 || !cc.All(char.IsAsciiDigit)))
         {
             errors.Add($"{keyPrefix}:DefaultCountryCode '{cc}' must be 1-3 digits without '+', such as 34 or 1");

@@ -24,6 +24,7 @@ internal static class RecallFilesCli
         ValidateCommand.Create(),
         ExportCommand.Create(),
         ExportCommand.CreateList(),
+        RunCommand.Create(),
     ];
 
     public static RootCommand Build()
