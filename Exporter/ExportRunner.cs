@@ -67,6 +67,14 @@ public sealed class ExportRunner(ExportLedger ledger, TimeProvider time, ILogger
             logger.LogError("Export {PracticeId} failed: {Reason}", practice.PracticeId, ex.Message);
             throw;
         }
+        catch (Exception ex)
+        {
+            // Anything else is a fault in a provider or in RecallFiles: still recorded, still one clear line for IT.
+            var message = $"practice {practice.PracticeId}: unexpected {ex.GetType().Name}: {ex.Message}";
+            ledger.Finish(id, ExportStatus.Failed, time.GetUtcNow(), error: message);
+            logger.LogError(ex, "Export {PracticeId} failed: {Reason}", practice.PracticeId, message);
+            throw new ExportException(message, ex);
+        }
     }
 
     private async Task<ExportResult> RunCoreAsync(long id, PracticeExportOptions practice, ExportRunOptions run, DateTimeOffset now, ExportWindow window,

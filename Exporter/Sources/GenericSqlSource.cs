@@ -88,7 +88,7 @@ public sealed class GenericSqlSource(PracticeExportOptions options) : IAppointme
         {
             return await command.ExecuteReaderAsync(CommandBehavior.CloseConnection, cancellationToken);
         }
-        catch (DbException ex)
+        catch (Exception ex) when (ex is DbException or ArgumentException or InvalidCastException or InvalidOperationException)
         {
             throw new ExportException($"practice {options.PracticeId}: the query in '{options.QueryFile}' failed: {ex.Message}", ex);
         }
@@ -99,7 +99,7 @@ public sealed class GenericSqlSource(PracticeExportOptions options) : IAppointme
         var parameter = command.CreateParameter();
         parameter.ParameterName = name;
         parameter.Value = value;
-        parameter.DbType = DbType.DateTime;
+        parameter.DbType = DbType.DateTime2;   // a local wall-clock time: timestamp without time zone
         command.Parameters.Add(parameter);
     }
 
