@@ -15,7 +15,7 @@ public sealed class MalformedCorpusTests
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public static IEnumerable<string> ExpectedReports =>
-        Directory.EnumerateFiles(RepoPaths.Malformed, "*.expected.json").Select(Path.GetFileName).Order(StringComparer.Ordinal)!;
+        Directory.EnumerateFiles(RepoPaths.Malformed, "*.expected.json").Select(p => Path.GetFileName(p)).Order(StringComparer.Ordinal);
 
     [TestMethod]
     [DynamicData(nameof(ExpectedReports))]
@@ -55,13 +55,13 @@ public sealed class MalformedCorpusTests
         var covered = ExpectedReports
             .Select(r => (string)JsonNode.Parse(File.ReadAllText(Path.Combine(RepoPaths.Malformed, r)))!["input"]!)
             .ToHashSet(StringComparer.Ordinal);
-        var files = Directory.EnumerateFiles(RepoPaths.Malformed).Select(Path.GetFileName)
-            .Where(f => !f!.EndsWith(".json", StringComparison.Ordinal)).ToList();
+        var files = Directory.EnumerateFiles(RepoPaths.Malformed).Select(p => Path.GetFileName(p))
+            .Where(f => !f.EndsWith(".json", StringComparison.Ordinal)).ToList();
 
         Assert.IsGreaterThanOrEqualTo(30, files.Count, "the corpus lost files");
         foreach (var file in files)
         {
-            Assert.Contains(file!, covered, $"sample-data/malformed/{file} has no NAME.expected.json");
+            Assert.Contains(file, covered, $"sample-data/malformed/{file} has no NAME.expected.json");
         }
 
         foreach (var input in covered)
