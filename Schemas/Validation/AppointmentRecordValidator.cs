@@ -43,7 +43,7 @@ public sealed class AppointmentRecordValidator : AbstractValidator<AppointmentRe
             .When(x => x.UserLanguage is not null)
             .OverridePropertyName(Columns.UserLanguage)
             .WithErrorCode(ProblemCodes.Language)
-            .WithMessage(x => $"USER_LANGUAGE '{x.UserLanguage}' is not a language code such as 'en', 'es' or 'pt-BR' (at most 10 characters)");
+            .WithMessage(x => $"USER_LANGUAGE '{x.UserLanguage}' is not a language code such as 'en', 'spa' or 'pt-BR' (2-3 letters, optionally '-' and a 2-4 character region)");
         RuleFor(x => x.CommunicationPreferences)
             .Matches("^[01]{3}$")
             .When(x => x.CommunicationPreferences is not null)

@@ -14,20 +14,7 @@ internal static class OpenDentalDatabase
     public static readonly DateTimeOffset Now = new(2026, 10, 24, 10, 0, 0, TimeSpan.Zero);
 
     /// <summary>The DDL, shared with the benchmark and the docs: sample-data/opendental/schema.sql.</summary>
-    public static string Ddl => File.ReadAllText(Path.Combine(RepoRoot(), "sample-data", "opendental", "schema.sql"));
-
-    private static string RepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "RecallFiles.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("run the tests from a clone of the repository (no RecallFiles.sln found)");
-    }
+    public static string Ddl => File.ReadAllText(Path.Combine(SampleData.RepoPaths.SampleData, "opendental", "schema.sql"));
 
     /// <summary>Creates the tables and the scenario data in <paramref name="connectionString"/>'s database; <paramref name="bulk"/> adds seeded rows.</summary>
     public static async Task CreateAsync(string connectionString, int bulk = 60)
