@@ -364,7 +364,7 @@ public sealed class ContractReader<TRecord> : ContractReader where TRecord : cla
 
     private IEnumerable<ContractRow<TRecord>> ReadRowsCore(CancellationToken cancellationToken)
     {
-        var seen = new Dictionary<ulong, long>();
+        var checker = new RecordChecker<TRecord>(_schema, FileName);
         var values = new string?[_schema.AllColumns.Count];
         var problems = new List<ContractProblem>();
         while (true)
@@ -420,28 +420,7 @@ public sealed class ContractReader<TRecord> : ContractReader where TRecord : cla
             }
 
             var record = _schema.Create(values);
-            var result = _schema.Validator.Validate(record);
-            foreach (var failure in result.Errors)
-            {
-                var column = string.IsNullOrEmpty(failure.PropertyName) ? null : failure.PropertyName;
-                problems.Add(new ContractProblem(FileName, line, column, failure.ErrorCode, failure.ErrorMessage,
-                    failure.Severity == FluentValidation.Severity.Error ? ProblemSeverity.Error : ProblemSeverity.Warning));
-            }
-
-            var key = _schema.Key(record);
-            if (key.Length > 0)
-            {
-                var hash = Fnv1a64(key);
-                if (seen.TryGetValue(hash, out var firstLine))
-                {
-                    problems.Add(new ContractProblem(FileName, line, ContractColumns.AppLid, ProblemCodes.DuplicateKey,
-                        $"APP_LID '{key}' already appears on line {Inv(firstLine)}; each appointment may appear once per file", ProblemSeverity.Error));
-                }
-                else
-                {
-                    seen.Add(hash, line);
-                }
-            }
+            checker.Check(record, line, problems);
 
             var valid = !problems.Any(p => p.Severity == ProblemSeverity.Error);
             yield return new ContractRow<TRecord>(line, valid ? _schema.Normalize(record) : record, problems.Count == 0 ? [] : problems.ToArray());
@@ -458,19 +437,6 @@ public sealed class ContractReader<TRecord> : ContractReader where TRecord : cla
         {
             _csv.Dispose();
         }
-    }
-
-    // 64-bit FNV-1a over the UTF-16 code units: the duplicate check keeps a hash per APP_LID instead of
-    // the string; two different ids colliding is about 3 in 10^8 for a million-row file (docs/file-formats.md).
-    private static ulong Fnv1a64(string value)
-    {
-        var hash = 14695981039346656037UL;
-        foreach (var c in value)
-        {
-            hash = (hash ^ c) * 1099511628211UL;
-        }
-
-        return hash;
     }
 
     private static ContractFileException Malformed(string fileName, CsvFormatException ex)
