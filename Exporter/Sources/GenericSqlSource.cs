@@ -153,6 +153,7 @@ public sealed class GenericSqlSource(PracticeExportOptions options) : IAppointme
             locationName = At(Columns.LocationName), language = At(Columns.UserLanguage), preferences = At(Columns.CommunicationPreferences),
             privacy = At(Columns.Privacy), status = At(Columns.Status);
 
+        var isText = Enumerable.Range(0, reader.FieldCount).Select(i => reader.GetFieldType(i) == typeof(string)).ToArray();
         string? Text(int i)
         {
             if (i < 0 || reader.IsDBNull(i))
@@ -160,7 +161,7 @@ public sealed class GenericSqlSource(PracticeExportOptions options) : IAppointme
                 return null;
             }
 
-            var value = reader.GetFieldType(i) == typeof(string) ? reader.GetString(i) : Convert.ToString(reader.GetValue(i), CultureInfo.InvariantCulture);
+            var value = isText[i] ? reader.GetString(i) : Convert.ToString(reader.GetValue(i), CultureInfo.InvariantCulture);
             return string.IsNullOrWhiteSpace(value) ? null : value.Trim();
         }
         long line = 0;
@@ -236,6 +237,7 @@ public sealed class GenericSqlSource(PracticeExportOptions options) : IAppointme
             TimeOnly to => to.ToTimeSpan(),
             DateTime dt => dt.TimeOfDay,
             string s when string.IsNullOrWhiteSpace(s) => null,
+            string { Length: 5 } s when ContractFormats.TryParseTime(s, out var hhmm) => hhmm.ToTimeSpan(),
             string s when TimeSpan.TryParseExact(s.Trim(), [@"hh\:mm", @"hh\:mm\:ss", @"h\:mm"], CultureInfo.InvariantCulture, out var ts) => ts,
             _ => throw new ExportException(
                 $"practice {options.PracticeId}: row {line} of the query has {column} '{value}'; return a time, a datetime or hh:mm"),
