@@ -1,1 +1,3 @@
-return 0;
+using RecallFiles.Scheduler.Cli;
+
+return await RecallFilesCli.RunAsync(args, Console.Out, Console.Error);

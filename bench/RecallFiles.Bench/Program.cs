@@ -1,1 +1,23 @@
-return 0;
+using RecallFiles.Bench.Schemas;
+
+// dotnet run -c Release --project bench/RecallFiles.Bench -- BENCH [options]
+// One line per bench: the verb and the class that runs it.
+const string Usage = """
+    usage: RecallFiles.Bench BENCH [options]
+      validate [--rows N] [--small N] [--runs N] [--dir FOLDER]
+               recallfiles validate on a generated N-row appointment file (default 1,000,000) and
+               a small one (default 100,000), in a child process: wall time, rows/s, peak memory
+    """;
+
+return args.Length == 0 ? Help() : args[0] switch
+{
+    "validate" => await ValidateBench.RunAsync(args[1..]),
+    "-h" or "--help" => Help(),
+    _ => Help($"unknown bench '{args[0]}'"),
+};
+
+static int Help(string? error = null)
+{
+    (error is null ? Console.Out : Console.Error).WriteLine((error is null ? "" : error + Environment.NewLine) + Usage);
+    return error is null ? 0 : 2;
+}

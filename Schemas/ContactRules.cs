@@ -1,0 +1,77 @@
+using System.Buffers;
+using System.Text.RegularExpressions;
+
+namespace RecallFiles.Schemas;
+
+/// <summary>The plausibility rules for phones and e-mails that the validators and the exporter share.</summary>
+public static partial class ContactRules
+{
+    /// <summary>The formatting characters a phone may contain: space, '-', '.', '(', ')', '/'.</summary>
+    private static readonly SearchValues<char> PhoneFormatting = SearchValues.Create(" -.()/");
+
+    /// <summary>Fewest digits of a plausible phone number.</summary>
+    public const int MinPhoneDigits = 6;
+
+    /// <summary>Most digits of a plausible phone number (E.164 allows 15).</summary>
+    public const int MaxPhoneDigits = 15;
+
+    /// <summary>
+    /// Strips formatting (space, '-', '.', '(', ')', '/') from a phone; keeps a leading '+'. Returns
+    /// null when anything else (letters, "ext", '#') is left, or the digit count is outside 6–15.
+    /// </summary>
+    public static string? NormalizePhone(string? value)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return null;
+        }
+
+        var span = value.AsSpan().Trim();
+        Span<char> buffer = stackalloc char[Math.Min(span.Length, 64)];
+        var length = 0;
+        var digits = 0;
+        for (var i = 0; i < span.Length; i++)
+        {
+            var c = span[i];
+            if (char.IsAsciiDigit(c))
+            {
+                if (length == buffer.Length)
+                {
+                    return null;
+                }
+
+                buffer[length++] = c;
+                digits++;
+            }
+            else if (c == '+' && length == 0 && digits == 0)
+            {
+                buffer[length++] = c;
+            }
+            else if (!PhoneFormatting.Contains(c))
+            {
+                return null;
+            }
+        }
+
+        return digits is >= MinPhoneDigits and <= MaxPhoneDigits ? new string(buffer[..length]) : null;
+    }
+
+    /// <summary>True when <see cref="NormalizePhone"/> accepts the value.</summary>
+    public static bool IsPlausiblePhone(string? value) => NormalizePhone(value) is not null;
+
+    // Pragmatic e-mail syntax: one '@', a local part without spaces, a dotted domain with a 2+ letter TLD.
+    [GeneratedRegex(@"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.[A-Za-z]{2,}$", RegexOptions.CultureInvariant)]
+    private static partial Regex EmailPattern();
+
+    /// <summary>True for a syntactically plausible e-mail address (ASCII, one '@', dotted domain, no dot at either end of the local part or twice in a row).</summary>
+    public static bool IsPlausibleEmail(string? value)
+    {
+        if (string.IsNullOrEmpty(value) || !EmailPattern().IsMatch(value))
+        {
+            return false;
+        }
+
+        var local = value.AsSpan(0, value.IndexOf('@'));
+        return local[0] != '.' && local[^1] != '.' && !local.Contains("..", StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,115 @@
+using FluentValidation;
+using RecallFiles.Schemas.Validation;
+
+namespace RecallFiles.Schemas.Internal;
+
+/// <summary>
+/// How one file format maps columns to a record. The column set of a file is dynamic (optional
+/// extension columns, in any order), so the mapping is an explicit table rather than a
+/// source-generated map: values arrive in <see cref="AllColumns"/> order.
+/// </summary>
+internal sealed class RecordSchema<T> : IRecordSchema where T : class
+{
+    public required FileKind Kind { get; init; }
+    public required IReadOnlyList<string> RequiredColumns { get; init; }
+    public required IReadOnlyList<string> OptionalColumns { get; init; }
+    public required Func<string?[], T> Create { get; init; }
+    public required Func<T, string?[]> Values { get; init; }
+    public required Func<T, string> Key { get; init; }
+    public required IValidator<T> Validator { get; init; }
+
+    /// <summary>Canonicalises a valid record (status spellings); identity for most formats.</summary>
+    public Func<T, T> Normalize { get; init; } = static r => r;
+
+    public IReadOnlyList<string> AllColumns => field ??= [.. RequiredColumns, .. OptionalColumns];
+}
+
+internal interface IRecordSchema
+{
+    FileKind Kind { get; }
+    IReadOnlyList<string> RequiredColumns { get; }
+    IReadOnlyList<string> OptionalColumns { get; }
+    IReadOnlyList<string> AllColumns { get; }
+}
+
+internal static class Schemas
+{
+    public static RecordSchema<AppointmentRecord> Appointments { get; } = new()
+    {
+        Kind = FileKind.Appointments,
+        RequiredColumns = Columns.AppointmentRequired,
+        OptionalColumns = Columns.AppointmentExtensions,
+        Create = static v => new AppointmentRecord
+        {
+            AppLid = v[0] ?? "",
+            AppDate = v[1] ?? "",
+            AppStartTime = v[2],
+            UserLandlinePhone = v[3],
+            UserMobilePhone = v[4],
+            UserEmail = v[5],
+            ResourceLid = v[6] ?? "",
+            ResourceName = v[7] ?? "",
+            ResourceMobilePhone = v[8],
+            ResourceEmail = v[9],
+            LocationLid = v[10],
+            LocationName = v[11],
+            AppEndTime = v[12],
+            UserWorkPhone = v[13],
+            UserLanguage = v[14],
+            CommunicationPreferences = v[15],
+            Privacy = v[16],
+            Status = v[17],
+        },
+        Values = static r =>
+        [
+            r.AppLid, r.AppDate, r.AppStartTime, r.UserLandlinePhone, r.UserMobilePhone, r.UserEmail,
+            r.ResourceLid, r.ResourceName, r.ResourceMobilePhone, r.ResourceEmail, r.LocationLid, r.LocationName,
+            r.AppEndTime, r.UserWorkPhone, r.UserLanguage, r.CommunicationPreferences, r.Privacy, r.Status,
+        ],
+        Key = static r => r.AppLid,
+        Validator = AppointmentRecordValidator.Instance,
+        Normalize = static r => r.Status is not null && AppointmentStatuses.TryParse(r.Status, out var s) && r.Status != s.ToWire()
+            ? r with { Status = s.ToWire() }
+            : r,
+    };
+
+    public static RecordSchema<StatusRecord> Status { get; } = new()
+    {
+        Kind = FileKind.Status,
+        RequiredColumns = Columns.StatusColumns,
+        OptionalColumns = [],
+        Create = static v => new StatusRecord
+        {
+            AppLid = v[0] ?? "",
+            UserLandlinePhone = v[1],
+            UserMobilePhone = v[2],
+            UserEmail = v[3],
+            ResourceLid = v[4] ?? "",
+            Status = v[5] ?? "",
+        },
+        Values = static r => [r.AppLid, r.UserLandlinePhone, r.UserMobilePhone, r.UserEmail, r.ResourceLid, r.Status],
+        Key = static r => r.AppLid,
+        Validator = StatusRecordValidator.Instance,
+        Normalize = static r => AppointmentStatuses.TryParse(r.Status, out var s) && r.Status != s.ToWire() ? r with { Status = s.ToWire() } : r,
+    };
+
+    public static RecordSchema<StatusResultRecord> StatusResult { get; } = new()
+    {
+        Kind = FileKind.StatusResult,
+        RequiredColumns = [Columns.AppLid, Columns.Result],
+        OptionalColumns = [Columns.Message],
+        Create = static v => new StatusResultRecord { AppLid = v[0] ?? "", Result = v[1] ?? "", Message = v[2] },
+        Values = static r => [r.AppLid, r.Result, r.Message],
+        Key = static r => r.AppLid,
+        Validator = StatusResultRecordValidator.Instance,
+        Normalize = static r => StatusResultCodes.TryParse(r.Result, out var c) && r.Result != c.ToWire() ? r with { Result = c.ToWire() } : r,
+    };
+
+    public static IRecordSchema For(FileKind kind) => kind switch
+    {
+        FileKind.Appointments => Appointments,
+        FileKind.Status => Status,
+        FileKind.StatusResult => StatusResult,
+        _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+    };
+}

@@ -1,0 +1,55 @@
+using FluentValidation;
+
+namespace RecallFiles.Schemas.Validation;
+
+/// <summary>The column rules the validators share, each with its <see cref="ProblemCodes"/> code.</summary>
+internal static class RuleExtensions
+{
+    /// <summary>nvarchar(50) in the spec.</summary>
+    public const int SpecLength = 50;
+
+    /// <summary>A NOT NULL id column of at most 50 characters.</summary>
+    public static IRuleBuilderOptions<T, string> Key<T>(this IRuleBuilderInitial<T, string> rule, string column) =>
+        rule.RequiredText(column, SpecLength);
+
+    public static IRuleBuilderOptions<T, string> RequiredText<T>(this IRuleBuilderInitial<T, string> rule, string column, int maxLength) =>
+        rule.Cascade(CascadeMode.Stop)
+            .NotEmpty().OverridePropertyName(column).WithErrorCode(ProblemCodes.Required)
+            .WithMessage($"{column} is required")
+            .MaximumLength(maxLength).OverridePropertyName(column).WithErrorCode(ProblemCodes.MaxLength)
+            .WithMessage((_, v) => $"{column} is {v.Length} characters long; the contract allows {maxLength}");
+
+    public static IRuleBuilderOptions<T, string?> OptionalText<T>(this IRuleBuilderInitial<T, string?> rule, string column, int maxLength) =>
+        rule.MaximumLength(maxLength).OverridePropertyName(column).WithErrorCode(ProblemCodes.MaxLength)
+            .WithMessage((_, v) => $"{column} is {v?.Length} characters long; the contract allows {maxLength}");
+
+    public static IRuleBuilderOptions<T, string> RequiredDate<T>(this IRuleBuilderInitial<T, string> rule, string column) =>
+        rule.Cascade(CascadeMode.Stop)
+            .NotEmpty().OverridePropertyName(column).WithErrorCode(ProblemCodes.Required)
+            .WithMessage($"{column} is required (dd/mm/yyyy)")
+            .Must(v => ContractFormats.TryParseDate(v, out _)).OverridePropertyName(column).WithErrorCode(ProblemCodes.Date)
+            .WithMessage((_, v) => $"{column} '{v}' is not a real date in dd/mm/yyyy");
+
+    public static IRuleBuilderOptions<T, string?> OptionalTime<T>(this IRuleBuilderInitial<T, string?> rule, string column) =>
+        rule.Must(v => v is null || ContractFormats.TryParseTime(v, out _)).OverridePropertyName(column).WithErrorCode(ProblemCodes.Time)
+            .WithMessage((_, v) => $"{column} '{v}' is not a time hh:mm between 00:00 and 23:59");
+
+    public static IRuleBuilderOptions<T, string?> Phone<T>(this IRuleBuilderInitial<T, string?> rule, string column) =>
+        rule.Cascade(CascadeMode.Stop)
+            .MaximumLength(SpecLength).OverridePropertyName(column).WithErrorCode(ProblemCodes.MaxLength)
+            .WithMessage((_, v) => $"{column} is {v?.Length} characters long; the contract allows {SpecLength}")
+            .Must(v => v is null || ContactRules.IsPlausiblePhone(v)).OverridePropertyName(column).WithErrorCode(ProblemCodes.Phone)
+            .WithMessage((_, v) => $"{column} '{Mask.Phone(v)}' is not a phone number: it needs {ContactRules.MinPhoneDigits}-{ContactRules.MaxPhoneDigits} digits " +
+                                   "after removing spaces, '-', '.', '/', parentheses and a leading '+', and nothing else");
+
+    public static IRuleBuilderOptions<T, string?> Email<T>(this IRuleBuilderInitial<T, string?> rule, string column) =>
+        rule.Cascade(CascadeMode.Stop)
+            .MaximumLength(SpecLength).OverridePropertyName(column).WithErrorCode(ProblemCodes.MaxLength)
+            .WithMessage((_, v) => $"{column} is {v?.Length} characters long; the contract allows {SpecLength}")
+            .Must(v => v is null || ContactRules.IsPlausibleEmail(v)).OverridePropertyName(column).WithErrorCode(ProblemCodes.Email)
+            .WithMessage((_, v) => $"{column} '{Mask.Email(v)}' is not an e-mail address (name@domain.tld)");
+
+    public static IRuleBuilderOptions<T, string?> OptionalStatus<T>(this IRuleBuilderInitial<T, string?> rule) =>
+        rule.Must(v => v is null || AppointmentStatuses.TryParse(v, out _)).OverridePropertyName(Columns.Status).WithErrorCode(ProblemCodes.StatusValue)
+            .WithMessage((_, v) => $"STATUS '{v}' is not one of " + string.Join(", ", AppointmentStatuses.WireNames));
+}
