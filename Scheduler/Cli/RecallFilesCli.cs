@@ -25,6 +25,7 @@ internal static class RecallFilesCli
         ExportCommand.Create(),
         ExportCommand.CreateList(),
         RunCommand.Create(),
+        HostKeyCommand.Create(),
     ];
 
     public static RootCommand Build()
