@@ -1,4 +1,5 @@
 using RecallFiles.Bench.Schemas;
+using RecallFiles.Bench.Transport;
 
 // dotnet run -c Release --project bench/RecallFiles.Bench -- BENCH [options]
 // One line per bench: the verb and the class that runs it.
@@ -7,11 +8,15 @@ const string Usage = """
       validate [--rows N] [--small N] [--runs N] [--dir FOLDER]
                recallfiles validate on a generated N-row appointment file (default 1,000,000) and
                a small one (default 100,000), in a child process: wall time, rows/s, peak memory
+      transport [--mb N] [--runs N]
+               SFTP upload and download of an N MB file (default 200) through the drop box (SSH.NET)
+               and through OpenSSH's sftp client on one loopback sshd: MB/s and ratio
     """;
 
 return args.Length == 0 ? Help() : args[0] switch
 {
     "validate" => await ValidateBench.RunAsync(args[1..]),
+    "transport" => await SftpBench.RunAsync(args[1..]),
     "-h" or "--help" => Help(),
     _ => Help($"unknown bench '{args[0]}'"),
 };
