@@ -22,6 +22,9 @@ internal static class RecallFilesCli
     private static IEnumerable<Command> Verbs() =>
     [
         ValidateCommand.Create(),
+        ExportCommand.Create(),
+        ExportCommand.CreateList(),
+        RunCommand.Create(),
     ];
 
     public static RootCommand Build()

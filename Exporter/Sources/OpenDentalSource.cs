@@ -1,0 +1,183 @@
+using System.Data;
+using System.Runtime.CompilerServices;
+using MySqlConnector;
+
+namespace RecallFiles.Exporter.Sources;
+
+/// <summary>
+/// Open Dental on MariaDB/MySQL (layout: shared/reference/opendental.md). Reads Scheduled
+/// appointments, and Complete ones in the past part of the window; the resource is the dentist or
+/// the hygienist by configuration; the end time comes from <c>Pattern</c> (5 minutes a character);
+/// a clinic's TimeZone overrides the practice's. Blocked channels are left empty: TxtMsgOk = No
+/// blanks the mobile, PreferConfirmMethod = DoNotCall blanks the landline and work phone. Deleted
+/// and deceased patients are never exported. Patient names are never selected.
+/// </summary>
+public sealed class OpenDentalSource(PracticeExportOptions options) : IAppointmentSource
+{
+    // AptStatus: 1 Scheduled, 2 Complete. PatStatus: 4 Deleted, 5 Deceased. TxtMsgOk: 2 No.
+    // ContactMethod: 1 DoNotCall. The window is widened by 26 hours on each side because clinics may
+    // sit in other time zones than the practice; AppointmentMapper applies the exact window.
+    internal const string Query = """
+        SELECT a.AptNum, a.AptDateTime, a.Pattern, a.AptStatus, a.ClinicNum, a.Op,
+               p.HmPhone, p.WkPhone, p.WirelessPhone, p.Email, p.TxtMsgOk, p.PreferConfirmMethod, p.Language,
+               pr.ProvNum, pr.Abbr, pr.PreferredName,
+               c.Description AS ClinicName, c.TimeZone AS ClinicTimeZone,
+               o.OpName
+        FROM appointment a
+        JOIN patient p ON p.PatNum = a.PatNum
+        JOIN provider pr ON pr.ProvNum = CASE
+                 WHEN @resource = 1 THEN a.ProvNum
+                 WHEN @resource = 2 AND a.ProvHyg <> 0 THEN a.ProvHyg
+                 WHEN @resource = 0 AND a.IsHygiene = 1 AND a.ProvHyg <> 0 THEN a.ProvHyg
+                 ELSE a.ProvNum END
+        LEFT JOIN clinic c ON c.ClinicNum = a.ClinicNum
+        LEFT JOIN operatory o ON o.OperatoryNum = a.Op
+        WHERE a.AptStatus IN (1, 2)
+          AND a.AptDateTime >= @start AND a.AptDateTime < @end
+          AND p.PatStatus NOT IN (4, 5)
+          AND (@clinic IS NULL OR a.ClinicNum = @clinic)
+        ORDER BY a.AptDateTime, a.AptNum
+        """;
+
+    private static readonly string[] RequiredTables = ["appointment", "patient", "provider", "operatory", "clinic"];
+
+    private MySqlConnection CreateConnection()
+    {
+        MySqlConnectionStringBuilder builder;
+        try
+        {
+            builder = new MySqlConnectionStringBuilder(options.ConnectionString);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new ExportException($"practice {options.PracticeId}: the Open Dental ConnectionString is not a valid MySQL connection string ({ex.Message})", ex);
+        }
+
+        // Open Dental stores empty dates as 0001-01-01, some tables as 0000-00-00.
+        builder.ConvertZeroDateTime = true;
+        builder.AllowZeroDateTime = false;
+        if (builder.ConnectionTimeout == 15)
+        {
+            builder.ConnectionTimeout = 10;
+        }
+
+        return new MySqlConnection(builder.ConnectionString);
+    }
+
+    private async Task<MySqlConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        var connection = CreateConnection();
+        try
+        {
+            await connection.OpenAsync(cancellationToken);
+        }
+        catch (MySqlException ex)
+        {
+            await connection.DisposeAsync();
+            throw new ExportException(
+                $"practice {options.PracticeId}: cannot connect to the Open Dental database: {ex.Message}. " +
+                "Check RecallFiles:Agent:Practices:N:ConnectionString (server, port, user, password) and that the server accepts connections from this machine.", ex);
+        }
+
+        return connection;
+    }
+
+    /// <inheritdoc />
+    public async Task CheckAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT LOWER(TABLE_NAME) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()";
+        var tables = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                tables.Add(reader.GetString(0));
+            }
+        }
+
+        var missing = RequiredTables.Where(t => !tables.Contains(t)).ToArray();
+        if (missing.Length > 0)
+        {
+            throw new ExportException(
+                $"practice {options.PracticeId}: the database '{connection.Database}' lacks Open Dental table(s) {string.Join(", ", missing)}; point ConnectionString at the Open Dental database (usually 'opendental')");
+        }
+    }
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<SourceAppointment> ReadAsync(ExportWindow window, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        // A read-only transaction: a consistent snapshot, and the server refuses any write.
+        await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken);
+        await using (var readOnly = connection.CreateCommand())
+        {
+            readOnly.Transaction = transaction;
+            readOnly.CommandText = "SET SESSION TRANSACTION READ ONLY";
+            await readOnly.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = Query;
+        command.Parameters.AddWithValue("@resource", (int)options.Resource switch { 0 => 0, 1 => 1, _ => 2 });
+        command.Parameters.AddWithValue("@start", window.LocalStart.AddHours(-26));
+        command.Parameters.AddWithValue("@end", window.LocalEnd.AddHours(26));
+        command.Parameters.AddWithValue("@clinic", options.ClinicNum is { } clinic ? clinic : DBNull.Value);
+
+        MySqlDataReader reader;
+        try
+        {
+            reader = await command.ExecuteReaderAsync(cancellationToken);
+        }
+        catch (MySqlException ex)
+        {
+            throw new ExportException($"practice {options.PracticeId}: the Open Dental query failed: {ex.Message}", ex);
+        }
+
+        await using (reader)
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                yield return Map(reader, window.TimeZone);
+            }
+        }
+    }
+
+    private SourceAppointment Map(MySqlDataReader r, TimeZoneInfo practiceZone)
+    {
+        static string? Text(MySqlDataReader r, string column)
+        {
+            var i = r.GetOrdinal(column);
+            return r.IsDBNull(i) ? null : r.GetValue(i).ToString();
+        }
+
+        var start = r.GetDateTime("AptDateTime");
+        var pattern = Text(r, "Pattern") ?? "";
+        var clinicNum = r.GetInt64("ClinicNum");
+        var zone = ExportWindow.TryFindTimeZone(Text(r, "ClinicTimeZone"), out var clinicZone) ? clinicZone : practiceZone;
+        var textOk = Convert.ToInt32(r.GetValue(r.GetOrdinal("TxtMsgOk")), System.Globalization.CultureInfo.InvariantCulture) != 2;
+        var mayCall = Convert.ToInt32(r.GetValue(r.GetOrdinal("PreferConfirmMethod")), System.Globalization.CultureInfo.InvariantCulture) != 1;
+        var aptNum = r.GetInt64("AptNum").ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var preferred = Text(r, "PreferredName");
+        var useClinic = clinicNum != 0;
+        return new SourceAppointment
+        {
+            AppLid = options.PrefixAppLidWithClinic ? $"{clinicNum}-{aptNum}" : aptNum,
+            LocalStart = start,
+            TimeZone = zone,
+            LocalEnd = pattern.Length > 0 ? start.AddMinutes(5 * pattern.Length) : null,
+            AllowedOnlyInPast = r.GetInt32("AptStatus") == 2,
+            LandlinePhone = mayCall ? Text(r, "HmPhone") : null,
+            WorkPhone = mayCall ? Text(r, "WkPhone") : null,
+            MobilePhone = textOk ? Text(r, "WirelessPhone") : null,
+            Email = Text(r, "Email"),
+            ResourceLid = r.GetInt64("ProvNum").ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ResourceName = string.IsNullOrWhiteSpace(preferred) ? Text(r, "Abbr") ?? "" : preferred,
+            LocationLid = useClinic ? clinicNum.ToString(System.Globalization.CultureInfo.InvariantCulture) : r.GetInt64("Op").ToString(System.Globalization.CultureInfo.InvariantCulture),
+            LocationName = useClinic ? Text(r, "ClinicName") : Text(r, "OpName"),
+            Language = Text(r, "Language"),
+        };
+    }
+}

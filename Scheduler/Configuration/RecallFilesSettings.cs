@@ -1,0 +1,134 @@
+using Microsoft.Extensions.Configuration;
+using RecallFiles.Exporter;
+
+namespace RecallFiles.Scheduler.Configuration;
+
+/// <summary>The agent role's settings (section <c>RecallFiles:Agent</c>).</summary>
+public sealed record AgentSettings
+{
+    /// <summary>The practices this agent exports, one entry each.</summary>
+    public IReadOnlyList<PracticeExportOptions> Practices { get; init; } = [];
+}
+
+/// <summary>
+/// Loads the configuration every verb shares: <c>--config FILE</c>, else <c>$RECALLFILES_CONFIG</c>,
+/// else <c>./appsettings.json</c> when present; then environment variables (<c>RecallFiles__Agent__Practices__0__ConnectionString</c>),
+/// which win. Secrets belong in the environment or a secret file, never in the repository.
+/// </summary>
+public sealed class RecallFilesSettings
+{
+    /// <summary>The root section.</summary>
+    public const string Section = "RecallFiles";
+
+    private RecallFilesSettings(IConfiguration configuration, string? file)
+    {
+        Configuration = configuration;
+        File = file;
+        DataFolder = Path.GetFullPath(configuration[$"{Section}:DataFolder"] is { Length: > 0 } folder ? folder : ".recallfiles");
+        Agent = configuration.GetSection($"{Section}:Agent").Get<AgentSettings>() ?? new AgentSettings();
+    }
+
+    /// <summary>The merged configuration.</summary>
+    public IConfiguration Configuration { get; }
+
+    /// <summary>The configuration file read, if any.</summary>
+    public string? File { get; }
+
+    /// <summary>Where the agent keeps its ledger and copies of exported files, and the embedded cluster lives (default <c>./.recallfiles</c>).</summary>
+    public string DataFolder { get; }
+
+    /// <summary>The agent role.</summary>
+    public AgentSettings Agent { get; }
+
+    /// <summary>The export ledger's path.</summary>
+    public string LedgerPath => Path.Combine(DataFolder, "agent", "ledger.db");
+
+    /// <summary>Where a practice's exported files are kept.</summary>
+    public string ExportFolder(string practiceId) => Path.Combine(DataFolder, "agent", "exports", practiceId);
+
+    /// <summary>Loads the settings; throws <see cref="SettingsException"/> naming the key of a wrong value.</summary>
+    public static RecallFilesSettings Load(string? configFile = null)
+    {
+        var file = configFile ?? Environment.GetEnvironmentVariable("RECALLFILES_CONFIG");
+        if (file is null && System.IO.File.Exists("appsettings.json"))
+        {
+            file = "appsettings.json";
+        }
+
+        var builder = new ConfigurationBuilder();
+        if (file is not null)
+        {
+            if (!System.IO.File.Exists(file))
+            {
+                throw new SettingsException($"the configuration file '{Path.GetFullPath(file)}' does not exist");
+            }
+
+            builder.AddJsonFile(Path.GetFullPath(file), optional: false, reloadOnChange: false);
+        }
+
+        builder.AddEnvironmentVariables();
+        IConfiguration configuration;
+        try
+        {
+            configuration = builder.Build();
+        }
+        catch (InvalidDataException ex)
+        {
+            throw new SettingsException($"the configuration file '{file}' is not valid JSON: {ex.Message}", ex);
+        }
+
+        RecallFilesSettings settings;
+        try
+        {
+            settings = new RecallFilesSettings(configuration, file);
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new SettingsException($"a configuration value has the wrong type: {ex.Message}{(ex.InnerException is null ? "" : " " + ex.InnerException.Message)}", ex);
+        }
+
+        var errors = settings.Validate();
+        if (errors.Count > 0)
+        {
+            throw new SettingsException("invalid configuration:" + Environment.NewLine + string.Join(Environment.NewLine, errors.Select(e => "  " + e)));
+        }
+
+        return settings;
+    }
+
+    /// <summary>Every wrong value, each naming its key and what is allowed.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        for (var i = 0; i < Agent.Practices.Count; i++)
+        {
+            errors.AddRange(Agent.Practices[i].Validate($"{Section}:Agent:Practices:{i}"));
+        }
+
+        foreach (var duplicate in Agent.Practices.GroupBy(p => p.PracticeId, StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1))
+        {
+            errors.Add($"{Section}:Agent:Practices: practice id '{duplicate.Key}' is configured {duplicate.Count()} times; each practice once");
+        }
+
+        return errors;
+    }
+}
+
+/// <summary>The configuration is wrong; the message names the key and the allowed values.</summary>
+public sealed class SettingsException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    public SettingsException(string message) : base(message)
+    {
+    }
+
+    /// <summary>Creates the exception with its cause.</summary>
+    public SettingsException(string message, Exception inner) : base(message, inner)
+    {
+    }
+
+    /// <summary>Creates the exception without a message; prefer the others.</summary>
+    public SettingsException() : base("invalid configuration")
+    {
+    }
+}

@@ -1,0 +1,134 @@
+using System.Text.Json;
+using RecallFiles.Scheduler.Cli;
+using RecallFiles.Tests.Infrastructure;
+
+namespace RecallFiles.Tests.Exporter;
+
+/// <summary>The export and exports verbs, end to end: configuration file, SQLite PMS, drop boxes (local folder and real sshd).</summary>
+[TestClass]
+public sealed class ExportCommandTests
+{
+    private static async Task<(int Exit, string Out, string Err)> Run(params string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var exit = await RecallFilesCli.RunAsync(args, output, error);
+        return (exit, output.ToString(), error.ToString());
+    }
+
+    private static string WriteConfig(string folder, object dropBox, Action<Dictionary<string, object?>>? change = null)
+    {
+        GenericSqlExportTests.CreateSqlitePms(folder);
+        File.WriteAllText(Path.Combine(folder, "query.sql"), GenericSqlExportTests.SqliteQuery);
+        var practice = new Dictionary<string, object?>
+        {
+            ["PracticeId"] = "GEN-01",
+            ["Source"] = "GenericSql",
+            ["Provider"] = "Sqlite",
+            ["ConnectionString"] = $"Data Source={Path.Combine(folder, "pms.sqlite")}",
+            ["QueryFile"] = Path.Combine(folder, "query.sql"),
+            ["TimeZone"] = "Europe/Madrid",
+            ["DropBox"] = dropBox,
+        };
+        change?.Invoke(practice);
+        var config = new { RecallFiles = new { DataFolder = Path.Combine(folder, "data"), Agent = new { Practices = new[] { practice } } } };
+        var path = Path.Combine(folder, "appsettings.json");
+        File.WriteAllText(path, JsonSerializer.Serialize(config));
+        return path;
+    }
+
+    [TestMethod]
+    public async Task ExportOnce_UploadsExactlyOneCompleteFile_ThroughRealSshd_AndRecordsItsSha256()
+    {
+        await using var sshd = await SshdServer.StartAsync();
+        var folder = Directory.CreateTempSubdirectory("rf-export-cli-").FullName;
+        var options = sshd.CreateOptions();
+        var config = WriteConfig(folder, new
+        {
+            Kind = "Sftp", options.Host, options.Port, options.UserName, options.PrivateKeyPath, HostKeySha256 = options.HostKeySha256,
+            RootPath = Path.Combine(sshd.RootFolder, "GEN-01"),
+        });
+        Directory.CreateDirectory(Path.Combine(sshd.RootFolder, "GEN-01"));
+
+        var (exit, output, error) = await Run("export", "--once", "--config", config, "--now", "2026-10-24T10:00:00Z");
+
+        Assert.AreEqual(0, exit, error);
+        var remote = Directory.GetFiles(Path.Combine(sshd.RootFolder, "GEN-01"), "*", SearchOption.AllDirectories);
+        Assert.HasCount(1, remote, string.Join(", ", remote));
+        Assert.AreEqual("APPOINTMENTS_GEN-01_20261024T100000Z.csv", Path.GetFileName(remote[0]));
+        Assert.AreEqual("appointments", Path.GetFileName(Path.GetDirectoryName(remote[0])));
+        var sha = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(await File.ReadAllBytesAsync(remote[0])));
+        StringAssert.Contains(output, sha);
+
+        var (listExit, list, _) = await Run("exports", "--config", config);
+        Assert.AreEqual(0, listExit);
+        StringAssert.Contains(list, "Uploaded");
+        StringAssert.Contains(list, sha[..16]);
+    }
+
+    [TestMethod]
+    public async Task ExportOnce_ExitsOne_AndUploadsNothing_WhenThePmsIsUnreachable()
+    {
+        var folder = Directory.CreateTempSubdirectory("rf-export-cli-").FullName;
+        var dropRoot = Directory.CreateDirectory(Path.Combine(folder, "drop")).FullName;
+        var config = WriteConfig(folder, new { Kind = "Local", RootPath = dropRoot }, p =>
+        {
+            p["Provider"] = "PostgreSql";
+            p["ConnectionString"] = $"Host=127.0.0.1;Port={Ports.FreeTcpPort()};Username=pms;Password=x;Timeout=3";
+        });
+
+        var (exit, _, error) = await Run("export", "--once", "--config", config);
+
+        Assert.AreEqual(1, exit);
+        StringAssert.Contains(error, "GEN-01: FAILED: practice GEN-01: cannot connect");
+        Assert.IsEmpty(Directory.GetFiles(dropRoot, "*", SearchOption.AllDirectories));
+        var (_, list, _) = await Run("exports", "--config", config);
+        StringAssert.Contains(list, "Failed");
+    }
+
+    [TestMethod]
+    [DataRow("PastHours", 500, "RecallFiles:Agent:Practices:0:PastHours is 500; allowed 0-168")]
+    [DataRow("TimeZone", "Mars/Olympus", "RecallFiles:Agent:Practices:0:TimeZone 'Mars/Olympus'")]
+    [DataRow("PracticeId", "../etc", "RecallFiles:Agent:Practices:0:PracticeId '../etc'")]
+    public async Task ExportOnce_ExitsTwo_NamingTheKey_OnABadSetting(string key, object value, string expected)
+    {
+        var folder = Directory.CreateTempSubdirectory("rf-export-cli-").FullName;
+        var config = WriteConfig(folder, new { Kind = "Local", RootPath = folder }, p => p[key] = value);
+
+        var (exit, _, error) = await Run("export", "--once", "--config", config);
+
+        Assert.AreEqual(2, exit);
+        StringAssert.Contains(error, expected);
+    }
+
+    [TestMethod]
+    [DataRow("export")]
+    [DataRow("export", "--once", "--now", "yesterday")]
+    [DataRow("export", "--once", "--practice", "NOPE")]
+    public async Task Export_ExitsTwo_OnUsageErrors(params string[] args)
+    {
+        var folder = Directory.CreateTempSubdirectory("rf-export-cli-").FullName;
+        var config = WriteConfig(folder, new { Kind = "Local", RootPath = folder });
+
+        var (exit, _, error) = await Run([.. args, "--config", config]);
+
+        Assert.AreEqual(2, exit);
+        Assert.IsFalse(string.IsNullOrWhiteSpace(error));
+    }
+
+    [TestMethod]
+    public async Task ExportOnce_DryRun_WritesTheFileToOut_AndUploadsNothing()
+    {
+        var folder = Directory.CreateTempSubdirectory("rf-export-cli-").FullName;
+        var dropRoot = Directory.CreateDirectory(Path.Combine(folder, "drop")).FullName;
+        var config = WriteConfig(folder, new { Kind = "Local", RootPath = dropRoot });
+        var output = Path.Combine(folder, "preview");
+
+        var (exit, stdout, error) = await Run("export", "--once", "--dry-run", "--out", output, "--config", config, "--now", "2026-10-24T10:00:00Z");
+
+        Assert.AreEqual(0, exit, error);
+        StringAssert.Contains(stdout, "3 appointment(s)");
+        Assert.IsTrue(File.Exists(Path.Combine(output, "APPOINTMENTS_GEN-01_20261024T100000Z.csv")));
+        Assert.IsEmpty(Directory.GetFiles(dropRoot, "*", SearchOption.AllDirectories));
+    }
+}

@@ -1,0 +1,16 @@
+namespace RecallFiles.Tests.Infrastructure;
+
+/// <summary>A clock the test moves by hand (only the clock is faked, never a server).</summary>
+public sealed class ManualTimeProvider(DateTimeOffset start) : TimeProvider
+{
+    private DateTimeOffset _now = start;
+
+    public ManualTimeProvider()
+        : this(new DateTimeOffset(2026, 11, 23, 8, 0, 0, TimeSpan.Zero))
+    {
+    }
+
+    public override DateTimeOffset GetUtcNow() => _now;
+
+    public void Advance(TimeSpan by) => _now += by;
+}

@@ -1,0 +1,75 @@
+using System.Text.Json;
+using Hangfire;
+using Hangfire.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using RecallFiles.Scheduler.Configuration;
+using RecallFiles.Scheduler.Hosting;
+using RecallFiles.Tests.Exporter;
+using RecallFiles.Tests.Infrastructure;
+
+namespace RecallFiles.Tests.Scheduler;
+
+[TestClass]
+public sealed class AgentHostTests
+{
+    [TestMethod]
+    public async Task AgentHost_SchedulesEachPracticeInItsTimeZone_AndUploadsTheInitialExportAtOnce()
+    {
+        var folder = Directory.CreateTempSubdirectory("rf-agent-").FullName;
+        GenericSqlExportTests.CreateSqlitePms(folder);
+        File.WriteAllText(Path.Combine(folder, "query.sql"), GenericSqlExportTests.SqliteQuery);
+        var dropRoot = Directory.CreateDirectory(Path.Combine(folder, "drop")).FullName;
+        var config = new
+        {
+            RecallFiles = new
+            {
+                DataFolder = Path.Combine(folder, "data"),
+                Agent = new
+                {
+                    Practices = new[]
+                    {
+                        new
+                        {
+                            PracticeId = "GEN-01", Source = "GenericSql", Provider = "Sqlite", ConnectionString = $"Data Source={Path.Combine(folder, "pms.sqlite")}",
+                            QueryFile = Path.Combine(folder, "query.sql"), TimeZone = "Europe/Madrid", Cron = "0 */4 * * *",
+                            DropBox = new { Kind = "Local", RootPath = dropRoot },
+                        },
+                    },
+                },
+            },
+        };
+        var configPath = Path.Combine(folder, "appsettings.json");
+        File.WriteAllText(configPath, JsonSerializer.Serialize(config));
+        var settings = RecallFilesSettings.Load(configPath);
+        var port = Ports.FreeTcpPort();
+
+        await using var app = RecallFilesHost.Build(settings, HostRole.Agent, $"http://127.0.0.1:{port}");
+        await app.StartAsync();
+        try
+        {
+            var appointments = Path.Combine(dropRoot, "appointments");
+            var deadline = DateTime.UtcNow.AddSeconds(60);
+            while (DateTime.UtcNow < deadline && (!Directory.Exists(appointments) || Directory.GetFiles(appointments, "APPOINTMENTS_GEN-01_*.csv").Length == 0))
+            {
+                await Task.Delay(200);
+            }
+
+            var files = Directory.GetFiles(appointments, "*", SearchOption.AllDirectories);
+            Assert.HasCount(1, files, "exactly one complete file, no temporary names left behind");
+            StringAssert.StartsWith(Path.GetFileName(files[0]), "APPOINTMENTS_GEN-01_");
+
+            using var connection = app.Services.GetRequiredService<JobStorage>().GetConnection();
+            var job = connection.GetRecurringJobs().Single(j => j.Id == "export:GEN-01");
+            Assert.AreEqual("0 */4 * * *", job.Cron);
+            Assert.AreEqual("Europe/Madrid", job.TimeZoneId);
+
+            using var http = new HttpClient();
+            var dashboard = await http.GetAsync(new Uri($"http://127.0.0.1:{port}/hangfire"));
+            Assert.AreEqual(System.Net.HttpStatusCode.OK, dashboard.StatusCode, "loopback may see the dashboard");
+        }
+        finally
+        {
+            await app.StopAsync();
+        }
+    }
+}
