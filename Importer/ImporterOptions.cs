@@ -33,12 +33,6 @@ public sealed record ImporterOptions
     /// <summary>Load attempts that fail for a reason other than the file (database, disk) before the batch is marked failed. Default 5.</summary>
     public int MaxLoadAttempts { get; init; } = 5;
 
-    /// <summary>
-    /// Safe pickup for the local-folder drop box: a file is eligible once its size and modification time stayed the same
-    /// for this long. Default 30 s.
-    /// </summary>
-    public TimeSpan MinFileAge { get; init; } = TimeSpan.FromSeconds(30);
-
     /// <summary>Cron expression of the pickup job (one job per practice). Default every minute.</summary>
     public string PollCron { get; init; } = "* * * * *";
 
@@ -73,11 +67,6 @@ public sealed record ImporterOptions
         if (MaxLoadAttempts < 1)
         {
             problems.Add($"{SectionName}:MaxLoadAttempts must be 1 or more.");
-        }
-
-        if (MinFileAge < TimeSpan.Zero)
-        {
-            problems.Add($"{SectionName}:MinFileAge must be 0 or more.");
         }
 
         foreach (var (id, practice) in Practices)

@@ -5,6 +5,7 @@ using Npgsql;
 using RecallFiles.Importer.Batches;
 using RecallFiles.Importer.Loading;
 using RecallFiles.Importer.Practices;
+using RecallFiles.Transport;
 using static RecallFiles.Importer.Loading.BatchLoader;
 
 namespace RecallFiles.Importer.Pickup;
@@ -29,35 +30,29 @@ public sealed class PickupService
 {
     private readonly NpgsqlDataSource _dataSource;
     private readonly ImporterOptions _options;
-    private readonly Func<string, IPickupDropBox> _dropBoxes;
+    private readonly IReadOnlyDictionary<string, DropBoxOptions> _dropBoxes;
     private readonly BatchLoader _loader;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly Dictionary<string, StableFiles> _stable = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, SafePickup> _stable = new(StringComparer.Ordinal);
     private readonly Lock _stableLock = new();
 
-    internal PickupService(NpgsqlDataSource dataSource, ImporterOptions options, Func<string, IPickupDropBox> dropBoxes, TimeProvider? time = null, ILogger? logger = null)
+    /// <summary>
+    /// Creates the service. <paramref name="dropBoxes"/> maps a drop box name (<see cref="PracticeOptions.DropBox"/>)
+    /// to its options (<c>RecallFiles:DropBoxes:{name}</c>); safe-pickup rules (MinFileAge, RequireDoneFile,
+    /// MaxFilesPerPoll) come from there.
+    /// </summary>
+    public PickupService(NpgsqlDataSource dataSource, ImporterOptions options, IReadOnlyDictionary<string, DropBoxOptions> dropBoxes, TimeProvider? time = null, ILogger? logger = null)
     {
         ArgumentNullException.ThrowIfNull(dataSource);
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(dropBoxes);
         _dataSource = dataSource;
         _options = options;
         _dropBoxes = dropBoxes;
         _time = time ?? TimeProvider.System;
         _logger = logger ?? NullLogger.Instance;
         _loader = new BatchLoader(dataSource, _logger);
-    }
-
-    /// <summary>
-    /// A pickup service whose drop boxes are local folders: <paramref name="dropBoxRoots"/> maps a drop box name
-    /// (<see cref="PracticeOptions.DropBox"/>) to its root folder. TODO(transport): SFTP/FTP drop boxes.
-    /// </summary>
-    public static PickupService ForLocalFolders(NpgsqlDataSource dataSource, ImporterOptions options, IReadOnlyDictionary<string, string> dropBoxRoots, TimeProvider? time = null, ILogger? logger = null)
-    {
-        ArgumentNullException.ThrowIfNull(dropBoxRoots);
-        return new PickupService(dataSource, options, name => dropBoxRoots.TryGetValue(name, out var root)
-            ? new LocalFolderDropBox(root)
-            : throw new InvalidOperationException($"drop box '{name}' is not configured: add RecallFiles:DropBoxes:{name}:RootPath"), time, logger);
     }
 
     /// <summary>The practices this service polls (enabled ones).</summary>
@@ -102,7 +97,10 @@ public sealed class PickupService
 
     private async Task<PollResult> PollLockedAsync(PracticeOptions practice, CancellationToken cancellationToken)
     {
-        await using var dropBox = _dropBoxes(practice.DropBox);
+        var dropBoxOptions = _dropBoxes.TryGetValue(practice.DropBox, out var found)
+            ? found
+            : throw new InvalidOperationException($"RecallFiles:Practices:{practice.Id}:DropBox names '{practice.DropBox}', which is not configured under RecallFiles:DropBoxes");
+        await using var dropBox = DropBoxFactory.Create(dropBoxOptions, _time, _logger);
         var folder = practice.EffectiveFolder;
         var errors = new List<string>();
         var finished = 0;
@@ -120,17 +118,24 @@ public sealed class PickupService
 
         // 2. New files.
         var listing = await dropBox.ListAsync(folder, cancellationToken);
-        StableFiles stable;
+        PickupResult pickup;
         lock (_stableLock)
         {
-            if (!_stable.TryGetValue(practice.Id, out stable!))
+            if (!_stable.TryGetValue(practice.Id, out var safe))
             {
-                _stable[practice.Id] = stable = new StableFiles(_options.MinFileAge, _time);
+                _stable[practice.Id] = safe = new SafePickup(dropBoxOptions, _time);
             }
+
+            pickup = safe.Evaluate(listing);
+        }
+
+        foreach (var rejected in pickup.Rejected)
+        {
+            _logger.LogWarning("{Practice}: {File} is never opened: {Reason}", practice.Id, FileNameRules.Printable(rejected.Name), rejected.Reason);
         }
 
         var claimed = 0;
-        foreach (var file in stable.Eligible(listing))
+        foreach (var file in pickup.Eligible)
         {
             cancellationToken.ThrowIfCancellationRequested();
             if (busyNames.Contains(file.Name))
@@ -156,7 +161,7 @@ public sealed class PickupService
     }
 
     /// <summary>Moves one batch through its remaining steps; returns true when it reached its end.</summary>
-    private async Task<bool> AdvanceAsync(IPickupDropBox dropBox, PracticeOptions practice, OpenBatch batch, List<string> errors, CancellationToken cancellationToken)
+    private async Task<bool> AdvanceAsync(IDropBox dropBox, PracticeOptions practice, OpenBatch batch, List<string> errors, CancellationToken cancellationToken)
     {
         try
         {
@@ -182,7 +187,7 @@ public sealed class PickupService
             await DisposeRemoteAsync(dropBox, batch, cancellationToken);
             return true;
         }
-        catch (Exception ex) when (ex is IOException or NpgsqlException or UnauthorizedAccessException or TimeoutException || IsDropBoxException(ex))
+        catch (Exception ex) when (ex is DropBoxException or IOException or NpgsqlException or UnauthorizedAccessException or TimeoutException)
         {
             var message = $"batch {batch.Id} ({batch.RemoteName}): {ex.Message}";
             _logger.LogWarning(ex, "pickup of {Practice}: {Message}; the next poll retries", practice.Id, message);
@@ -191,10 +196,7 @@ public sealed class PickupService
         }
     }
 
-    // TODO(transport): catch RecallFiles.Transport.DropBoxException once the drop boxes are merged.
-    private static bool IsDropBoxException(Exception ex) => ex.GetType().Name == "DropBoxException";
-
-    private async Task<OpenBatch?> ClaimAsync(PracticeOptions practice, string folder, RemoteFile file, CancellationToken cancellationToken)
+    private async Task<OpenBatch?> ClaimAsync(PracticeOptions practice, string folder, RemoteFileInfo file, CancellationToken cancellationToken)
     {
         DateTime? fileTimestamp = Schemas.ContractFileName.TryParse(file.Name, out var name, out _) ? name!.Timestamp.UtcDateTime : null;
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
@@ -230,17 +232,22 @@ public sealed class PickupService
         return new OpenBatch(id, practice.Id, folder, file.Name, file.Size, BatchStates.Claimed, claimedAt, null, false, null);
     }
 
-    private async Task<string> DownloadAsync(IPickupDropBox dropBox, OpenBatch batch, CancellationToken cancellationToken)
+    private async Task<string> DownloadAsync(IDropBox dropBox, OpenBatch batch, CancellationToken cancellationToken)
     {
         var day = batch.ClaimedAt.ToUniversalTime();
         var path = Path.GetFullPath(Path.Combine(_options.ArchiveFolder, batch.PracticeId, day.ToString("yyyy", CultureInfo.InvariantCulture),
             day.ToString("MM", CultureInfo.InvariantCulture), day.ToString("dd", CultureInfo.InvariantCulture), batch.Id.ToString(CultureInfo.InvariantCulture), batch.RemoteName));
         long size;
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         try
         {
             size = await dropBox.DownloadToFileAsync(batch.Folder, batch.RemoteName, path, cancellationToken);
+            await using (var archived = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.Read))
+            {
+                archived.Flush(flushToDisk: true); // the archive is the only copy once the remote file moves
+            }
         }
-        catch (RemoteFileMissingException)
+        catch (DropBoxException ex) when (ex.Error == DropBoxError.FileMissing)
         {
             await FinishWithoutFileAsync(batch, "the file disappeared from the drop box before it was archived; nothing applied", cancellationToken);
             return BatchStates.Failed;
@@ -317,7 +324,7 @@ public sealed class PickupService
         }
     }
 
-    private async Task UploadReportAsync(IPickupDropBox dropBox, PracticeOptions practice, OpenBatch batch, CancellationToken cancellationToken)
+    private async Task UploadReportAsync(IDropBox dropBox, PracticeOptions practice, OpenBatch batch, CancellationToken cancellationToken)
     {
         if (!_options.UploadErrorReports || batch.RemoteDone)
         {
@@ -332,6 +339,7 @@ public sealed class PickupService
         }
 
         var name = $"{Path.GetFileNameWithoutExtension(batch.RemoteName)}.errors.csv";
+        await dropBox.EnsureFolderAsync(practice.EffectiveErrorsFolder, cancellationToken);
         using (var content = new MemoryStream(report))
         {
             await dropBox.UploadAsync(practice.EffectiveErrorsFolder, name, content, cancellationToken);
@@ -341,7 +349,7 @@ public sealed class PickupService
         await done.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    private async Task DisposeRemoteAsync(IPickupDropBox dropBox, OpenBatch batch, CancellationToken cancellationToken)
+    private async Task DisposeRemoteAsync(IDropBox dropBox, OpenBatch batch, CancellationToken cancellationToken)
     {
         if (batch.RemoteDone)
         {
@@ -359,10 +367,11 @@ public sealed class PickupService
             var target = $"{batch.Folder}/{_options.ProcessedFolder.Trim('/')}/{day:yyyy}/{day:MM}/{day:dd}";
             try
             {
+                await dropBox.EnsureFolderAsync(target, cancellationToken);
                 await dropBox.MoveAsync(batch.Folder, batch.RemoteName, target, batch.RemoteName, cancellationToken);
                 disposition = $"moved to {target}/";
             }
-            catch (RemoteFileMissingException)
+            catch (DropBoxException ex) when (ex.Error == DropBoxError.FileMissing)
             {
                 // A crash after an earlier move, or someone removed it: either way it is no longer in the inbox.
                 disposition = await dropBox.ExistsAsync(target, batch.RemoteName, cancellationToken) ? $"moved to {target}/" : "already gone";
