@@ -25,6 +25,10 @@ internal static class RecallFilesCli
         ExportCommand.Create(),
         ExportCommand.CreateList(),
         RunCommand.Create(),
+        ImportCommand.Create(),
+        BatchesCommand.Create(),
+        ReplayCommand.Create(),
+        ReplayCommand.CreateApprove(),
     ];
 
     public static RootCommand Build()
