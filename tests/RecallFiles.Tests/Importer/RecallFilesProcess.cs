@@ -23,6 +23,11 @@ internal static class RecallFilesProcess
         }
 
         info.Environment.Remove("RECALLFILES_CONFIG");
+        foreach (var inherited in info.Environment.Keys.Where(k => k.StartsWith("RecallFiles__", StringComparison.OrdinalIgnoreCase)).ToList())
+        {
+            info.Environment.Remove(inherited);
+        }
+
         info.Environment.Remove(global::RecallFiles.Importer.CrashPoints.Variable);
         foreach (var (key, value) in environment)
         {
