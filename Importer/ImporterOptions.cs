@@ -33,6 +33,9 @@ public sealed record ImporterOptions
     /// <summary>Load attempts that fail for a reason other than the file (database, disk) before the batch is marked failed. Default 5.</summary>
     public int MaxLoadAttempts { get; init; } = 5;
 
+    /// <summary>How many practices one <c>import --once</c> (or one server's pickup loop) polls at the same time. Default 4.</summary>
+    public int MaxParallelPolls { get; init; } = 4;
+
     /// <summary>Cron expression of the pickup job (one job per practice). Default every minute.</summary>
     public string PollCron { get; init; } = "* * * * *";
 
@@ -62,6 +65,11 @@ public sealed record ImporterOptions
         if (!Enum.IsDefined(AfterImport))
         {
             problems.Add($"{SectionName}:AfterImport must be Move or Delete.");
+        }
+
+        if (MaxParallelPolls < 1)
+        {
+            problems.Add($"{SectionName}:MaxParallelPolls must be 1 or more.");
         }
 
         if (MaxLoadAttempts < 1)

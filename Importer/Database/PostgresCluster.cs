@@ -98,6 +98,16 @@ public sealed class PostgresCluster : IAsyncDisposable
         {
             // PostgreSQL refuses to run as root: the cluster belongs to the postgres account.
             await RunAsync("chown", ["-R", "postgres:postgres", folder], false, cancellationToken);
+            try
+            {
+                await RunAsync("test", ["-w", socketDirectory], true, cancellationToken);
+            }
+            catch (InvalidOperationException ex)
+            {
+                throw new InvalidOperationException(
+                    $"the postgres account cannot reach {folder}: a parent folder is not open to other users (mode 0700?). " +
+                    "Put the cluster under a folder every user may traverse (chmod o+x on each parent), or run RecallFiles as a non-root user.", ex);
+            }
         }
 
         if (!File.Exists(Path.Combine(dataDirectory, "PG_VERSION")))

@@ -51,29 +51,39 @@ internal static class ImportCommand
             using var loggers = CliLogging.Create(stderr);
             var service = new PickupService(dataSource, settings.Importer, settings.DropBoxes, logger: loggers.CreateLogger("import"));
             var failed = false;
-            foreach (var practice in practices)
+            var gate = new Lock();
+            void Say(TextWriter writer, string line)
             {
-                PollResult result;
-                try
+                lock (gate)
                 {
-                    result = await service.PollAsync(practice, cancellationToken);
-                }
-                catch (Exception ex) when (ex is DropBoxException or InvalidOperationException)
-                {
-                    await stderr.WriteLineAsync($"recallfiles import: {practice.Id}: {ex.Message}");
-                    failed = true;
-                    continue;
-                }
-
-                await stdout.WriteLineAsync(result.Busy
-                    ? $"{practice.Id}: busy (another server is polling it)"
-                    : $"{practice.Id}: {result.Claimed} new file(s), {result.Finished} batch(es) finished");
-                foreach (var error in result.Errors)
-                {
-                    await stderr.WriteLineAsync($"recallfiles import: {practice.Id}: {error}");
-                    failed = true;
+                    writer.WriteLine(line);
                 }
             }
+
+            await Parallel.ForEachAsync(practices, new ParallelOptions { MaxDegreeOfParallelism = settings.Importer.MaxParallelPolls, CancellationToken = cancellationToken },
+                async (practice, ct) =>
+                {
+                    PollResult result;
+                    try
+                    {
+                        result = await service.PollAsync(practice, ct);
+                    }
+                    catch (Exception ex) when (ex is DropBoxException or InvalidOperationException)
+                    {
+                        Say(stderr, $"recallfiles import: {practice.Id}: {ex.Message}");
+                        failed = true;
+                        return;
+                    }
+
+                    Say(stdout, result.Busy
+                        ? $"{practice.Id}: busy (another server is polling it)"
+                        : $"{practice.Id}: {result.Claimed} new file(s), {result.Finished} batch(es) finished");
+                    foreach (var error in result.Errors)
+                    {
+                        Say(stderr, $"recallfiles import: {practice.Id}: {error}");
+                        failed = true;
+                    }
+                });
 
             return failed ? ExitCodes.Failed : ExitCodes.Ok;
         }
