@@ -114,7 +114,7 @@ CREATE TABLE IF NOT EXISTS appointment_events (
     practice_id  text NOT NULL,
     app_lid      text NOT NULL,
     kind         text NOT NULL CHECK (kind IN ('added', 'changed', 'removed', 'status-changed')),
-    payload      jsonb NOT NULL,
+    payload      json NOT NULL,
     batch_id     bigint,
     created_at   timestamptz NOT NULL DEFAULT now()
 );

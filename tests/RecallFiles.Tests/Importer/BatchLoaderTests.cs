@@ -25,8 +25,8 @@ public sealed class BatchLoaderTests
         var events = await store.EventsAsync();
         CollectionAssert.AreEquivalent(new[] { "A1", "A2", "A3" }, events.Select(e => e.AppLid).ToArray());
         Assert.IsTrue(events.All(e => e.Kind == "added" && e.BatchId == result.BatchId && e.Practice == "ACME"));
-        var payload = await store.ScalarAsync<string>("SELECT payload::text FROM appointment_events WHERE app_lid = 'A2'");
-        StringAssert.Contains(payload, "\"starts_at\": \"2026-11-24T10:00\"");
+        Assert.AreEqual("2026-11-24T10:00:00", await store.ScalarAsync<string>("SELECT payload->>'starts_at' FROM appointment_events WHERE app_lid = 'A2'"));
+        Assert.AreEqual("+34 600 123 456", await store.ScalarAsync<string>("SELECT payload->>'mobile' FROM appointment_events WHERE app_lid = 'A2'"));
     }
 
     [TestMethod]
