@@ -37,6 +37,9 @@ public sealed class PickupService
     private readonly Dictionary<string, SafePickup> _stable = new(StringComparer.Ordinal);
     private readonly Lock _stableLock = new();
 
+    // Folders known to exist (endpoint + folder): creating processed/yyyy/MM/dd costs several round trips per file.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _ensured = new(StringComparer.Ordinal);
+
     /// <summary>
     /// Creates the service. <paramref name="dropBoxes"/> maps a drop box name (<see cref="PracticeOptions.DropBox"/>)
     /// to its options (<c>RecallFiles:DropBoxes:{name}</c>); safe-pickup rules (MinFileAge, RequireDoneFile,
@@ -339,7 +342,7 @@ public sealed class PickupService
         }
 
         var name = $"{Path.GetFileNameWithoutExtension(batch.RemoteName)}.errors.csv";
-        await dropBox.EnsureFolderAsync(practice.EffectiveErrorsFolder, cancellationToken);
+        await EnsureFolderAsync(dropBox, practice.EffectiveErrorsFolder, cancellationToken);
         using (var content = new MemoryStream(report))
         {
             await dropBox.UploadAsync(practice.EffectiveErrorsFolder, name, content, cancellationToken);
@@ -367,9 +370,14 @@ public sealed class PickupService
             var target = $"{batch.Folder}/{_options.ProcessedFolder.Trim('/')}/{day:yyyy}/{day:MM}/{day:dd}";
             try
             {
-                await dropBox.EnsureFolderAsync(target, cancellationToken);
+                await EnsureFolderAsync(dropBox, target, cancellationToken);
                 await dropBox.MoveAsync(batch.Folder, batch.RemoteName, target, batch.RemoteName, cancellationToken);
                 disposition = $"moved to {target}/";
+            }
+            catch (DropBoxException ex) when (ex.Error == DropBoxError.FolderMissing)
+            {
+                _ensured.TryRemove(dropBox.Endpoint + "|" + target, out _); // someone removed it: create it again next time
+                throw;
             }
             catch (DropBoxException ex) when (ex.Error == DropBoxError.FileMissing)
             {
@@ -383,6 +391,16 @@ public sealed class PickupService
             "UPDATE batches SET remote_done = true, remote_done_at = now(), remote_disposition = $2, updated_at = now() WHERE id = $1", batch.Id, disposition);
         await update.ExecuteNonQueryAsync(cancellationToken);
         batch.RemoteDone = true;
+    }
+
+    private async Task EnsureFolderAsync(IDropBox dropBox, string folder, CancellationToken cancellationToken)
+    {
+        var key = dropBox.Endpoint + "|" + folder;
+        if (!_ensured.ContainsKey(key))
+        {
+            await dropBox.EnsureFolderAsync(folder, cancellationToken);
+            _ensured[key] = true;
+        }
     }
 
     private async Task<List<OpenBatch>> OpenBatchesAsync(string practiceId, CancellationToken cancellationToken)
