@@ -96,6 +96,9 @@ public sealed record PracticeExportOptions
     /// <summary>The folder below the drop box root that receives appointment files.</summary>
     public string AppointmentsFolder { get; init; } = "appointments";
 
+    /// <summary>The status applier of this practice (issue 6, docs/status.md); off unless Status:Enabled.</summary>
+    public StatusApply.StatusApplyOptions Status { get; init; } = new();
+
     /// <summary>Checks the values, naming the configuration key of a wrong one.</summary>
     public IReadOnlyList<string> Validate(string keyPrefix)
     {
@@ -152,6 +155,7 @@ public sealed record PracticeExportOptions
             errors.Add($"{keyPrefix}:DefaultCountryCode '{cc}' must be 1-3 digits without '+', such as 34 or 1");
         }
 
+        errors.AddRange(Status.Validate($"{keyPrefix}:Status", Source));
         return errors;
     }
 }
