@@ -1,0 +1,127 @@
+using System.Data.Common;
+using RecallFiles.Schemas;
+
+namespace RecallFiles.Exporter.StatusApply;
+
+/// <summary>
+/// Applies status rows to any PMS with an ADO.NET provider: <see cref="StatusApplyOptions.LookupSql"/> finds the
+/// appointment as it is now (for NOT_FOUND, CONFLICT and "already"), then one configured statement per status runs with
+/// <c>@AppLid</c>, <c>@Status</c> and <c>@FileName</c>. Everything runs in one transaction per file.
+/// </summary>
+internal sealed class GenericSqlStatusTarget(PracticeExportOptions practice) : IStatusTarget
+{
+    private DbProviderFactory Factory => practice.Provider switch
+    {
+        SqlProvider.PostgreSql => Npgsql.NpgsqlFactory.Instance,
+        SqlProvider.MySql => MySqlConnector.MySqlConnectorFactory.Instance,
+        SqlProvider.Sqlite => Microsoft.Data.Sqlite.SqliteFactory.Instance,
+        SqlProvider.SqlServer => Microsoft.Data.SqlClient.SqlClientFactory.Instance,
+        _ => throw new StatusApplyException($"practice {practice.PracticeId}: unknown Provider {practice.Provider}"),
+    };
+
+    public async Task<IStatusSession> BeginAsync(CancellationToken cancellationToken)
+    {
+        var connection = Factory.CreateConnection()!;
+        try
+        {
+            connection.ConnectionString = practice.ConnectionString;
+            await connection.OpenAsync(cancellationToken);
+            var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            return new Session(practice.Status, connection, transaction);
+        }
+        catch (Exception ex) when (ex is DbException or ArgumentException or InvalidOperationException)
+        {
+            await connection.DisposeAsync();
+            throw new StatusApplyException(
+                $"practice {practice.PracticeId}: cannot open the {practice.Provider} database for writing: {ex.Message}. Check RecallFiles:Agent:Practices:N:ConnectionString.", ex);
+        }
+    }
+
+    private sealed class Session(StatusApplyOptions options, DbConnection connection, DbTransaction transaction) : IStatusSession
+    {
+        private int _rows;
+
+        public Task<RowOutcome> ApplyAsync(StatusRecord row, AppointmentStatus status, string fileName, CancellationToken cancellationToken) =>
+            Savepoints.RunAsync(transaction, _rows++, () => ApplyCoreAsync(row, status, fileName, cancellationToken), cancellationToken);
+
+        private DbCommand Command(string sql, StatusRecord row, AppointmentStatus status, string fileName)
+        {
+            var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = sql;
+            // Only the parameters the statement uses: some providers reject unused ones.
+            foreach (var (name, value) in new (string, object)[] { ("@AppLid", row.AppLid), ("@Status", status.ToWire()), ("@FileName", fileName) })
+            {
+                if (sql.Contains(name, StringComparison.OrdinalIgnoreCase))
+                {
+                    var parameter = command.CreateParameter();
+                    parameter.ParameterName = name;
+                    parameter.Value = value;
+                    command.Parameters.Add(parameter);
+                }
+            }
+
+            return command;
+        }
+
+        private async Task<RowOutcome> ApplyCoreAsync(StatusRecord row, AppointmentStatus status, string fileName, CancellationToken cancellationToken)
+        {
+            PmsAppointment now;
+            string? current = null;
+            await using (var lookup = Command(options.LookupSql!, row, status, fileName))
+            await using (var reader = await lookup.ExecuteReaderAsync(cancellationToken))
+            {
+                if (!await reader.ReadAsync(cancellationToken))
+                {
+                    return RowOutcome.NotFound(row.AppLid);
+                }
+
+                object? Value(string column)
+                {
+                    for (var i = 0; i < reader.FieldCount; i++)
+                    {
+                        if (string.Equals(reader.GetName(i).Trim(), column, StringComparison.OrdinalIgnoreCase))
+                        {
+                            return reader.IsDBNull(i) ? null : reader.GetValue(i);
+                        }
+                    }
+
+                    return null;
+                }
+
+                now = new PmsAppointment(PmsAppointment.ToDate(Value(Columns.AppDate)), PmsAppointment.ToTime(Value(Columns.AppStartTime)),
+                    Value(Columns.ResourceLid) is { } resource ? Convert.ToString(resource, System.Globalization.CultureInfo.InvariantCulture)?.Trim() : null);
+                current = Value(Columns.Status) as string;
+            }
+
+            if (now.MovedSince(row) is { } moved)
+            {
+                return RowOutcome.Conflict(moved);
+            }
+
+            if (AppointmentStatuses.TryParse(current, out var currentStatus) && currentStatus == status)
+            {
+                return RowOutcome.Ok($"already {status.ToWire()} in the PMS; nothing changed");
+            }
+
+            if (options.SqlFor(status) is not { } sql)
+            {
+                return RowOutcome.Ok($"{status.ToWire()} changes nothing in the PMS (no statement configured)");
+            }
+
+            await using var update = Command(sql, row, status, fileName);
+            var changed = await update.ExecuteNonQueryAsync(cancellationToken);
+            return changed == 0
+                ? RowOutcome.Error($"the {status.ToWire()} statement changed no row although the lookup found the appointment; check the statement")
+                : RowOutcome.Ok($"{status.ToWire()} applied");
+        }
+
+        public Task CommitAsync(CancellationToken cancellationToken) => transaction.CommitAsync(cancellationToken);
+
+        public async ValueTask DisposeAsync()
+        {
+            await transaction.DisposeAsync();
+            await connection.DisposeAsync();
+        }
+    }
+}

@@ -1,0 +1,158 @@
+using RecallFiles.Schemas;
+
+namespace RecallFiles.Exporter.StatusApply;
+
+/// <summary>What a cancelled status does to an Open Dental appointment.</summary>
+public enum CancelMode
+{
+    /// <summary>AptStatus 5 (Broken), with <see cref="StatusApplyOptions.CancelNote"/> appended to the appointment's note. The default.</summary>
+    Broken,
+
+    /// <summary>appointment.Confirmed set to the definition named by <see cref="StatusApplyOptions.CancelledDefinition"/> (for example "Cancelled via reminder").</summary>
+    Definition,
+}
+
+/// <summary>
+/// The status applier of one practice (issue 6), bound under <c>RecallFiles:Agent:Practices:N:Status</c>: picks up the
+/// cloud's status files from the practice's drop box and applies them to the PMS. docs/status.md lists every key.
+/// </summary>
+public sealed record StatusApplyOptions
+{
+    /// <summary>Whether the applier runs for this practice. Default false.</summary>
+    public bool Enabled { get; init; }
+
+    /// <summary>Cron schedule of the applier (agent role). Default every 5 minutes.</summary>
+    public string Cron { get; init; } = "*/5 * * * *";
+
+    /// <summary>Folder below the practice's drop box root where the cloud drops status files. Default <c>status</c>.</summary>
+    public string StatusFolder { get; init; } = "status";
+
+    /// <summary>Where applied status files are moved. Default <c>status/processed</c>.</summary>
+    public string ProcessedFolder { get; init; } = "status/processed";
+
+    /// <summary>Where unreadable status files are moved (with a <c>NAME.error.txt</c> beside them). Default <c>status/failed</c>.</summary>
+    public string FailedFolder { get; init; } = "status/failed";
+
+    /// <summary>Where result files are uploaded for the cloud. Default <c>results</c>.</summary>
+    public string ResultsFolder { get; init; } = "results";
+
+    /// <summary>Open Dental: the Category 2 definition (by ItemName) an APPROVED status sets. Default "Appointment Confirmed".</summary>
+    public string? ApprovedDefinition { get; init; } = "Appointment Confirmed";
+
+    /// <summary>Open Dental: the definition a PENDING status sets; empty: PENDING changes nothing (answered OK).</summary>
+    public string? PendingDefinition { get; init; }
+
+    /// <summary>Open Dental: what CANCELLED by USER / by ADMIN do. Default <see cref="CancelMode.Broken"/>.</summary>
+    public CancelMode CancelMode { get; init; } = CancelMode.Broken;
+
+    /// <summary>Open Dental, <see cref="CancelMode.Definition"/>: the definition (by ItemName) a cancellation sets.</summary>
+    public string? CancelledDefinition { get; init; }
+
+    /// <summary>
+    /// Open Dental, <see cref="CancelMode.Broken"/>: the line appended to appointment.Note. <c>{status}</c> becomes the
+    /// status (CANCELLED by USER), <c>{file}</c> the status file's name, <c>{date}</c> today (yyyy-MM-dd, UTC).
+    /// </summary>
+    public string CancelNote { get; init; } = "{date} {status} via reminder ({file})";
+
+    /// <summary>
+    /// Generic PMS: a query taking <c>@AppLid</c> that returns the appointment as the PMS holds it now, one row or none,
+    /// with columns APP_DATE (a date or dd/mm/yyyy), APP_START_TIME (a time or hh:mm; optional), RESOURCE_LID and,
+    /// optionally, STATUS (the status the appointment is in, in the file's spelling, to answer "already" without writing).
+    /// Required for a GenericSql practice.
+    /// </summary>
+    public string? LookupSql { get; init; }
+
+    /// <summary>Generic PMS: the statement run for PENDING; empty: PENDING changes nothing. Parameters: @AppLid, @Status, @FileName.</summary>
+    public string? PendingSql { get; init; }
+
+    /// <summary>Generic PMS: the statement run for APPROVED. Parameters: @AppLid, @Status, @FileName.</summary>
+    public string? ApprovedSql { get; init; }
+
+    /// <summary>Generic PMS: the statement run for CANCELLED by USER. Parameters: @AppLid, @Status, @FileName.</summary>
+    public string? CancelledByUserSql { get; init; }
+
+    /// <summary>Generic PMS: the statement run for CANCELLED by ADMIN. Parameters: @AppLid, @Status, @FileName.</summary>
+    public string? CancelledByAdminSql { get; init; }
+
+    /// <summary>The generic statement of a status, or null when the status changes nothing.</summary>
+    public string? SqlFor(AppointmentStatus status) => Blank(status switch
+    {
+        AppointmentStatus.Pending => PendingSql,
+        AppointmentStatus.Approved => ApprovedSql,
+        AppointmentStatus.CancelledByUser => CancelledByUserSql,
+        _ => CancelledByAdminSql,
+    });
+
+    internal static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
+
+    /// <summary>The problems of these options, each naming its key below <paramref name="key"/> (…:Status).</summary>
+    public IReadOnlyList<string> Validate(string key, SourceKind source)
+    {
+        var errors = new List<string>();
+        if (!Enabled)
+        {
+            return errors;
+        }
+
+        try
+        {
+            Cronos.CronExpression.Parse(Cron);
+        }
+        catch (Cronos.CronFormatException ex)
+        {
+            errors.Add($"{key}:Cron '{Cron}' is not a cron expression ({ex.Message}); the default is '*/5 * * * *' (every 5 minutes)");
+        }
+
+        foreach (var (name, value) in new[] { ("StatusFolder", StatusFolder), ("ProcessedFolder", ProcessedFolder), ("FailedFolder", FailedFolder), ("ResultsFolder", ResultsFolder) })
+        {
+            if (string.IsNullOrWhiteSpace(value) || Transport.FileNameRules.FolderProblem(value, out _) is { } problem)
+            {
+                errors.Add($"{key}:{name} '{value}' must be a folder below the drop box root such as 'status/processed'{(string.IsNullOrWhiteSpace(value) ? "" : $" ({Transport.FileNameRules.FolderProblem(value, out _)})")}");
+            }
+        }
+
+        if (string.Equals(StatusFolder.Trim('/'), ProcessedFolder.Trim('/'), StringComparison.Ordinal) || string.Equals(StatusFolder.Trim('/'), FailedFolder.Trim('/'), StringComparison.Ordinal))
+        {
+            errors.Add($"{key}:ProcessedFolder and {key}:FailedFolder must differ from {key}:StatusFolder");
+        }
+
+        if (source == SourceKind.OpenDental)
+        {
+            if (Blank(ApprovedDefinition) is null)
+            {
+                errors.Add($"{key}:ApprovedDefinition is required for Open Dental: the ItemName of the confirmation definition (Category 2) APPROVED sets, such as 'Appointment Confirmed'");
+            }
+
+            if (!Enum.IsDefined(CancelMode))
+            {
+                errors.Add($"{key}:CancelMode must be Broken or Definition");
+            }
+            else if (CancelMode == CancelMode.Definition && Blank(CancelledDefinition) is null)
+            {
+                errors.Add($"{key}:CancelledDefinition is required when {key}:CancelMode is Definition: the ItemName of a Category 2 definition such as 'Cancelled via reminder'");
+            }
+        }
+        else
+        {
+            if (Blank(LookupSql) is null || !LookupSql!.Contains("@AppLid", StringComparison.OrdinalIgnoreCase))
+            {
+                errors.Add($"{key}:LookupSql is required for a GenericSql practice: a query taking @AppLid that returns APP_DATE, APP_START_TIME, RESOURCE_LID (and optionally STATUS)");
+            }
+
+            foreach (var (name, sql) in new[] { ("ApprovedSql", ApprovedSql), ("CancelledByUserSql", CancelledByUserSql), ("CancelledByAdminSql", CancelledByAdminSql) })
+            {
+                if (Blank(sql) is null || !sql!.Contains("@AppLid", StringComparison.OrdinalIgnoreCase))
+                {
+                    errors.Add($"{key}:{name} is required for a GenericSql practice: one parameterised statement using @AppLid (and optionally @Status, @FileName)");
+                }
+            }
+
+            if (Blank(PendingSql) is { } pending && !pending.Contains("@AppLid", StringComparison.OrdinalIgnoreCase))
+            {
+                errors.Add($"{key}:PendingSql must use @AppLid (or be empty: PENDING then changes nothing)");
+            }
+        }
+
+        return errors;
+    }
+}

@@ -1,0 +1,225 @@
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+
+namespace RecallFiles.Exporter.StatusApply;
+
+/// <summary>How far the applier got with one status file (by SHA-256).</summary>
+public enum StatusFileState
+{
+    /// <summary>Seen and being applied; a crash leaves this and the next run applies again (idempotently).</summary>
+    Applying,
+
+    /// <summary>Applied (or rejected as a whole); the result file is stored in the ledger, not yet uploaded.</summary>
+    Applied,
+
+    /// <summary>The result file is on the drop box.</summary>
+    ResultUploaded,
+
+    /// <summary>The status file has been moved to processed/ (or failed/): finished.</summary>
+    Archived,
+}
+
+/// <summary>One status file in the ledger.</summary>
+public sealed record StatusFileEntry(string Sha256, string PracticeId, string FileName, StatusFileState State, string ResultName, byte[]? Result,
+    int Attempts, DateTimeOffset FirstSeenUtc, string? Error);
+
+/// <summary>The outcome of one row, as first recorded.</summary>
+public sealed record StatusRowEntry(string FileName, string AppLid, string Status, string Result, string? Message, DateTimeOffset AppliedUtc);
+
+/// <summary>
+/// The agent's ledger of status files (by SHA-256) and status rows (by practice, file name and APP_LID), in the same
+/// SQLite file as <see cref="Ledger.ExportLedger"/> (its own tables). A file whose bytes were applied is never applied
+/// again; a row of a file name already applied is answered from the ledger, never written to the PMS a second time.
+/// </summary>
+public sealed class StatusLedger
+{
+    private readonly string _connectionString;
+
+    /// <summary>Opens (and creates when missing) the ledger tables at <paramref name="path"/>.</summary>
+    public StatusLedger(string path)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        _connectionString = new SqliteConnectionStringBuilder { DataSource = path, Pooling = false, DefaultTimeout = 60 }.ToString();
+        using var connection = Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = """
+            PRAGMA journal_mode = WAL;
+            CREATE TABLE IF NOT EXISTS status_files (
+                sha256 TEXT NOT NULL,
+                practice_id TEXT NOT NULL,
+                file_name TEXT NOT NULL,
+                state TEXT NOT NULL,
+                result_name TEXT NOT NULL,
+                result BLOB,
+                attempts INTEGER NOT NULL DEFAULT 0,
+                first_seen_utc TEXT NOT NULL,
+                updated_utc TEXT NOT NULL,
+                error TEXT,
+                PRIMARY KEY (practice_id, sha256)
+            );
+            CREATE TABLE IF NOT EXISTS status_rows (
+                practice_id TEXT NOT NULL,
+                file_name TEXT NOT NULL,
+                app_lid TEXT NOT NULL,
+                status TEXT NOT NULL,
+                result TEXT NOT NULL,
+                message TEXT,
+                sha256 TEXT NOT NULL,
+                applied_utc TEXT NOT NULL,
+                PRIMARY KEY (practice_id, file_name, app_lid)
+            );
+            CREATE INDEX IF NOT EXISTS status_rows_lid ON status_rows (practice_id, app_lid);
+            """;
+        command.ExecuteNonQuery();
+    }
+
+    private SqliteConnection Open()
+    {
+        var connection = new SqliteConnection(_connectionString);
+        connection.Open();
+        return connection;
+    }
+
+    private static string Iso(DateTimeOffset value) => value.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
+
+    private static DateTimeOffset Date(string value) => DateTimeOffset.Parse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
+
+    /// <summary>The file with these bytes, or null when they were never seen.</summary>
+    public StatusFileEntry? Find(string practiceId, string sha256)
+    {
+        using var connection = Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT sha256, practice_id, file_name, state, result_name, result, attempts, first_seen_utc, error
+            FROM status_files WHERE practice_id = $p AND sha256 = $h
+            """;
+        command.Parameters.AddWithValue("$p", practiceId);
+        command.Parameters.AddWithValue("$h", sha256);
+        using var reader = command.ExecuteReader();
+        return reader.Read() ? ReadFile(reader) : null;
+    }
+
+    private static StatusFileEntry ReadFile(SqliteDataReader r) => new(r.GetString(0), r.GetString(1), r.GetString(2), Enum.Parse<StatusFileState>(r.GetString(3)),
+        r.GetString(4), r.IsDBNull(5) ? null : (byte[])r.GetValue(5), r.GetInt32(6), Date(r.GetString(7)), r.IsDBNull(8) ? null : r.GetString(8));
+
+    /// <summary>Records an attempt at a file (inserting it on first sight) and returns its entry.</summary>
+    public StatusFileEntry Begin(string practiceId, string sha256, string fileName, string resultName, DateTimeOffset nowUtc)
+    {
+        using (var connection = Open())
+        using (var command = connection.CreateCommand())
+        {
+            command.CommandText = """
+                INSERT INTO status_files (sha256, practice_id, file_name, state, result_name, attempts, first_seen_utc, updated_utc)
+                VALUES ($h, $p, $n, 'Applying', $r, 1, $t, $t)
+                ON CONFLICT (practice_id, sha256) DO UPDATE SET attempts = attempts + 1, updated_utc = $t WHERE state = 'Applying'
+                """;
+            command.Parameters.AddWithValue("$h", sha256);
+            command.Parameters.AddWithValue("$p", practiceId);
+            command.Parameters.AddWithValue("$n", fileName);
+            command.Parameters.AddWithValue("$r", resultName);
+            command.Parameters.AddWithValue("$t", Iso(nowUtc));
+            command.ExecuteNonQuery();
+        }
+
+        return Find(practiceId, sha256)!;
+    }
+
+    /// <summary>The rows already applied for a file name, by APP_LID.</summary>
+    public IReadOnlyDictionary<string, StatusRowEntry> RowsOf(string practiceId, string fileName)
+    {
+        using var connection = Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT file_name, app_lid, status, result, message, applied_utc FROM status_rows WHERE practice_id = $p AND file_name = $n";
+        command.Parameters.AddWithValue("$p", practiceId);
+        command.Parameters.AddWithValue("$n", fileName);
+        using var reader = command.ExecuteReader();
+        var rows = new Dictionary<string, StatusRowEntry>(StringComparer.Ordinal);
+        while (reader.Read())
+        {
+            rows[reader.GetString(1)] = new StatusRowEntry(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
+                reader.IsDBNull(4) ? null : reader.GetString(4), Date(reader.GetString(5)));
+        }
+
+        return rows;
+    }
+
+    /// <summary>
+    /// Records the rows applied and the result file in one transaction, and moves the file to <see cref="StatusFileState.Applied"/>.
+    /// Rows already recorded keep their first outcome.
+    /// </summary>
+    public void Complete(string practiceId, string sha256, string fileName, IEnumerable<StatusRowEntry> rows, byte[] result, string? error, DateTimeOffset nowUtc)
+    {
+        using var connection = Open();
+        using var transaction = connection.BeginTransaction();
+        foreach (var row in rows)
+        {
+            using var insert = connection.CreateCommand();
+            insert.Transaction = transaction;
+            insert.CommandText = """
+                INSERT INTO status_rows (practice_id, file_name, app_lid, status, result, message, sha256, applied_utc)
+                VALUES ($p, $n, $l, $s, $r, $m, $h, $t) ON CONFLICT DO NOTHING
+                """;
+            insert.Parameters.AddWithValue("$p", practiceId);
+            insert.Parameters.AddWithValue("$n", fileName);
+            insert.Parameters.AddWithValue("$l", row.AppLid);
+            insert.Parameters.AddWithValue("$s", row.Status);
+            insert.Parameters.AddWithValue("$r", row.Result);
+            insert.Parameters.AddWithValue("$m", (object?)row.Message ?? DBNull.Value);
+            insert.Parameters.AddWithValue("$h", sha256);
+            insert.Parameters.AddWithValue("$t", Iso(row.AppliedUtc));
+            insert.ExecuteNonQuery();
+        }
+
+        using (var update = connection.CreateCommand())
+        {
+            update.Transaction = transaction;
+            update.CommandText = "UPDATE status_files SET state = 'Applied', result = $b, error = $e, updated_utc = $t WHERE practice_id = $p AND sha256 = $h";
+            update.Parameters.AddWithValue("$b", result);
+            update.Parameters.AddWithValue("$e", (object?)error ?? DBNull.Value);
+            update.Parameters.AddWithValue("$t", Iso(nowUtc));
+            update.Parameters.AddWithValue("$p", practiceId);
+            update.Parameters.AddWithValue("$h", sha256);
+            update.ExecuteNonQuery();
+        }
+
+        transaction.Commit();
+    }
+
+    /// <summary>Moves a file forward to <paramref name="state"/> (never backwards).</summary>
+    public void Advance(string practiceId, string sha256, StatusFileState state, DateTimeOffset nowUtc)
+    {
+        using var connection = Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = """
+            UPDATE status_files SET state = $s, updated_utc = $t WHERE practice_id = $p AND sha256 = $h
+              AND (CASE state WHEN 'Applying' THEN 0 WHEN 'Applied' THEN 1 WHEN 'ResultUploaded' THEN 2 ELSE 3 END) < $o
+            """;
+        command.Parameters.AddWithValue("$s", state.ToString());
+        command.Parameters.AddWithValue("$t", Iso(nowUtc));
+        command.Parameters.AddWithValue("$p", practiceId);
+        command.Parameters.AddWithValue("$h", sha256);
+        command.Parameters.AddWithValue("$o", (int)state);
+        command.ExecuteNonQuery();
+    }
+
+    /// <summary>The newest files first, optionally of one practice.</summary>
+    public IReadOnlyList<StatusFileEntry> List(string? practiceId = null, int limit = 50)
+    {
+        using var connection = Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT sha256, practice_id, file_name, state, result_name, result, attempts, first_seen_utc, error
+            FROM status_files WHERE ($p IS NULL OR practice_id = $p) ORDER BY first_seen_utc DESC LIMIT $l
+            """;
+        command.Parameters.AddWithValue("$p", (object?)practiceId ?? DBNull.Value);
+        command.Parameters.AddWithValue("$l", limit);
+        using var reader = command.ExecuteReader();
+        var list = new List<StatusFileEntry>();
+        while (reader.Read())
+        {
+            list.Add(ReadFile(reader));
+        }
+
+        return list;
+    }
+}

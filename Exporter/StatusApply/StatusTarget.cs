@@ -1,0 +1,128 @@
+using System.Data.Common;
+using System.Globalization;
+using RecallFiles.Schemas;
+
+namespace RecallFiles.Exporter.StatusApply;
+
+/// <summary>The outcome of one status row in the PMS.</summary>
+public sealed record RowOutcome(StatusResultCode Code, string Message)
+{
+    public static RowOutcome Ok(string message) => new(StatusResultCode.Ok, message);
+
+    public static RowOutcome Conflict(string message) => new(StatusResultCode.Conflict, message);
+
+    public static RowOutcome NotFound(string appLid) => new(StatusResultCode.NotFound, $"no appointment with APP_LID {appLid} in the PMS");
+
+    public static RowOutcome Error(string message) => new(StatusResultCode.Error, message);
+}
+
+/// <summary>A failure that stops a whole status file (configuration, PMS unreachable); the file stays in the inbox and the next run retries.</summary>
+public sealed class StatusApplyException : Exception
+{
+    public StatusApplyException(string message) : base(message)
+    {
+    }
+
+    public StatusApplyException(string message, Exception inner) : base(message, inner)
+    {
+    }
+
+    public StatusApplyException() : base("the status file could not be applied")
+    {
+    }
+}
+
+/// <summary>One PMS transaction: every row of a status file is applied inside it, each under its own savepoint.</summary>
+internal interface IStatusSession : IAsyncDisposable
+{
+    /// <summary>Applies one valid row; a PMS error on this row rolls back only this row and is answered ERROR.</summary>
+    Task<RowOutcome> ApplyAsync(StatusRecord row, AppointmentStatus status, string fileName, CancellationToken cancellationToken);
+
+    /// <summary>Commits every applied row at once.</summary>
+    Task CommitAsync(CancellationToken cancellationToken);
+}
+
+/// <summary>Where status rows are written: Open Dental or a generic PMS.</summary>
+internal interface IStatusTarget
+{
+    /// <summary>Opens a connection and a transaction; throws <see cref="StatusApplyException"/> when the PMS or the configuration is unusable.</summary>
+    Task<IStatusSession> BeginAsync(CancellationToken cancellationToken);
+}
+
+/// <summary>The appointment as the PMS holds it now, for conflict detection.</summary>
+internal sealed record PmsAppointment(DateOnly? Date, TimeOnly? Time, string? ResourceLid)
+{
+    /// <summary>
+    /// Why the appointment no longer is the one the status was issued for (date, time or resource differ from what the
+    /// cloud knew), or null. A status without APP_DATE/APP_START_TIME compares the resource only (docs/file-formats.md).
+    /// </summary>
+    public string? MovedSince(StatusRecord row)
+    {
+        var differences = new List<string>();
+        if (row.AppDate is { } knownDate && ContractFormats.TryParseDate(knownDate, out var cloudDate) && Date is { } date && date != cloudDate)
+        {
+            differences.Add($"date {knownDate} → {ContractFormats.FormatDate(date)}");
+        }
+
+        if (row.AppStartTime is { } knownTime && ContractFormats.TryParseTime(knownTime, out var cloudTime) && Time is { } time
+            && (time.Hour, time.Minute) != (cloudTime.Hour, cloudTime.Minute))
+        {
+            differences.Add($"time {knownTime} → {ContractFormats.FormatTime(time)}");
+        }
+
+        if (ResourceLid is not null && !string.Equals(ResourceLid, row.ResourceLid, StringComparison.Ordinal))
+        {
+            differences.Add($"resource {row.ResourceLid} → {ResourceLid}");
+        }
+
+        return differences.Count == 0
+            ? null
+            : $"the appointment changed in the PMS since the status was issued ({string.Join(", ", differences)}); nothing applied";
+    }
+
+    internal static DateOnly? ToDate(object? value) => value switch
+    {
+        null or DBNull => null,
+        DateTime dt => DateOnly.FromDateTime(dt),
+        DateOnly d => d,
+        DateTimeOffset dto => DateOnly.FromDateTime(dto.DateTime),
+        string s when ContractFormats.TryParseDate(s.Trim(), out var d) => d,
+        string s when DateOnly.TryParseExact(s.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d) => d,
+        string s when DateTime.TryParse(s.Trim(), CultureInfo.InvariantCulture, DateTimeStyles.None, out var dt) => DateOnly.FromDateTime(dt),
+        _ => null,
+    };
+
+    internal static TimeOnly? ToTime(object? value) => value switch
+    {
+        null or DBNull => null,
+        TimeSpan ts => TimeOnly.FromTimeSpan(ts),
+        TimeOnly t => t,
+        DateTime dt => TimeOnly.FromDateTime(dt),
+        DateTimeOffset dto => TimeOnly.FromDateTime(dto.DateTime),
+        string s when ContractFormats.TryParseTime(s.Trim(), out var t) => t,
+        string s when TimeOnly.TryParse(s.Trim(), CultureInfo.InvariantCulture, DateTimeStyles.None, out var t) => t,
+        _ => null,
+    };
+}
+
+/// <summary>Savepoint handling shared by the targets.</summary>
+internal static class Savepoints
+{
+    /// <summary>Runs <paramref name="apply"/> under a savepoint: a PMS error rolls back this row only and becomes ERROR.</summary>
+    public static async Task<RowOutcome> RunAsync(DbTransaction transaction, int index, Func<Task<RowOutcome>> apply, CancellationToken cancellationToken)
+    {
+        var name = "rf_row_" + index.ToString(CultureInfo.InvariantCulture);
+        await transaction.SaveAsync(name, cancellationToken);
+        try
+        {
+            var outcome = await apply();
+            await transaction.ReleaseAsync(name, cancellationToken);
+            return outcome;
+        }
+        catch (DbException ex)
+        {
+            await transaction.RollbackAsync(name, cancellationToken);
+            return RowOutcome.Error($"the PMS refused the change: {ex.Message}");
+        }
+    }
+}
