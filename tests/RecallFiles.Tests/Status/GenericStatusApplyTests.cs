@@ -1,0 +1,175 @@
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
+using Npgsql;
+using RecallFiles.Exporter;
+using RecallFiles.Exporter.StatusApply;
+using RecallFiles.Tests.Infrastructure;
+using static RecallFiles.Tests.Status.StatusHarness;
+
+namespace RecallFiles.Tests.Status;
+
+/// <summary>
+/// The same suite for every generic PMS database: a table the practice's own SQL reads and writes. A CHECK constraint
+/// makes the PMS refuse one row, to show that a refused row rolls back alone.
+/// </summary>
+public abstract class GenericStatusApplyTests
+{
+    private protected abstract SqlProvider Provider { get; }
+
+    /// <summary>Creates the appointments table with rows G1 (24/11/2026 09:30, DDS1), G2 (25/11/2026 10:00, DDS2), G3 locked; returns the connection string.</summary>
+    private protected abstract Task<string> CreatePmsAsync();
+
+    private protected abstract DbConnection Connect(string connectionString);
+
+    private protected const string Ddl = """
+        CREATE TABLE appts (id varchar(20) PRIMARY KEY, appt_date date NOT NULL, appt_time varchar(5), provider varchar(20) NOT NULL,
+                            reminder_status varchar(30), cancelled int NOT NULL DEFAULT 0, locked int NOT NULL DEFAULT 0,
+                            CHECK (locked = 0 OR reminder_status IS NULL));
+        INSERT INTO appts (id, appt_date, appt_time, provider) VALUES ('G1', '2026-11-24', '09:30', 'DDS1'), ('G2', '2026-11-25', '10:00', 'DDS2');
+        INSERT INTO appts (id, appt_date, appt_time, provider, locked) VALUES ('G3', '2026-11-26', '11:00', 'DDS1', 1);
+        """;
+
+    private async Task<PracticeExportOptions> PracticeAsync() => new()
+    {
+        PracticeId = "GEN-01",
+        Source = SourceKind.GenericSql,
+        Provider = Provider,
+        QueryFile = "unused.sql",
+        ConnectionString = await CreatePmsAsync(),
+        Status = new StatusApplyOptions
+        {
+            Enabled = true,
+            LookupSql = "SELECT appt_date AS APP_DATE, appt_time AS APP_START_TIME, provider AS RESOURCE_LID, reminder_status AS STATUS FROM appts WHERE id = @AppLid",
+            ApprovedSql = "UPDATE appts SET reminder_status = @Status WHERE id = @AppLid",
+            CancelledByUserSql = "UPDATE appts SET reminder_status = @Status, cancelled = 1 WHERE id = @AppLid",
+            CancelledByAdminSql = "UPDATE appts SET reminder_status = @Status, cancelled = 2 WHERE id = @AppLid",
+            PendingSql = "UPDATE appts SET reminder_status = @Status WHERE id = @AppLid",
+        },
+    };
+
+    private async Task<(string? Status, int Cancelled)> RowAsync(string connectionString, string id)
+    {
+        await using var connection = Connect(connectionString);
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT reminder_status, cancelled FROM appts WHERE id = '{id}'";
+        await using var reader = await command.ExecuteReaderAsync();
+        Assert.IsTrue(await reader.ReadAsync());
+        return (reader.IsDBNull(0) ? null : reader.GetString(0), Convert.ToInt32(reader.GetValue(1), System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    private async Task ExecAsync(string connectionString, string sql)
+    {
+        await using var connection = Connect(connectionString);
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync();
+    }
+
+    [TestMethod]
+    [DataRow("APPROVED", "APPROVED", 0)]
+    [DataRow("CANCELLED by USER", "CANCELLED by USER", 1)]
+    [DataRow("cancelled by admin", "CANCELLED by ADMIN", 2)]
+    [DataRow("Pending", "PENDING", 0)]
+    public async Task Apply_RunsTheStatement_ForEachStatusSpelling(string written, string wire, int cancelled)
+    {
+        var practice = await PracticeAsync();
+        var harness = new StatusHarness();
+        harness.Drop(Name("GEN-01"), File(Row("G1", written, "DDS1", "24/11/2026", "09:30")));
+
+        await harness.RunAsync(practice);
+
+        Assert.AreEqual("OK", harness.Results(ResultName("GEN-01"))["G1"].Result);
+        Assert.AreEqual((wire, cancelled), await RowAsync(practice.ConnectionString, "G1"));
+        Assert.AreEqual((null, 0), await RowAsync(practice.ConnectionString, "G2"));
+    }
+
+    [TestMethod]
+    public async Task Apply_AnswersPerRow_ForInvalidUnknownMovedAlreadyAndRefusedRows()
+    {
+        var practice = await PracticeAsync();
+        await ExecAsync(practice.ConnectionString, "UPDATE appts SET reminder_status = 'APPROVED' WHERE id = 'G2'");
+        var harness = new StatusHarness();
+        harness.Drop(Name("GEN-01"), File(
+            Row("G1", "CONFIRMED", "DDS1", "24/11/2026", "09:30"),             // invalid value
+            Row("NOPE", "CANCELLED by USER", "DDS1", "24/11/2026", "09:30"),   // unknown
+            Row("G2", "APPROVED", "DDS2", "25/11/2026", "10:00"),              // already
+            Row("G3", "APPROVED", "DDS1", "26/11/2026", "11:00")));            // the PMS refuses it
+        harness.Drop(Name("GEN-01", "20261024T100500Z"), File(
+            Row("G1", "CANCELLED by USER", "DDS1", "24/11/2026", "10:30")));   // moved
+
+        var run = await harness.RunAsync(practice);
+
+        Assert.HasCount(2, run.Files);
+        var results = harness.Results(ResultName("GEN-01"));
+        Assert.AreEqual("ERROR", results["G1"].Result);
+        Assert.AreEqual("NOT_FOUND", results["NOPE"].Result);
+        Assert.AreEqual("OK", results["G2"].Result);
+        Assert.Contains("already", results["G2"].Message!);
+        Assert.AreEqual("ERROR", results["G3"].Result);
+        Assert.Contains("refused", results["G3"].Message!);
+        Assert.AreEqual("CONFLICT", harness.Results(ResultName("GEN-01", "20261024T100500Z"))["G1"].Result);
+        Assert.AreEqual((null, 0), await RowAsync(practice.ConnectionString, "G1"));
+        Assert.AreEqual((null, 0), await RowAsync(practice.ConnectionString, "G3"));
+    }
+
+    [TestMethod]
+    public async Task Apply_WritesNothingTwice_ForReplayedAndTwiceDroppedFiles()
+    {
+        var practice = await PracticeAsync();
+        var harness = new StatusHarness();
+        var content = File(Row("G1", "CANCELLED by USER", "DDS1", "24/11/2026", "09:30"));
+        harness.Drop(Name("GEN-01"), content);
+        await harness.RunAsync(practice);
+        await ExecAsync(practice.ConnectionString, "UPDATE appts SET reminder_status = NULL, cancelled = 0 WHERE id = 'G1'");   // reinstated at the desk
+
+        harness.Drop(Name("GEN-01"), content);                                                             // dropped twice
+        await harness.RunAsync(practice);
+        Assert.AreEqual((null, 0), await RowAsync(practice.ConnectionString, "G1"));
+
+        harness.Drop(Name("GEN-01"), File(Row("G2", "APPROVED", "DDS2", "25/11/2026", "10:00"), Row("G1", "CANCELLED by USER", "DDS1", "24/11/2026", "09:30")));   // replayed, regenerated
+        await harness.RunAsync(practice);
+        Assert.AreEqual((null, 0), await RowAsync(practice.ConnectionString, "G1"));
+        Assert.AreEqual(("APPROVED", 0), await RowAsync(practice.ConnectionString, "G2"));
+        Assert.AreEqual("OK", harness.Results(ResultName("GEN-01"))["G1"].Result);
+    }
+}
+
+[TestClass]
+public sealed class SqliteStatusApplyTests : GenericStatusApplyTests
+{
+    private protected override SqlProvider Provider => SqlProvider.Sqlite;
+
+    private protected override async Task<string> CreatePmsAsync()
+    {
+        var path = Path.Combine(Directory.CreateTempSubdirectory("rf-status-sqlite-").FullName, "pms.db");
+        var connectionString = new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString();
+        await using var connection = new SqliteConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = Ddl;
+        await command.ExecuteNonQueryAsync();
+        return connectionString;
+    }
+
+    private protected override DbConnection Connect(string connectionString) => new SqliteConnection(connectionString);
+}
+
+[TestClass]
+public sealed class PostgreSqlStatusApplyTests : GenericStatusApplyTests
+{
+    private protected override SqlProvider Provider => SqlProvider.PostgreSql;
+
+    private protected override async Task<string> CreatePmsAsync()
+    {
+        var connectionString = await PostgresFixture.CreateDatabaseAsync("pms_status");
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(Ddl, connection);
+        await command.ExecuteNonQueryAsync();
+        return connectionString;
+    }
+
+    private protected override DbConnection Connect(string connectionString) => new NpgsqlConnection(connectionString);
+}
