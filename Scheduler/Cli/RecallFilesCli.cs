@@ -26,6 +26,8 @@ internal static class RecallFilesCli
         ExportCommand.CreateList(),
         RunCommand.Create(),
         HostKeyCommand.Create(),
+        CheckCommand.Create(),
+        HashPasswordCommand.Create(),
     ];
 
     public static RootCommand Build()

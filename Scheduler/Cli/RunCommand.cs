@@ -70,7 +70,18 @@ internal static class RunCommand
             return await ExportCommand.ExportAllAsync(settings, null, dryRun: false, output: null, now: null, stdout, stderr, cancellationToken);
         }
 
-        await using var app = RecallFilesHost.Build(settings, role, urls);
+        WebApplication app;
+        try
+        {
+            app = RecallFilesHost.Build(settings, role, urls);
+        }
+        catch (SettingsException ex)
+        {
+            await stderr.WriteLineAsync($"recallfiles run: {ex.Message}");
+            return ExitCodes.Usage;
+        }
+
+        await using var host = app;
         await app.StartAsync(cancellationToken);
         await stdout.WriteLineAsync($"RecallFiles {role.ToString().ToLowerInvariant()} running: {settings.Agent.Practices.Count} practice(s); dashboard on {urls}/hangfire. Ctrl+C stops.");
         await app.WaitForShutdownAsync(cancellationToken);
