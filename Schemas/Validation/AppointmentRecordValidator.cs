@@ -88,6 +88,10 @@ public sealed class StatusRecordValidator : AbstractValidator<StatusRecord>
             .WithMessage("STATUS is required: one of " + string.Join(", ", AppointmentStatuses.WireNames))
             .Must(s => AppointmentStatuses.TryParse(s, out _)).OverridePropertyName(Columns.Status).WithErrorCode(ProblemCodes.StatusValue)
             .WithMessage(x => $"STATUS '{x.Status}' is not one of " + string.Join(", ", AppointmentStatuses.WireNames));
+        RuleFor(x => x.AppDate)
+            .Must(v => v is null || ContractFormats.TryParseDate(v, out _)).OverridePropertyName(Columns.AppDate).WithErrorCode(ProblemCodes.Date)
+            .WithMessage((_, v) => $"APP_DATE '{v}' is not a real date in dd/mm/yyyy");
+        RuleFor(x => x.AppStartTime).OptionalTime(Columns.AppStartTime);
     }
 }
 
