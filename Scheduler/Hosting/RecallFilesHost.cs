@@ -88,9 +88,10 @@ public static class RecallFilesHost
             builder.Services.AddSingleton(_ => new ExportLedger(settings.LedgerPath));
             builder.Services.AddSingleton<ExportRunner>();
             builder.Services.AddTransient<ExportJob>();
-            builder.Services.AddHostedService<AgentSchedule>();
+            builder.Services.AddSingleton<IJobModule, AgentJobs>();
         }
 
+        builder.Services.AddHostedService<JobSchedule>();
         var app = builder.Build();
         if (access.PlainHttpOnNetwork)
         {
@@ -118,33 +119,3 @@ public static class RecallFilesHost
 
 /// <summary>What this host runs and where it listens.</summary>
 public sealed record HostInfo(HostRole Role, string Urls);
-
-/// <summary>
-/// Registers the agent's recurring jobs from configuration (cron in each practice's time zone) and
-/// enqueues an export at once for every practice that has never uploaded one (the initial upload).
-/// </summary>
-internal sealed class AgentSchedule(RecallFilesSettings settings, IRecurringJobManager recurring, IBackgroundJobClient jobs, ExportLedger ledger,
-    ILogger<AgentSchedule> logger) : IHostedService
-{
-    public Task StartAsync(CancellationToken cancellationToken)
-    {
-        foreach (var practice in settings.Agent.Practices)
-        {
-            ExportWindow.TryFindTimeZone(practice.TimeZone, out var zone);
-            var id = practice.PracticeId;
-            recurring.AddOrUpdate<ExportJob>(ExportJob.RecurringId(id), job => job.RunAsync(id, CancellationToken.None), practice.Cron,
-                new RecurringJobOptions { TimeZone = zone });
-            if (!ledger.List(id, 200).Any(e => e.Status == ExportStatus.Uploaded))
-            {
-                jobs.Enqueue<ExportJob>(job => job.RunAsync(id, CancellationToken.None));
-                logger.LogInformation("Practice {PracticeId} has never uploaded an export: initial export queued", id);
-            }
-
-            logger.LogInformation("Export {PracticeId} scheduled '{Cron}' in {TimeZone}", id, practice.Cron, zone.Id);
-        }
-
-        return Task.CompletedTask;
-    }
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-}
