@@ -26,6 +26,10 @@ internal static class RecallFilesCli
         ExportCommand.CreateList(),
         RunCommand.Create(),
         HostKeyCommand.Create(),
+        ImportCommand.Create(),
+        BatchesCommand.Create(),
+        ReplayCommand.Create(),
+        ReplayCommand.CreateApprove(),
         CheckCommand.Create(),
         HashPasswordCommand.Create(),
     ];

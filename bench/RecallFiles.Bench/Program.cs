@@ -11,12 +11,16 @@ const string Usage = """
       transport [--mb N] [--runs N]
                SFTP upload and download of an N MB file (default 200) through the drop box (SSH.NET)
                and through OpenSSH's sftp client on one loopback sshd: MB/s and ratio
+      importer [options]
+               the cloud import of a large file against a SQL-only reference, and many small files
+               through sshd (see docs/performance.md, "Importer")
     """;
 
 return args.Length == 0 ? Help() : args[0] switch
 {
     "validate" => await ValidateBench.RunAsync(args[1..]),
     "transport" => await SftpBench.RunAsync(args[1..]),
+    "importer" => await RecallFiles.Bench.Importer.ImporterBench.RunAsync(args[1..]),
     "-h" or "--help" => Help(),
     _ => Help($"unknown bench '{args[0]}'"),
 };

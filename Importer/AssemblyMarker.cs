@@ -1,4 +1,0 @@
-namespace RecallFiles.Importer;
-
-/// <summary>Marker for the Importer assembly; its features land with their issues.</summary>
-internal static class AssemblyMarker;

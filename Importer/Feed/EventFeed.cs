@@ -1,0 +1,118 @@
+using Npgsql;
+using RecallFiles.Importer.Loading;
+
+namespace RecallFiles.Importer.Feed;
+
+/// <summary>One change of one appointment, as appended by a load.</summary>
+/// <param name="Id">Monotonic id: events become visible in id order.</param>
+/// <param name="PracticeId">The practice.</param>
+/// <param name="AppLid">The appointment.</param>
+/// <param name="Kind"><c>added</c>, <c>changed</c>, <c>status-changed</c> or <c>removed</c>.</param>
+/// <param name="Payload">JSON: starts_at, end, mobile, landline, email, language, preferences, status, resource, location.</param>
+/// <param name="BatchId">The batch that caused it.</param>
+public sealed record AppointmentEvent(long Id, string PracticeId, string AppLid, string Kind, string Payload, long? BatchId);
+
+/// <summary>
+/// Reads <c>appointment_events</c> for one named consumer from its cursor (<c>event_cursors</c>). The handler runs in
+/// the same transaction that advances the cursor, so a consumer that writes its own tables through the given
+/// connection processes every event exactly once, even when it crashes. <see cref="WaitAsync"/> sleeps until a load
+/// sends <c>NOTIFY appointment_events</c> (or a timeout, as a safety net).
+/// </summary>
+public sealed class EventFeed : IAsyncDisposable
+{
+    private readonly NpgsqlDataSource _dataSource;
+    private NpgsqlConnection? _listener;
+
+    /// <summary>Creates the feed of <paramref name="consumer"/> (a stable name such as <c>reminders</c>).</summary>
+    public EventFeed(NpgsqlDataSource dataSource, string consumer)
+    {
+        ArgumentNullException.ThrowIfNull(dataSource);
+        ArgumentException.ThrowIfNullOrEmpty(consumer);
+        _dataSource = dataSource;
+        Consumer = consumer;
+    }
+
+    /// <summary>The consumer's name (its row in <c>event_cursors</c>).</summary>
+    public string Consumer { get; }
+
+    /// <summary>
+    /// Hands the next events after the cursor (at most <paramref name="max"/>) to <paramref name="handler"/> and moves
+    /// the cursor past them, in one transaction; returns how many were handled (0 when there is nothing new). Two
+    /// instances of one consumer never handle the same events: the cursor row is locked for the transaction.
+    /// </summary>
+    public async Task<int> ProcessNextAsync(Func<IReadOnlyList<AppointmentEvent>, NpgsqlConnection, NpgsqlTransaction, CancellationToken, Task> handler, int max = 1000, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        long cursor;
+        await using (var create = BatchLoader.Command(connection, transaction, "INSERT INTO event_cursors (consumer) VALUES ($1) ON CONFLICT (consumer) DO NOTHING", Consumer))
+        {
+            await create.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await using (var claim = BatchLoader.Command(connection, transaction, "SELECT last_id FROM event_cursors WHERE consumer = $1 FOR UPDATE", Consumer))
+        {
+            cursor = (long)(await claim.ExecuteScalarAsync(cancellationToken))!;
+        }
+
+        var events = new List<AppointmentEvent>();
+        await using (var select = BatchLoader.Command(connection, transaction,
+            "SELECT id, practice_id, app_lid, kind, payload::text, batch_id FROM appointment_events WHERE id > $1 ORDER BY id LIMIT $2", cursor, max))
+        await using (var reader = await select.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                events.Add(new AppointmentEvent(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4),
+                    reader.IsDBNull(5) ? null : reader.GetInt64(5)));
+            }
+        }
+
+        if (events.Count == 0)
+        {
+            await transaction.RollbackAsync(cancellationToken);
+            return 0;
+        }
+
+        await handler(events, connection, transaction, cancellationToken);
+        await using (var advance = BatchLoader.Command(connection, transaction,
+            "UPDATE event_cursors SET last_id = $2, updated_at = now() WHERE consumer = $1", Consumer, events[^1].Id))
+        {
+            await advance.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return events.Count;
+    }
+
+    /// <summary>Waits until a load notifies new events, or <paramref name="timeout"/> (positive) passes. Returns true when notified.</summary>
+    public async Task<bool> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(timeout, TimeSpan.Zero);
+        var listener = await ListenAsync(cancellationToken);
+        return await listener.WaitAsync(timeout, cancellationToken);
+    }
+
+    /// <summary>Starts listening now, so that a notification sent before the first <see cref="WaitAsync"/> is not missed.</summary>
+    public async Task<NpgsqlConnection> ListenAsync(CancellationToken cancellationToken = default)
+    {
+        if (_listener is null)
+        {
+            _listener = await _dataSource.OpenConnectionAsync(cancellationToken);
+            await using var listen = new NpgsqlCommand($"LISTEN {BatchLoader.NotifyChannel}", _listener);
+            await listen.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        return _listener;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        if (_listener is not null)
+        {
+            await _listener.DisposeAsync();
+            _listener = null;
+        }
+    }
+}

@@ -1,0 +1,119 @@
+using System.Globalization;
+using RecallFiles.Schemas;
+
+namespace RecallFiles.Importer.Practices;
+
+/// <summary>What happens to a file with invalid rows.</summary>
+public enum RowErrorPolicy
+{
+    /// <summary>Load the valid rows and record each invalid one with its line, column and rule (the default).</summary>
+    RejectRows,
+
+    /// <summary>Any invalid row fails the whole file; nothing is applied.</summary>
+    RejectFile,
+}
+
+/// <summary>
+/// One practice, bound from <c>RecallFiles:Practices:{id}</c> and mirrored into the <c>practices</c> table. The id is
+/// the configuration key; the practice a file belongs to is the practice whose folder it was found in.
+/// </summary>
+public sealed record PracticeOptions
+{
+    /// <summary>The practice id (the configuration key): 1-40 characters of A-Z a-z 0-9 _ -.</summary>
+    public string Id { get; init; } = "";
+
+    /// <summary>The name of the drop box (<c>RecallFiles:DropBoxes:{name}</c>) the practice's files arrive in. Default <c>default</c>.</summary>
+    public string DropBox { get; init; } = "default";
+
+    /// <summary>The folder of appointment files inside the drop box. Default <c>{id}/appointments</c>.</summary>
+    public string? Folder { get; init; }
+
+    /// <summary>The folder error reports are uploaded to. Default <c>{id}/errors</c>.</summary>
+    public string? ErrorsFolder { get; init; }
+
+    /// <summary>The practice's IANA time zone (appointment times in files are local to it). Default <c>UTC</c>.</summary>
+    public string TimeZone { get; init; } = "UTC";
+
+    /// <summary>How often the practice is expected to drop a snapshot. Default 4 hours.</summary>
+    public TimeSpan Cadence { get; init; } = TimeSpan.FromHours(4);
+
+    /// <summary>Whether files of this practice are picked up. Default true.</summary>
+    public bool Enabled { get; init; } = true;
+
+    /// <summary>What to do with invalid rows: <c>RejectRows</c> (default) or <c>RejectFile</c>.</summary>
+    public RowErrorPolicy RowErrors { get; init; } = RowErrorPolicy.RejectRows;
+
+    /// <summary>
+    /// Mass-removal guard: a snapshot that would remove more than this share (0-1) of the practice's appointments
+    /// inside its window is held for review. Default 0.5.
+    /// </summary>
+    public double MaxRemovalShare { get; init; } = 0.5;
+
+    /// <summary>How far back from its time stamp a snapshot covers (the exporter's past window). Default 24 hours.</summary>
+    public TimeSpan WindowPast { get; init; } = TimeSpan.FromHours(24);
+
+    /// <summary>How far ahead of its time stamp a snapshot covers (the exporter's window). Default 72 hours.</summary>
+    public TimeSpan WindowAhead { get; init; } = TimeSpan.FromHours(72);
+
+    /// <summary>The appointment folder actually used.</summary>
+    public string EffectiveFolder => string.IsNullOrWhiteSpace(Folder) ? $"{Id}/appointments" : Folder.Trim('/');
+
+    /// <summary>The errors folder actually used.</summary>
+    public string EffectiveErrorsFolder => string.IsNullOrWhiteSpace(ErrorsFolder) ? $"{Id}/errors" : ErrorsFolder.Trim('/');
+
+    /// <summary>The problems of these options, each naming its configuration key under <paramref name="path"/>.</summary>
+    public IReadOnlyList<string> Validate(string path)
+    {
+        var problems = new List<string>();
+        if (!PracticeId.IsValid(Id))
+        {
+            problems.Add($"{path}: '{Id}' is not a valid practice id: use 1 to {PracticeId.MaxLength} characters of A-Z, a-z, 0-9, '_' and '-'.");
+        }
+
+        if (string.IsNullOrWhiteSpace(DropBox))
+        {
+            problems.Add($"{path}:DropBox must name a drop box configured under RecallFiles:DropBoxes.");
+        }
+
+        if (!TryFindTimeZone(TimeZone, out _))
+        {
+            problems.Add($"{path}:TimeZone '{TimeZone}' is not a known time zone: use an IANA name such as Europe/Madrid or America/New_York.");
+        }
+
+        if (Cadence <= TimeSpan.Zero)
+        {
+            problems.Add($"{path}:Cadence must be positive (for example 04:00:00).");
+        }
+
+        if (double.IsNaN(MaxRemovalShare) || MaxRemovalShare is < 0 or > 1)
+        {
+            problems.Add($"{path}:MaxRemovalShare must be between 0 and 1 (0.5 = 50 %), not {MaxRemovalShare.ToString(CultureInfo.InvariantCulture)}.");
+        }
+
+        if (WindowPast < TimeSpan.Zero || WindowAhead <= TimeSpan.Zero)
+        {
+            problems.Add($"{path}:WindowPast must be 0 or more and {path}:WindowAhead positive.");
+        }
+
+        if (!Enum.IsDefined(RowErrors))
+        {
+            problems.Add($"{path}:RowErrors must be RejectRows or RejectFile.");
+        }
+
+        return problems;
+    }
+
+    internal static bool TryFindTimeZone(string id, out TimeZoneInfo zone)
+    {
+        try
+        {
+            zone = TimeZoneInfo.FindSystemTimeZoneById(id);
+            return true;
+        }
+        catch (Exception ex) when (ex is TimeZoneNotFoundException or InvalidTimeZoneException or ArgumentException)
+        {
+            zone = TimeZoneInfo.Utc;
+            return false;
+        }
+    }
+}

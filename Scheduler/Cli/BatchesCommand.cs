@@ -1,0 +1,71 @@
+using System.CommandLine;
+using System.Globalization;
+using Npgsql;
+using RecallFiles.Importer.Batches;
+
+namespace RecallFiles.Scheduler.Cli;
+
+/// <summary><c>recallfiles batches [--failed] [--practice ID] [--limit N]</c>: the batches, newest first, with counts and reasons.</summary>
+internal static class BatchesCommand
+{
+    public static Command Create()
+    {
+        var failed = new Option<bool>("--failed") { Description = "Only batches that need a person: failed or needs_review." };
+        var practice = new Option<string?>("--practice") { Description = "Only this practice id." };
+        var limit = new Option<int>("--limit") { Description = "How many batches, newest first.", DefaultValueFactory = _ => 50 };
+        var config = ExportCommand.ConfigOption();
+        var command = new Command("batches", "List imported batches with their state, row counts and reasons. Exit 0 ok, 2 usage or configuration error.")
+        {
+            failed, practice, limit, config,
+        };
+        command.SetAction((parse, ct) => RunAsync(parse.GetValue(failed), parse.GetValue(practice), parse.GetValue(limit), parse.GetValue(config),
+            parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, ct));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(bool failedOnly, string? practiceId, int limit, string? configFile, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        if (limit < 1)
+        {
+            await stderr.WriteLineAsync("recallfiles batches: --limit must be 1 or more");
+            return ExitCodes.Usage;
+        }
+
+        var settings = await ImportSettings.LoadAsync("batches", configFile, stderr);
+        if (settings is null)
+        {
+            return ExitCodes.Usage;
+        }
+
+        try
+        {
+            await using var dataSource = await settings.OpenStoreAsync(cancellationToken);
+            var batches = await BatchQueries.ListAsync(dataSource, new BatchFilter(practiceId, failedOnly ? [BatchStates.Failed, BatchStates.NeedsReview] : null, limit), cancellationToken);
+            if (batches.Count == 0)
+            {
+                await stdout.WriteLineAsync("no batches");
+                return ExitCodes.Ok;
+            }
+
+            await stdout.WriteLineAsync($"{"ID",8} {"PRACTICE",-14} {"STATE",-12} {"CLAIMED (UTC)",-16} {"ROWS",8} {"INVALID",7} {"+ADD",7} {"~UPD",7} {"-REM",7}  FILE / REASON");
+            foreach (var b in batches)
+            {
+                await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                    $"{b.Id,8} {b.PracticeId,-14} {b.State,-12} {b.ClaimedAt:yyyy-MM-dd HH:mm} {Count(b.RowsTotal),8} {Count(b.RowsInvalid),7} {Count(b.Inserted),7} {Count(b.Updated),7} {Count(b.Removed),7}  {b.RemoteName}"));
+                if (b.Reason is { Length: > 0 })
+                {
+                    await stdout.WriteLineAsync($"{"",8} {b.Reason}");
+                }
+            }
+
+            return ExitCodes.Ok;
+        }
+        catch (NpgsqlException ex)
+        {
+            await stderr.WriteLineAsync($"recallfiles batches: the store is not reachable ({ex.Message}); check {ImportSettings.DatabaseKey}");
+            return ExitCodes.Failed;
+        }
+    }
+
+    private static string Count(long? value) => value?.ToString(CultureInfo.InvariantCulture) ?? "-";
+}

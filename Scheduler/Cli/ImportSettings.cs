@@ -1,0 +1,115 @@
+using Microsoft.Extensions.Configuration;
+using Npgsql;
+using RecallFiles.Importer;
+using RecallFiles.Importer.Database;
+using RecallFiles.Importer.Practices;
+using RecallFiles.Scheduler.Configuration;
+using RecallFiles.Transport;
+
+namespace RecallFiles.Scheduler.Cli;
+
+/// <summary>
+/// The cloud role's settings: <c>RecallFiles:Database:ConnectionString</c> (absent: the embedded private cluster
+/// under <c>{DataFolder}/postgres</c>), <c>RecallFiles:Importer</c> (<see cref="ImporterOptions"/>),
+/// <c>RecallFiles:Practices:{id}</c> (<see cref="PracticeOptions"/>) and <c>RecallFiles:DropBoxes:{name}</c>
+/// (<see cref="DropBoxOptions"/>; without any, <c>default</c> is the local folder <c>{DataFolder}/dropbox</c>).
+/// </summary>
+internal sealed record ImportSettings(ImporterOptions Importer, IReadOnlyDictionary<string, DropBoxOptions> DropBoxes, string? ConnectionString, string DataFolder)
+{
+    public const string DatabaseKey = "RecallFiles:Database:ConnectionString";
+
+    /// <summary>Binds and validates; throws <see cref="SettingsException"/> naming every wrong key.</summary>
+    public static ImportSettings From(RecallFilesSettings settings)
+    {
+        var configuration = settings.Configuration;
+        ImporterOptions importer;
+        var practices = new Dictionary<string, PracticeOptions>(StringComparer.Ordinal);
+        var dropBoxes = new Dictionary<string, DropBoxOptions>(StringComparer.Ordinal);
+        try
+        {
+            importer = configuration.GetSection(ImporterOptions.SectionName).Get<ImporterOptions>() ?? new ImporterOptions();
+            foreach (var section in configuration.GetSection("RecallFiles:Practices").GetChildren())
+            {
+                practices[section.Key] = (section.Get<PracticeOptions>() ?? new PracticeOptions()) with { Id = section.Key };
+            }
+
+            foreach (var section in configuration.GetSection("RecallFiles:DropBoxes").GetChildren())
+            {
+                dropBoxes[section.Key] = (section.Get<DropBoxOptions>() ?? new DropBoxOptions()) with { ConfigurationPath = section.Path };
+            }
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new SettingsException($"a configuration value has the wrong type: {ex.Message}{(ex.InnerException is null ? "" : " " + ex.InnerException.Message)}", ex);
+        }
+
+        if (configuration[$"{ImporterOptions.SectionName}:ArchiveFolder"] is not { Length: > 0 })
+        {
+            importer = importer with { ArchiveFolder = Path.Combine(settings.DataFolder, "archive") };
+        }
+
+        if (dropBoxes.Count == 0)
+        {
+            var local = Path.Combine(settings.DataFolder, "dropbox");
+            Directory.CreateDirectory(local);
+            dropBoxes["default"] = new DropBoxOptions { Kind = DropBoxKind.Local, RootPath = local, ConfigurationPath = "RecallFiles:DropBoxes:default" };
+        }
+
+        importer = importer with { Practices = practices };
+        var errors = new List<string>(importer.Validate());
+        foreach (var (name, options) in dropBoxes)
+        {
+            errors.AddRange(options.Validate());
+        }
+
+        foreach (var practice in practices.Values.Where(p => !dropBoxes.ContainsKey(p.DropBox)))
+        {
+            errors.Add($"RecallFiles:Practices:{practice.Id}:DropBox is '{practice.DropBox}', which is not configured; configured drop boxes: {string.Join(", ", dropBoxes.Keys)}");
+        }
+
+        if (errors.Count > 0)
+        {
+            throw new SettingsException("invalid configuration:" + Environment.NewLine + string.Join(Environment.NewLine, errors.Select(e => "  " + e)));
+        }
+
+        return new ImportSettings(importer, dropBoxes, configuration[DatabaseKey] is { Length: > 0 } cs ? cs : null, settings.DataFolder);
+    }
+
+    /// <summary>Opens the store: the configured server or the embedded cluster; migrates and mirrors the practices.</summary>
+    public async Task<NpgsqlDataSource> OpenStoreAsync(CancellationToken cancellationToken)
+    {
+        var connectionString = ConnectionString;
+        if (connectionString is null)
+        {
+            var cluster = await PostgresCluster.StartAsync(Path.Combine(DataFolder, "postgres"), cancellationToken: cancellationToken);
+            connectionString = cluster.ConnectionString; // the embedded cluster keeps running for the next command
+        }
+
+        var dataSource = NpgsqlDataSource.Create(connectionString);
+        try
+        {
+            await Migrator.MigrateAsync(dataSource, cancellationToken);
+            await PracticeStore.MirrorAsync(dataSource, Importer.Practices.Values, disableOthers: false, cancellationToken);
+            return dataSource;
+        }
+        catch
+        {
+            await dataSource.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Loads the settings for a verb; on a configuration error writes it and returns null (exit 2).</summary>
+    public static async Task<ImportSettings?> LoadAsync(string verb, string? configFile, TextWriter stderr)
+    {
+        try
+        {
+            return From(RecallFilesSettings.Load(configFile));
+        }
+        catch (SettingsException ex)
+        {
+            await stderr.WriteLineAsync($"recallfiles {verb}: {ex.Message}");
+            return null;
+        }
+    }
+}

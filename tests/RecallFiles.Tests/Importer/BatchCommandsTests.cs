@@ -1,0 +1,82 @@
+using RecallFiles.Importer.Batches;
+using RecallFiles.Importer.Practices;
+using RecallFiles.Scheduler.Cli;
+using static RecallFiles.Tests.Importer.ImporterStore;
+
+namespace RecallFiles.Tests.Importer;
+
+/// <summary><c>recallfiles batches / replay / approve</c> through the CLI parser, against a real database.</summary>
+[TestClass]
+[DoNotParallelize] // the verbs read their configuration from the process environment
+public sealed class BatchCommandsTests
+{
+    private static async Task<(int Exit, string Out, string Err)> Run(ImporterStore store, params string[] args)
+    {
+        var variables = new Dictionary<string, string?>
+        {
+            ["RecallFiles__Database__ConnectionString"] = store.ConnectionString,
+            ["RecallFiles__DataFolder"] = Path.Combine(store.Folder, "data"),
+            ["RecallFiles__Practices__ACME__TimeZone"] = "UTC",
+            ["RecallFiles__Practices__ACME__RowErrors"] = "RejectFile",
+        };
+        var saved = variables.Keys.ToDictionary(k => k, Environment.GetEnvironmentVariable);
+        foreach (var (k, v) in variables)
+        {
+            Environment.SetEnvironmentVariable(k, v);
+        }
+
+        try
+        {
+            using var output = new StringWriter();
+            using var error = new StringWriter();
+            var exit = await RecallFilesCli.RunAsync(args, output, error);
+            return (exit, output.ToString(), error.ToString());
+        }
+        finally
+        {
+            foreach (var (k, v) in saved)
+            {
+                Environment.SetEnvironmentVariable(k, v);
+            }
+        }
+    }
+
+    [TestMethod]
+    public async Task BatchesReplayApprove_ListAndRecover_FailedAndHeldBatches()
+    {
+        await using var store = await CreateAsync("cli_batches", Practice("ACME", RowErrorPolicy.RejectFile));
+        await store.StageAndLoadAsync("ACME", Name("ACME"), File(Row("A1"), Row("A2"), Row("A3")));
+        var failed = await store.StageAndLoadAsync("ACME", Name("ACME", "20261123T090000Z"), File(Row("A1"), Row("A2"), Row("A3"), Row("BAD", time: "9:30")));
+        var held = await store.StageAndLoadAsync("ACME", Name("ACME", "20261123T100000Z"), File(Row("A1")));
+        Assert.AreEqual((BatchStates.Failed, BatchStates.NeedsReview), (failed.State, held.State));
+
+        var list = await Run(store, "batches", "--failed");
+        Assert.AreEqual(0, list.Exit, list.Err);
+        StringAssert.Contains(list.Out, "failed");
+        StringAssert.Contains(list.Out, "needs_review");
+        StringAssert.Contains(list.Out, "would remove 2 of the 3");
+        Assert.DoesNotContain(" applied ", list.Out, "--failed lists only batches that need a person");
+
+        var replayFailed = await Run(store, "replay", failed.BatchId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.AreEqual(1, replayFailed.Exit, "still invalid under RejectFile");
+        StringAssert.Contains(replayFailed.Out, "failed");
+
+        var approve = await Run(store, "approve", held.BatchId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.AreEqual(0, approve.Exit, approve.Err);
+        StringAssert.Contains(approve.Out, "applied");
+        Assert.AreEqual(2, (await store.AppointmentsAsync("ACME")).Values.Count(a => a.Removed));
+
+        var again = await Run(store, "approve", held.BatchId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.AreEqual(0, again.Exit);
+        StringAssert.Contains(again.Out, "already applied");
+
+        var approveFailed = await Run(store, "approve", failed.BatchId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.AreEqual(2, approveFailed.Exit, "only a held snapshot can be approved");
+        StringAssert.Contains(approveFailed.Err, "use replay");
+
+        var unknown = await Run(store, "replay", "999999");
+        Assert.AreEqual(2, unknown.Exit);
+        StringAssert.Contains(unknown.Err, "there is no batch 999999");
+        Assert.AreEqual(2, (await Run(store, "replay", "not-a-number")).Exit);
+    }
+}
