@@ -33,9 +33,6 @@ public sealed record LoggingSettings
     /// <summary>How many archived log files are kept. Default 14.</summary>
     public int MaxArchiveFiles { get; init; } = 14;
 
-    /// <summary>How many archived audit files (one per day) are kept; 0 keeps all. Default 0.</summary>
-    public int AuditMaxArchiveFiles { get; init; }
-
     internal static readonly string[] Levels = ["Trace", "Debug", "Information", "Warning", "Error", "Critical"];
 
     /// <summary>The problems, each naming its key and the allowed values.</summary>
@@ -59,11 +56,6 @@ public sealed record LoggingSettings
         if (MaxArchiveFiles is < 1 or > 10_000)
         {
             yield return string.Create(CultureInfo.InvariantCulture, $"{prefix}:MaxArchiveFiles is {MaxArchiveFiles}; allowed 1-10000");
-        }
-
-        if (AuditMaxArchiveFiles is < 0 or > 100_000)
-        {
-            yield return string.Create(CultureInfo.InvariantCulture, $"{prefix}:AuditMaxArchiveFiles is {AuditMaxArchiveFiles}; allowed 0 (keep all) to 100000");
         }
     }
 }
@@ -130,6 +122,40 @@ public sealed record HangfireSettings
         if (string.IsNullOrWhiteSpace(Schema) || !Schema.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '_'))
         {
             yield return $"{prefix}:Schema is '{Schema}'; allowed: lower-case letters, digits and _";
+        }
+    }
+}
+
+/// <summary>Retention (section <c>RecallFiles:Housekeeping</c>, cloud role).</summary>
+public sealed record HousekeepingSettings
+{
+    /// <summary>Cron of the housekeeping job (UTC). Default 03:30 daily.</summary>
+    public string Cron { get; init; } = "30 3 * * *";
+
+    /// <summary>Archived files older than this many days are deleted; 0 keeps everything. Default 0.</summary>
+    public int ArchiveRetentionDays { get; init; }
+
+    /// <summary>The problems, each naming its key.</summary>
+    public IEnumerable<string> Validate(string prefix)
+    {
+        if (ArchiveRetentionDays is < 0 or > 36_500)
+        {
+            yield return string.Create(CultureInfo.InvariantCulture, $"{prefix}:ArchiveRetentionDays is {ArchiveRetentionDays}; allowed 0 (keep all) to 36500");
+        }
+
+        string? problem = null;
+        try
+        {
+            Cronos.CronExpression.Parse(Cron);
+        }
+        catch (Cronos.CronFormatException ex)
+        {
+            problem = $"{prefix}:Cron '{Cron}' is not a cron expression ({ex.Message}); the default is '30 3 * * *'";
+        }
+
+        if (problem is not null)
+        {
+            yield return problem;
         }
     }
 }

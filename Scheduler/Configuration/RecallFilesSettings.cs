@@ -34,6 +34,7 @@ public sealed class RecallFilesSettings
         Logging = configuration.GetSection($"{Section}:Logging").Get<LoggingSettings>() ?? new LoggingSettings();
         Dashboard = configuration.GetSection($"{Section}:Dashboard").Get<DashboardSettings>() ?? new DashboardSettings();
         Hangfire = configuration.GetSection($"{Section}:Hangfire").Get<HangfireSettings>() ?? new HangfireSettings();
+        Housekeeping = configuration.GetSection($"{Section}:Housekeeping").Get<HousekeepingSettings>() ?? new HousekeepingSettings();
     }
 
     /// <summary>The merged configuration.</summary>
@@ -56,6 +57,9 @@ public sealed class RecallFilesSettings
 
     /// <summary>Hangfire storage and workers (<c>RecallFiles:Hangfire</c>).</summary>
     public HangfireSettings Hangfire { get; }
+
+    /// <summary>Cloud retention (<c>RecallFiles:Housekeeping</c>).</summary>
+    public HousekeepingSettings Housekeeping { get; }
 
     /// <summary>The folder of the log files and the audit log.</summary>
     public string LogFolder => Path.GetFullPath(Logging.Folder is { Length: > 0 } folder ? folder : Path.Combine(DataFolder, "logs"));
@@ -133,6 +137,7 @@ public sealed class RecallFilesSettings
 
         errors.AddRange(Logging.Validate($"{Section}:Logging"));
         errors.AddRange(Hangfire.Validate($"{Section}:Hangfire"));
+        errors.AddRange(Housekeeping.Validate($"{Section}:Housekeeping"));
         errors.AddRange(Dashboards.DashboardUsers.Validate(Dashboard, $"{Section}:Dashboard"));
         foreach (var duplicate in Agent.Practices.GroupBy(p => p.PracticeId, StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1))
         {

@@ -96,7 +96,7 @@ public sealed class DashboardAccess
     /// <summary>The name an action is audited under: the login, or <c>local</c> for loopback callers.</summary>
     public static string WhoIs(ClaimsPrincipal? user) =>
         user?.Identity is { IsAuthenticated: true, Name: { } name } identity
-            ? identity.AuthenticationType == LoopbackAuthentication ? $"local@{Environment.MachineName}" : $"dashboard:{name}"
+            ? identity.AuthenticationType == LoopbackAuthentication ? $"local({Environment.MachineName})" : $"dashboard:{name}"
             : "anonymous";
 
     /// <summary>Middleware for <c>/hangfire</c>: 401 with a Basic challenge without a valid login, 403 for an MSP login's actions.</summary>

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using RecallFiles.Exporter;
 using RecallFiles.Exporter.Ledger;
+using RecallFiles.Importer.Pickup;
 using NLog.Extensions.Logging;
 using RecallFiles.Scheduler.Configuration;
 using RecallFiles.Scheduler.Dashboards;
@@ -34,11 +35,16 @@ public enum HostRole
 /// Windows service or a systemd unit when started by one; NLog with PHI masking. The agent role keeps Hangfire in
 /// memory (nothing to install at the practice) unless RecallFiles:Hangfire:PostgreSql is set.
 /// </summary>
-public static class RecallFilesHost
+internal static class RecallFilesHost
 {
     /// <summary>Builds the host for <paramref name="role"/>; throws <see cref="SettingsException"/> for a configuration the host refuses.</summary>
-    public static WebApplication Build(RecallFilesSettings settings, HostRole role, string urls, string[]? args = null)
+    public static WebApplication Build(RecallFilesSettings settings, HostRole role, string urls, CloudContext? cloud = null, bool quietConsole = false)
     {
+        if (role is HostRole.Cloud or HostRole.All && cloud is null && CloudContext.IsConfigured(settings))
+        {
+            throw new InvalidOperationException("the cloud role needs its store: open a CloudContext first");
+        }
+
         ArgumentNullException.ThrowIfNull(settings);
         var users = DashboardUsers.Load(settings.Dashboard);
         var problems = DashboardAccess.Validate(settings, users, urls).ToList();
@@ -47,11 +53,11 @@ public static class RecallFilesHost
             throw new SettingsException(string.Join(Environment.NewLine, problems));
         }
 
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args ?? [], ContentRootPath = AppContext.BaseDirectory });
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
         builder.Configuration.AddConfiguration(settings.Configuration);
         builder.WebHost.UseUrls(urls);
         builder.Logging.ClearProviders();
-        builder.Logging.AddNLog(RecallFilesLogging.ProviderOptions, _ => RecallFilesLogging.CreateFactory(settings));
+        builder.Logging.AddNLog(RecallFilesLogging.ProviderOptions, _ => RecallFilesLogging.CreateFactory(settings, quietConsole));
         builder.Services.AddWindowsService(o => o.ServiceName = "RecallFiles");
         builder.Services.AddSystemd();
         builder.Services.AddSingleton(settings);
@@ -63,7 +69,8 @@ public static class RecallFilesHost
         builder.Services.AddSingleton(new HostInfo(role, urls));
         builder.Services.AddSingleton<HealthReporter>();
 
-        var postgres = settings.Hangfire.PostgreSql;
+        // The cloud role keeps Hangfire on its own database unless told otherwise: servers sharing it share the work.
+        var postgres = string.IsNullOrWhiteSpace(settings.Hangfire.PostgreSql) ? cloud?.ConnectionString : settings.Hangfire.PostgreSql;
         builder.Services.AddHangfire(config =>
         {
             config.SetDataCompatibilityLevel(CompatibilityLevel.Version_180).UseSimpleAssemblyNameTypeSerializer().UseRecommendedSerializerSettings();
@@ -89,6 +96,19 @@ public static class RecallFilesHost
             builder.Services.AddSingleton<ExportRunner>();
             builder.Services.AddTransient<ExportJob>();
             builder.Services.AddSingleton<IJobModule, AgentJobs>();
+        }
+
+        if (cloud is not null)
+        {
+            builder.Services.AddSingleton(cloud.Settings);
+            builder.Services.AddSingleton(cloud.DataSource);
+            builder.Services.AddSingleton(sp => new PickupService(cloud.DataSource, cloud.Settings.Importer, cloud.Settings.DropBoxes, sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<ILoggerFactory>().CreateLogger<PickupService>()));
+            builder.Services.AddSingleton(settings.Housekeeping);
+            builder.Services.AddSingleton(new HousekeepingTarget(cloud.Settings.Importer.ArchiveFolder));
+            builder.Services.AddTransient<ImportJob>();
+            builder.Services.AddTransient<HousekeepingJob>();
+            builder.Services.AddSingleton<IJobModule, CloudJobs>();
         }
 
         builder.Services.AddHostedService<JobSchedule>();

@@ -21,14 +21,22 @@ public sealed class ExportJob(RecallFilesSettings settings, ExportRunner runner,
     [DisplayName("Export {0}")]
     [AutomaticRetry(Attempts = 3, DelaysInSeconds = [60, 300, 900], OnAttemptsExceeded = AttemptsExceededAction.Fail)]
     [DisableConcurrentExecution("recallfiles:export:{0}", 600)]
-    public async Task RunAsync(string practiceId, CancellationToken cancellationToken)
+    public async Task<string> RunAsync(string practiceId, CancellationToken cancellationToken)
+    {
+        var result = await ExportAsync(practiceId, null, cancellationToken);
+        return $"{result.Rows} appointment(s) uploaded to {result.RemotePath}";
+    }
+
+    /// <summary>Exports <paramref name="practiceId"/> as of <paramref name="now"/> (null: the clock) and audits it.</summary>
+    internal async Task<ExportResult> ExportAsync(string practiceId, DateTimeOffset? now, CancellationToken cancellationToken)
     {
         var practice = settings.Agent.Practices.FirstOrDefault(p => string.Equals(p.PracticeId, practiceId, StringComparison.OrdinalIgnoreCase))
             ?? throw new InvalidOperationException($"practice {practiceId} is no longer configured (RecallFiles:Agent:Practices)");
         try
         {
-            var result = await runner.RunAsync(practice, new ExportRunOptions { OutputFolder = settings.ExportFolder(practice.PracticeId) }, cancellationToken);
+            var result = await runner.RunAsync(practice, new ExportRunOptions { OutputFolder = settings.ExportFolder(practice.PracticeId), Now = now }, cancellationToken);
             audit.Record("export", practiceId, $"file {result.FileName} rows={result.Rows} sha256={result.Sha256}", AuditLog.Scheduler, $"uploaded to {result.RemotePath}");
+            return result;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

@@ -25,9 +25,12 @@ public static class RecallFilesLogging
     /// <summary>The audit log file's name.</summary>
     public const string AuditFileName = "audit.log";
 
-    private const string Masked = "${" + PhiMaskLayoutRenderer.Name + ":inner=${message}${onexception:inline=${newline}${exception:format=tostring}}}";
+    private const string Masked = "${" + PhiMaskLayoutRenderer.Name + ":inner=${message:withexception=true}}";
 
-    /// <summary>Builds the log factory for <paramref name="settings"/>; the console target writes to standard error when <paramref name="consoleToStandardError"/>.</summary>
+    /// <summary>
+    /// Builds the log factory for <paramref name="settings"/>. With <paramref name="consoleToStandardError"/> the console
+    /// target writes warnings and errors only, to standard error (one-shot commands whose standard output is a report).
+    /// </summary>
     public static LogFactory CreateFactory(RecallFilesSettings settings, bool consoleToStandardError = false)
     {
         ArgumentNullException.ThrowIfNull(settings);
@@ -51,12 +54,12 @@ public static class RecallFilesLogging
             KeepFileOpen = true,
             AutoFlush = true,
         };
+        // The audit log is never rotated or deleted by RecallFiles: it is small (lines per batch, not per row) and its
+        // retention is the operator's decision (logrotate, Windows task).
         var audit = new FileTarget("audit")
         {
             FileName = Path.Combine(folder, AuditFileName),
             Layout = CreateLayout(json),
-            ArchiveEvery = FileArchivePeriod.Day,
-            MaxArchiveFiles = options.AuditMaxArchiveFiles,
             KeepFileOpen = true,
             AutoFlush = true,
         };
@@ -73,7 +76,7 @@ public static class RecallFilesLogging
         if (options.Console)
         {
             var console = new ConsoleTarget("console") { Layout = CreateLayout(json), StdErr = consoleToStandardError };
-            config.AddRule(min, LogLevel.Fatal, console);
+            config.AddRule(consoleToStandardError ? LogLevel.FromOrdinal(Math.Max(min.Ordinal, LogLevel.Warn.Ordinal)) : min, LogLevel.Fatal, console);
         }
 
         factory.Configuration = config;
