@@ -123,6 +123,7 @@ internal static class RecallFilesHost
         if (settings.Dashboard.Enabled)
         {
             app.UseWhen(c => c.Request.Path.StartsWithSegments("/hangfire"), branch => branch.Use((context, next) => access.InvokeAsync(context, next)));
+            DashboardPages.Register();
             app.UseHangfireDashboard("/hangfire", new DashboardOptions
             {
                 DashboardTitle = "RecallFiles",

@@ -58,9 +58,11 @@ public sealed partial class DashboardSecurityTests
         await s_app.DisposeAsync();
     }
 
-    internal static HttpClient Client(string? user, string? password)
+    internal static HttpClient Client(string? user, string? password) => Client(s_base, user, password);
+
+    internal static HttpClient Client(string baseUrl, string? user, string? password)
     {
-        var client = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false }) { BaseAddress = new Uri(s_base) };
+        var client = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false }) { BaseAddress = new Uri(baseUrl) };
         if (user is not null)
         {
             client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{password}")));
