@@ -130,7 +130,11 @@ public sealed class DashboardPagesTests
             ViewportSize = new ViewportSize { Width = 1280, Height = 720 },
         });
         var page = await context.NewPageAsync();
-        var docs = Path.Combine(Approved.RepoRoot, "docs");
+        // docs/ keeps one screenshot of each page; they are rewritten only when asked, so a test run leaves the tree clean.
+        var docs = Environment.GetEnvironmentVariable("RECALLFILES_UPDATE_SCREENSHOTS") == "1"
+            ? Path.Combine(Approved.RepoRoot, "docs")
+            : Directory.CreateTempSubdirectory("rf-screenshots-").FullName;
+        TestContext.WriteLine($"screenshots in {docs}");
 
         await page.GotoAsync($"{s_base}/hangfire/practices");
         await page.WaitForSelectorAsync("#practices tbody tr");
