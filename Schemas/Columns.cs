@@ -48,6 +48,12 @@ public static class Columns
         AppLid, UserLandlinePhone, UserMobilePhone, UserEmail, ResourceLid, Status,
     ];
 
+    /// <summary>
+    /// Optional status file columns: the appointment's date and start time as the cloud knew them when
+    /// the status was issued, so the PMS side can refuse to cancel an appointment that has moved since.
+    /// </summary>
+    public static IReadOnlyList<string> StatusExtensions { get; } = [AppDate, AppStartTime];
+
     /// <summary>The status result columns; MESSAGE may be left out of the header.</summary>
     public static IReadOnlyList<string> StatusResult { get; } = [AppLid, Result, Message];
 

@@ -91,4 +91,10 @@ public sealed class ContractFileException : Exception
 
     /// <summary>What is wrong, and where.</summary>
     public ContractProblem Problem { get; }
+
+    /// <summary>The file's kind, when it was known (given, from the name or from the header) before the error.</summary>
+    public FileKind? Kind { get; internal set; }
+
+    /// <summary>The physical format, when it was found before the error.</summary>
+    public CsvDialect? Dialect { get; internal set; }
 }

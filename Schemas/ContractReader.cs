@@ -36,8 +36,9 @@ public sealed class ContractRow<TRecord> : ContractRow where TRecord : class
 }
 
 /// <summary>
-/// Streams a contract file row by row in constant memory (apart from one 8-byte hash per APP_LID for
-/// the duplicate check). Reading is liberal: UTF-8 with or without BOM (or a configured legacy
+/// Streams a contract file row by row: memory does not depend on the file's size except for the
+/// duplicate-APP_LID index, which keeps a 64-bit hash and a line number per row (about 30–60 bytes a
+/// row with the dictionary's overhead: ~115 MB peak for a million-row file, docs/performance.md). Reading is liberal: UTF-8 with or without BOM (or a configured legacy
 /// encoding), CRLF, LF or CR, delimiter <c>,</c> <c>;</c> <c>|</c> or tab detected from the header,
 /// RFC 4180 quoting with delimiters, quotes and line breaks inside quotes. Header names match
 /// case-insensitively. Opening reads the header and throws <see cref="ContractFileException"/> when
@@ -76,15 +77,15 @@ public abstract class ContractReader : IDisposable
 
     /// <summary>Opens an appointment file.</summary>
     public static ContractReader<AppointmentRecord> OpenAppointments(Stream stream, string fileName, ContractReadOptions? options = null, bool leaveOpen = false) =>
-        ContractReader<AppointmentRecord>.OpenCore(Internal.Schemas.Appointments, Prefix.Read(stream, fileName, options), stream, fileName, options, leaveOpen);
+        ContractReader<AppointmentRecord>.OpenCore(Internal.Schemas.Appointments, Prefix.Read(stream, fileName, options), stream, fileName, options, leaveOpen, FileKind.Appointments);
 
     /// <summary>Opens a status file.</summary>
     public static ContractReader<StatusRecord> OpenStatus(Stream stream, string fileName, ContractReadOptions? options = null, bool leaveOpen = false) =>
-        ContractReader<StatusRecord>.OpenCore(Internal.Schemas.Status, Prefix.Read(stream, fileName, options), stream, fileName, options, leaveOpen);
+        ContractReader<StatusRecord>.OpenCore(Internal.Schemas.Status, Prefix.Read(stream, fileName, options), stream, fileName, options, leaveOpen, FileKind.Status);
 
     /// <summary>Opens a status result file.</summary>
     public static ContractReader<StatusResultRecord> OpenStatusResults(Stream stream, string fileName, ContractReadOptions? options = null, bool leaveOpen = false) =>
-        ContractReader<StatusResultRecord>.OpenCore(Internal.Schemas.StatusResult, Prefix.Read(stream, fileName, options), stream, fileName, options, leaveOpen);
+        ContractReader<StatusResultRecord>.OpenCore(Internal.Schemas.StatusResult, Prefix.Read(stream, fileName, options), stream, fileName, options, leaveOpen, FileKind.StatusResult);
 
     /// <summary>
     /// Opens a file of any kind: <paramref name="kind"/> when given, else the kind its name says
@@ -94,12 +95,14 @@ public abstract class ContractReader : IDisposable
     public static ContractReader Open(Stream stream, string fileName, FileKind? kind = null, ContractReadOptions? options = null, bool leaveOpen = false)
     {
         var prefix = Prefix.Read(stream, fileName, options);
+        // The kind is "known" when given, named by the file name or said by a header column; a file
+        // that says nothing is read as appointments, but its file errors report no kind.
         kind ??= ContractFileName.TryParse(Path.GetFileName(fileName), out var parsed, out _) ? parsed!.Kind : prefix.InferKind();
         return kind switch
         {
-            FileKind.Status => ContractReader<StatusRecord>.OpenCore(Internal.Schemas.Status, prefix, stream, fileName, options, leaveOpen),
-            FileKind.StatusResult => ContractReader<StatusResultRecord>.OpenCore(Internal.Schemas.StatusResult, prefix, stream, fileName, options, leaveOpen),
-            _ => ContractReader<AppointmentRecord>.OpenCore(Internal.Schemas.Appointments, prefix, stream, fileName, options, leaveOpen),
+            FileKind.Status => ContractReader<StatusRecord>.OpenCore(Internal.Schemas.Status, prefix, stream, fileName, options, leaveOpen, kind),
+            FileKind.StatusResult => ContractReader<StatusResultRecord>.OpenCore(Internal.Schemas.StatusResult, prefix, stream, fileName, options, leaveOpen, kind),
+            _ => ContractReader<AppointmentRecord>.OpenCore(Internal.Schemas.Appointments, prefix, stream, fileName, options, leaveOpen, kind),
         };
     }
 
@@ -129,19 +132,23 @@ public abstract class ContractReader : IDisposable
             return new Prefix(prefix, filled, DialectSniffer.Sniff(prefix.AsSpan(0, filled), encoding), encoding);
         }
 
-        public FileKind InferKind()
+        /// <summary>The kind a header column says (APP_DATE, RESULT, STATUS), or null when none does.</summary>
+        public FileKind? InferKind()
         {
-            if (Sniffed.Dialect.Delimiter == '\0')
+            if (Sniffed.Empty)
             {
-                return FileKind.Appointments;
+                return null;
             }
 
-            var text = (Encoding ?? System.Text.Encoding.UTF8).GetString(Bytes, Sniffed.BomLength, Sniffed.HeaderLength);
+            var text = Sniffed.Dialect.Encoding.StartsWith("utf-16", StringComparison.Ordinal)
+                ? (Sniffed.Dialect.Encoding == "utf-16" ? System.Text.Encoding.Unicode : System.Text.Encoding.BigEndianUnicode).GetString(Bytes, 2, (Filled - 2) & ~1)
+                    .Split('\n')[0]
+                : (Encoding ?? System.Text.Encoding.UTF8).GetString(Bytes, Sniffed.BomLength, Sniffed.HeaderLength);
             var names = text.Split(Sniffed.Dialect.Delimiter).Select(h => h.Trim().Trim('"').Trim().ToUpperInvariant()).ToHashSet();
             return names.Contains(ContractColumns.AppDate) ? FileKind.Appointments
                 : names.Contains(ContractColumns.Result) ? FileKind.StatusResult
                 : names.Contains(ContractColumns.Status) ? FileKind.Status
-                : FileKind.Appointments;
+                : null;
         }
     }
 
@@ -200,7 +207,22 @@ public sealed class ContractReader<TRecord> : ContractReader where TRecord : cla
         _checkUtf8 = checkUtf8;
     }
 
-    internal static ContractReader<TRecord> OpenCore(RecordSchema<TRecord> schema, Prefix prefix, Stream stream, string fileName, ContractReadOptions? options, bool leaveOpen)
+    internal static ContractReader<TRecord> OpenCore(RecordSchema<TRecord> schema, Prefix prefix, Stream stream, string fileName, ContractReadOptions? options, bool leaveOpen,
+        FileKind? knownKind)
+    {
+        try
+        {
+            return OpenCore(schema, prefix, stream, fileName, options, leaveOpen);
+        }
+        catch (ContractFileException ex)
+        {
+            ex.Kind ??= knownKind;
+            ex.Dialect ??= prefix.Sniffed.Empty ? null : prefix.Sniffed.Dialect;
+            throw;
+        }
+    }
+
+    private static ContractReader<TRecord> OpenCore(RecordSchema<TRecord> schema, Prefix prefix, Stream stream, string fileName, ContractReadOptions? options, bool leaveOpen)
     {
         options ??= ContractReadOptions.Default;
         var sniffed = prefix.Sniffed;
@@ -304,7 +326,7 @@ public sealed class ContractReader<TRecord> : ContractReader where TRecord : cla
             var found = header.Length == 0 ? "(none)" : string.Join(", ", header.Select(h => h.Length == 0 ? "(empty)" : h));
             throw FileError(fileName, 1, ProblemCodes.MissingColumns,
                 $"the header lacks required column(s) {string.Join(", ", missing)}; found {found} (delimiter '{dialect.DelimiterName}'). " +
-                $"A {schema.Kind.ToName()} file needs {string.Join(", ", schema.RequiredColumns)}");
+                $"The {schema.Kind.ToName()} contract needs {string.Join(", ", schema.RequiredColumns)}");
         }
 
         var present = all.Where((c, i) => fieldOfColumn[i] >= 0).ToArray();
@@ -342,7 +364,7 @@ public sealed class ContractReader<TRecord> : ContractReader where TRecord : cla
 
     private IEnumerable<ContractRow<TRecord>> ReadRowsCore(CancellationToken cancellationToken)
     {
-        var seen = new Dictionary<ulong, long>();
+        var checker = new RecordChecker<TRecord>(_schema, FileName);
         var values = new string?[_schema.AllColumns.Count];
         var problems = new List<ContractProblem>();
         while (true)
@@ -398,28 +420,7 @@ public sealed class ContractReader<TRecord> : ContractReader where TRecord : cla
             }
 
             var record = _schema.Create(values);
-            var result = _schema.Validator.Validate(record);
-            foreach (var failure in result.Errors)
-            {
-                var column = string.IsNullOrEmpty(failure.PropertyName) ? null : failure.PropertyName;
-                problems.Add(new ContractProblem(FileName, line, column, failure.ErrorCode, failure.ErrorMessage,
-                    failure.Severity == FluentValidation.Severity.Error ? ProblemSeverity.Error : ProblemSeverity.Warning));
-            }
-
-            var key = _schema.Key(record);
-            if (key.Length > 0)
-            {
-                var hash = Fnv1a64(key);
-                if (seen.TryGetValue(hash, out var firstLine))
-                {
-                    problems.Add(new ContractProblem(FileName, line, ContractColumns.AppLid, ProblemCodes.DuplicateKey,
-                        $"APP_LID '{key}' already appears on line {Inv(firstLine)}; each appointment may appear once per file", ProblemSeverity.Error));
-                }
-                else
-                {
-                    seen.Add(hash, line);
-                }
-            }
+            checker.Check(record, line, problems);
 
             var valid = !problems.Any(p => p.Severity == ProblemSeverity.Error);
             yield return new ContractRow<TRecord>(line, valid ? _schema.Normalize(record) : record, problems.Count == 0 ? [] : problems.ToArray());
@@ -436,19 +437,6 @@ public sealed class ContractReader<TRecord> : ContractReader where TRecord : cla
         {
             _csv.Dispose();
         }
-    }
-
-    // 64-bit FNV-1a over the UTF-16 code units: the duplicate check keeps 8 bytes per APP_LID instead
-    // of the string; two different ids colliding is about 1 in 10^7 for a million-row file (docs/file-formats.md).
-    private static ulong Fnv1a64(string value)
-    {
-        var hash = 14695981039346656037UL;
-        foreach (var c in value)
-        {
-            hash = (hash ^ c) * 1099511628211UL;
-        }
-
-        return hash;
     }
 
     private static ContractFileException Malformed(string fileName, CsvFormatException ex)

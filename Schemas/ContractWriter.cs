@@ -95,9 +95,12 @@ public static class ContractWriter
     public static ContractWriter<AppointmentRecord> ForAppointments(Stream stream, IEnumerable<string>? extensionColumns = null, bool leaveOpen = false) =>
         new(Internal.Schemas.Appointments, stream, extensionColumns, leaveOpen);
 
-    /// <summary>A status file writer (A.1.2.1 columns).</summary>
-    public static ContractWriter<StatusRecord> ForStatus(Stream stream, bool leaveOpen = false) =>
-        new(Internal.Schemas.Status, stream, null, leaveOpen);
+    /// <summary>
+    /// A status file writer: the A.1.2.1 columns, and with <paramref name="withSchedule"/> the
+    /// APP_DATE and APP_START_TIME the cloud knew (<see cref="Columns.StatusExtensions"/>).
+    /// </summary>
+    public static ContractWriter<StatusRecord> ForStatus(Stream stream, bool leaveOpen = false, bool withSchedule = false) =>
+        new(Internal.Schemas.Status, stream, withSchedule ? Columns.StatusExtensions : null, leaveOpen);
 
     /// <summary>A status result file writer (APP_LID, RESULT, MESSAGE).</summary>
     public static ContractWriter<StatusResultRecord> ForStatusResults(Stream stream, bool leaveOpen = false) =>

@@ -71,7 +71,7 @@ public static class FileValidator
         catch (ContractFileException ex)
         {
             Add(ex.Problem);
-            return new FileValidationReport { File = fileName, Kind = kind, Errors = errors, Warnings = warnings, ErrorCount = errorCount };
+            return new FileValidationReport { File = fileName, Kind = ex.Kind ?? kind, Dialect = ex.Dialect, Errors = errors, Warnings = warnings, ErrorCount = errorCount };
         }
 
         using (reader)

@@ -88,6 +88,12 @@ public sealed record StatusRecord
     /// <summary>STATUS, in the exact wire spelling once read (see <see cref="AppointmentStatuses"/>).</summary>
     public string Status { get; init; } = "";
 
+    /// <summary>Extension APP_DATE (<c>dd/mm/yyyy</c>): the appointment's date as the cloud knew it, for conflict detection.</summary>
+    public string? AppDate { get; init; }
+
+    /// <summary>Extension APP_START_TIME (<c>hh:mm</c>): the start time as the cloud knew it, for conflict detection.</summary>
+    public string? AppStartTime { get; init; }
+
     /// <summary>The parsed <see cref="Status"/>, or null when it is not one of the four values.</summary>
     public AppointmentStatus? ParsedStatus => AppointmentStatuses.TryParse(Status, out var s) ? s : null;
 }

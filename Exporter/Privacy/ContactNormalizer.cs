@@ -28,7 +28,11 @@ public sealed partial class ContactNormalizer(string? defaultCountryCode)
             return null;
         }
 
-        var withoutExtension = Extension().Replace(raw.Trim(), "");
+        // The extension pattern only matters when letters or '#' are present (most phones have none).
+        var trimmed = raw.Trim();
+        var withoutExtension = trimmed.AsSpan().IndexOfAnyInRange('A', 'z') >= 0 || trimmed.Contains('#', StringComparison.Ordinal)
+            ? Extension().Replace(trimmed, "")
+            : trimmed;
         var normalized = ContactRules.NormalizePhone(withoutExtension);
         if (normalized is null)
         {

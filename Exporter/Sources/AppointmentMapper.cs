@@ -24,7 +24,7 @@ public sealed partial class AppointmentMapper(PracticeExportOptions options, Dat
     public AppointmentRecord? Map(SourceAppointment s, ExportWindow window)
     {
         var zone = s.TimeZone ?? window.TimeZone;
-        var instant = ExportWindow.ToInstant(s.LocalStart, zone);
+        var instant = ToInstant(s.LocalStart, zone);
         if (!window.Contains(instant) || (s.AllowedOnlyInPast && instant >= nowUtc))
         {
             OutsideWindow++;
@@ -63,6 +63,29 @@ public sealed partial class AppointmentMapper(PracticeExportOptions options, Dat
     // is better than failing the export. Ids are never cut (the validator rejects long ones).
     [return: System.Diagnostics.CodeAnalysis.NotNullIfNotNull(nameof(value))]
     private static string? Truncate(string? value) => value is null || value.Length <= 50 ? value : value[..50];
+
+    // Time zone rules are slow to walk and appointments share a few thousand distinct start times:
+    // remember each local time's instant, per zone.
+    private readonly Dictionary<TimeZoneInfo, Dictionary<long, DateTimeOffset>> _instants = [];
+
+    private DateTimeOffset ToInstant(DateTime local, TimeZoneInfo zone)
+    {
+        if (!_instants.TryGetValue(zone, out var cache))
+        {
+            _instants[zone] = cache = [];
+        }
+
+        if (!cache.TryGetValue(local.Ticks, out var instant))
+        {
+            instant = ExportWindow.ToInstant(local, zone);
+            if (cache.Count < 100_000)
+            {
+                cache[local.Ticks] = instant;
+            }
+        }
+
+        return instant;
+    }
 
     /// <summary>The practice this mapper writes for.</summary>
     public string PracticeId => options.PracticeId;

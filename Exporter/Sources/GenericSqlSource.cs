@@ -88,7 +88,7 @@ public sealed class GenericSqlSource(PracticeExportOptions options) : IAppointme
         {
             return await command.ExecuteReaderAsync(CommandBehavior.CloseConnection, cancellationToken);
         }
-        catch (DbException ex)
+        catch (Exception ex) when (ex is DbException or ArgumentException or InvalidCastException or InvalidOperationException)
         {
             throw new ExportException($"practice {options.PracticeId}: the query in '{options.QueryFile}' failed: {ex.Message}", ex);
         }
@@ -99,7 +99,7 @@ public sealed class GenericSqlSource(PracticeExportOptions options) : IAppointme
         var parameter = command.CreateParameter();
         parameter.ParameterName = name;
         parameter.Value = value;
-        parameter.DbType = DbType.DateTime;
+        parameter.DbType = DbType.DateTime2;   // a local wall-clock time: timestamp without time zone
         command.Parameters.Add(parameter);
     }
 
@@ -145,9 +145,25 @@ public sealed class GenericSqlSource(PracticeExportOptions options) : IAppointme
         var connection = await OpenAsync(cancellationToken);
         await using var reader = await ExecuteAsync(connection, window.LocalStart.AddHours(-1), window.LocalEnd.AddHours(1), cancellationToken);
         var ordinals = CheckColumns(reader);
-        string? Text(string column) => ordinals.TryGetValue(column, out var i) && !reader.IsDBNull(i)
-            ? Convert.ToString(reader.GetValue(i), CultureInfo.InvariantCulture)?.Trim() is { Length: > 0 } s ? s : null
-            : null;
+        // Column positions are resolved once, not per row.
+        int At(string column) => ordinals.TryGetValue(column, out var i) ? i : -1;
+        int appLid = At(Columns.AppLid), landline = At(Columns.UserLandlinePhone), mobile = At(Columns.UserMobilePhone), work = At(Columns.UserWorkPhone),
+            email = At(Columns.UserEmail), resourceLid = At(Columns.ResourceLid), resourceName = At(Columns.ResourceName),
+            resourceMobile = At(Columns.ResourceMobilePhone), resourceEmail = At(Columns.ResourceEmail), locationLid = At(Columns.LocationLid),
+            locationName = At(Columns.LocationName), language = At(Columns.UserLanguage), preferences = At(Columns.CommunicationPreferences),
+            privacy = At(Columns.Privacy), status = At(Columns.Status);
+
+        var isText = Enumerable.Range(0, reader.FieldCount).Select(i => reader.GetFieldType(i) == typeof(string)).ToArray();
+        string? Text(int i)
+        {
+            if (i < 0 || reader.IsDBNull(i))
+            {
+                return null;
+            }
+
+            var value = isText[i] ? reader.GetString(i) : Convert.ToString(reader.GetValue(i), CultureInfo.InvariantCulture);
+            return string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+        }
         long line = 0;
         while (await reader.ReadAsync(cancellationToken))
         {
@@ -155,25 +171,25 @@ public sealed class GenericSqlSource(PracticeExportOptions options) : IAppointme
             var (start, timeKnown) = ReadStart(reader, ordinals, line);
             yield return new SourceAppointment
             {
-                AppLid = Text(Columns.AppLid) ?? "",
+                AppLid = Text(appLid) ?? "",
                 LocalStart = start,
                 TimeZone = window.TimeZone,
                 TimeKnown = timeKnown,
                 LocalEnd = ReadTime(reader, ordinals, Columns.AppEndTime, line) is { } end ? start.Date + end : null,
-                LandlinePhone = Text(Columns.UserLandlinePhone),
-                MobilePhone = Text(Columns.UserMobilePhone),
-                WorkPhone = Text(Columns.UserWorkPhone),
-                Email = Text(Columns.UserEmail),
-                ResourceLid = Text(Columns.ResourceLid) ?? "",
-                ResourceName = Text(Columns.ResourceName) ?? "",
-                ResourceMobilePhone = Text(Columns.ResourceMobilePhone),
-                ResourceEmail = Text(Columns.ResourceEmail),
-                LocationLid = Text(Columns.LocationLid),
-                LocationName = Text(Columns.LocationName),
-                Language = Text(Columns.UserLanguage),
-                CommunicationPreferences = Text(Columns.CommunicationPreferences),
-                Privacy = Text(Columns.Privacy),
-                Status = Text(Columns.Status),
+                LandlinePhone = Text(landline),
+                MobilePhone = Text(mobile),
+                WorkPhone = Text(work),
+                Email = Text(email),
+                ResourceLid = Text(resourceLid) ?? "",
+                ResourceName = Text(resourceName) ?? "",
+                ResourceMobilePhone = Text(resourceMobile),
+                ResourceEmail = Text(resourceEmail),
+                LocationLid = Text(locationLid),
+                LocationName = Text(locationName),
+                Language = Text(language),
+                CommunicationPreferences = Text(preferences),
+                Privacy = Text(privacy),
+                Status = Text(status),
             };
         }
     }
@@ -221,6 +237,7 @@ public sealed class GenericSqlSource(PracticeExportOptions options) : IAppointme
             TimeOnly to => to.ToTimeSpan(),
             DateTime dt => dt.TimeOfDay,
             string s when string.IsNullOrWhiteSpace(s) => null,
+            string { Length: 5 } s when ContractFormats.TryParseTime(s, out var hhmm) => hhmm.ToTimeSpan(),
             string s when TimeSpan.TryParseExact(s.Trim(), [@"hh\:mm", @"hh\:mm\:ss", @"h\:mm"], CultureInfo.InvariantCulture, out var ts) => ts,
             _ => throw new ExportException(
                 $"practice {options.PracticeId}: row {line} of the query has {column} '{value}'; return a time, a datetime or hh:mm"),

@@ -73,6 +73,13 @@ internal static class ExportCommand
             return ExitCodes.Usage;
         }
 
+        return await ExportAllAsync(settings, practiceId, dryRun, output, now, stdout, stderr, cancellationToken);
+    }
+
+    /// <summary>Exports every configured practice (or one) once; 0 when all succeeded, 1 when any failed, 2 when none matched.</summary>
+    internal static async Task<int> ExportAllAsync(RecallFilesSettings settings, string? practiceId, bool dryRun, DirectoryInfo? output, DateTimeOffset? now,
+        TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    {
         var practices = settings.Agent.Practices.Where(p => practiceId is null || string.Equals(p.PracticeId, practiceId, StringComparison.OrdinalIgnoreCase)).ToList();
         if (practices.Count == 0)
         {

@@ -25,6 +25,7 @@ internal static class RecallFilesCli
         ExportCommand.Create(),
         ExportCommand.CreateList(),
         RunCommand.Create(),
+        HostKeyCommand.Create(),
         ImportCommand.Create(),
         BatchesCommand.Create(),
         ReplayCommand.Create(),
@@ -57,6 +58,15 @@ internal static class RecallFilesCli
             return ExitCodes.Usage;
         }
 
-        return await parse.InvokeAsync(new InvocationConfiguration { Output = output, Error = error }, cancellationToken);
+        try
+        {
+            return await parse.InvokeAsync(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false }, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // A user never gets a stack trace: one line saying what failed; the type helps support find it.
+            await error.WriteLineAsync($"recallfiles: {ex.GetType().Name}: {ex.Message}");
+            return ExitCodes.Failed;
+        }
     }
 }

@@ -42,6 +42,23 @@ internal static class RunCommand
             return ExitCodes.Usage;
         }
 
+        var embedded = EmbeddedDefault.Applies(settings);
+        if (embedded)
+        {
+            try
+            {
+                settings = EmbeddedDefault.Create(settings, DateTimeOffset.UtcNow);
+            }
+            catch (SettingsException ex)
+            {
+                await stderr.WriteLineAsync($"recallfiles run: {ex.Message}");
+                return ExitCodes.Usage;
+            }
+
+            await stdout.WriteLineAsync($"No configuration: running the embedded default. Sample PMS {settings.Agent.Practices[0].ConnectionString["Data Source=".Length..]}, " +
+                $"practice {EmbeddedDefault.PracticeId}, drop box {settings.Agent.Practices[0].DropBox!.RootPath}.");
+        }
+
         if (settings.Agent.Practices.Count == 0)
         {
             await stderr.WriteLineAsync("recallfiles run: no practices configured (RecallFiles:Agent:Practices); see docs/configuration.md");
@@ -50,8 +67,7 @@ internal static class RunCommand
 
         if (once)
         {
-            string[] args = ["export", "--once", .. configFile is null ? Array.Empty<string>() : ["--config", configFile]];
-            return await RecallFilesCli.RunAsync(args, stdout, stderr, cancellationToken);
+            return await ExportCommand.ExportAllAsync(settings, null, dryRun: false, output: null, now: null, stdout, stderr, cancellationToken);
         }
 
         await using var app = RecallFilesHost.Build(settings, role, urls);

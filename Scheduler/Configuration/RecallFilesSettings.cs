@@ -77,6 +77,12 @@ public sealed class RecallFilesSettings
             throw new SettingsException($"the configuration file '{file}' is not valid JSON: {ex.Message}", ex);
         }
 
+        return From(configuration, file);
+    }
+
+    /// <summary>Binds and validates settings from an already built configuration.</summary>
+    public static RecallFilesSettings From(IConfiguration configuration, string? file)
+    {
         RecallFilesSettings settings;
         try
         {

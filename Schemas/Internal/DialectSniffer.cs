@@ -26,10 +26,17 @@ internal static class DialectSniffer
         }
         else if (prefix.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xFE]) || prefix.StartsWith((ReadOnlySpan<byte>)[0xFE, 0xFF]))
         {
-            // UTF-16: CsvHelper transcodes from the BOM; the header bytes below are not ASCII-compatible,
-            // so sniff nothing and let the reader detect the separator itself.
-            var utf16 = prefix[0] == 0xFF ? "utf-16" : "utf-16BE";
-            return new Sniffed(new CsvDialect('\0', utf16, true, "unknown"), 0, 0, true, prefix.Length <= 2);
+            // UTF-16: CsvHelper transcodes from the BOM. Sniff the same way on the header turned into
+            // UTF-8 (the BOM stays in the stream for CsvHelper, so BomLength is 0).
+            var littleEndian = prefix[0] == 0xFF;
+            var decoded = (littleEndian ? Encoding.Unicode : Encoding.BigEndianUnicode).GetString(prefix[2..(prefix.Length & ~1)]);
+            var asUtf8 = Sniff(Encoding.UTF8.GetBytes(decoded), null);
+            return asUtf8 with
+            {
+                Dialect = asUtf8.Dialect with { Encoding = littleEndian ? "utf-16" : "utf-16BE", Bom = true },
+                BomLength = 0,
+                HeaderComplete = true,
+            };
         }
 
         var body = prefix[bom..];

@@ -77,7 +77,7 @@ internal static class Schemas
     {
         Kind = FileKind.Status,
         RequiredColumns = Columns.StatusColumns,
-        OptionalColumns = [],
+        OptionalColumns = Columns.StatusExtensions,
         Create = static v => new StatusRecord
         {
             AppLid = v[0] ?? "",
@@ -86,8 +86,10 @@ internal static class Schemas
             UserEmail = v[3],
             ResourceLid = v[4] ?? "",
             Status = v[5] ?? "",
+            AppDate = v[6],
+            AppStartTime = v[7],
         },
-        Values = static r => [r.AppLid, r.UserLandlinePhone, r.UserMobilePhone, r.UserEmail, r.ResourceLid, r.Status],
+        Values = static r => [r.AppLid, r.UserLandlinePhone, r.UserMobilePhone, r.UserEmail, r.ResourceLid, r.Status, r.AppDate, r.AppStartTime],
         Key = static r => r.AppLid,
         Validator = StatusRecordValidator.Instance,
         Normalize = static r => AppointmentStatuses.TryParse(r.Status, out var s) && r.Status != s.ToWire() ? r with { Status = s.ToWire() } : r,

@@ -43,7 +43,7 @@ public sealed class AppointmentRecordValidator : AbstractValidator<AppointmentRe
             .When(x => x.UserLanguage is not null)
             .OverridePropertyName(Columns.UserLanguage)
             .WithErrorCode(ProblemCodes.Language)
-            .WithMessage(x => $"USER_LANGUAGE '{x.UserLanguage}' is not a language code such as 'en', 'es' or 'pt-BR' (at most 10 characters)");
+            .WithMessage(x => $"USER_LANGUAGE '{x.UserLanguage}' is not a language code such as 'en', 'spa' or 'pt-BR' (2-3 letters, optionally '-' and a 2-4 character region)");
         RuleFor(x => x.CommunicationPreferences)
             .Matches("^[01]{3}$")
             .When(x => x.CommunicationPreferences is not null)
@@ -88,6 +88,10 @@ public sealed class StatusRecordValidator : AbstractValidator<StatusRecord>
             .WithMessage("STATUS is required: one of " + string.Join(", ", AppointmentStatuses.WireNames))
             .Must(s => AppointmentStatuses.TryParse(s, out _)).OverridePropertyName(Columns.Status).WithErrorCode(ProblemCodes.StatusValue)
             .WithMessage(x => $"STATUS '{x.Status}' is not one of " + string.Join(", ", AppointmentStatuses.WireNames));
+        RuleFor(x => x.AppDate)
+            .Must(v => v is null || ContractFormats.TryParseDate(v, out _)).OverridePropertyName(Columns.AppDate).WithErrorCode(ProblemCodes.Date)
+            .WithMessage((_, v) => $"APP_DATE '{v}' is not a real date in dd/mm/yyyy");
+        RuleFor(x => x.AppStartTime).OptionalTime(Columns.AppStartTime);
     }
 }
 

@@ -1,287 +1,271 @@
-// FtpWebRequest and ServicePointManager are obsolete (SYSLIB0014), but they are the BCL's only FTP client and the
-// product may not take a third-party one (issue 3): every use of them is in this one file.
-#pragma warning disable SYSLIB0014
-
 using System.Globalization;
-using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Authentication;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using System.Text;
 using Microsoft.Extensions.Logging;
 
 namespace RecallFiles.Transport.Internal;
 
 /// <summary>
-/// FTP and explicit FTPS with <see cref="FtpWebRequest"/>: passive mode, binary, TLS on control and data connections
-/// (<c>AUTH TLS</c>, <c>PROT P</c>) for FTPS. The certificate must chain to a trusted CA and match the host, unless
-/// <see cref="DropBoxOptions.CertificateThumbprint"/> pins it. Every request is a new control connection (.NET's
-/// FtpWebRequest does not pool them). Replace-on-rename is <c>RNFR</c>/<c>RNTO</c>, which replaces the target on
-/// servers that rename with rename(2) (pyftpdlib, vsftpd, ProFTPD); on a server that refuses, the target is deleted
-/// first and a warning logged.
+/// FTP and explicit FTPS: passive mode, binary, TLS on control and data connections for FTPS. The certificate must
+/// chain to a trusted CA and match the host, unless <see cref="DropBoxOptions.CertificateThumbprint"/> pins it. One
+/// control connection, reused until it drops. Listing uses <c>MLSD</c> (exact sizes and UTC times) when the server
+/// offers it, else <c>LIST</c>. Replace-on-rename is <c>RNFR</c>/<c>RNTO</c>, which replaces the target on servers that
+/// rename with rename(2) (pyftpdlib, vsftpd, ProFTPD); on a server that refuses, the target is deleted first and a
+/// warning logged.
 /// </summary>
 internal sealed class FtpDropBox : DropBoxBase
 {
-    // FtpWebRequest validates certificates only through the process-wide ServicePointManager callback. It runs
-    // synchronously inside the request on the calling thread's execution context, so an AsyncLocal carries each
-    // drop box's own rule to it without affecting any other code.
-    private static readonly AsyncLocal<CertificateCheck?> CurrentCheck = new();
-    private static int s_callbackInstalled;
-
-    private readonly string[] _root;
     private readonly CertificateCheck? _check;
+    private FtpConnection? _connection;
+    private string _root = "/";
 
     public FtpDropBox(DropBoxOptions options, TimeProvider time, ILogger logger)
         : base(options, time, logger)
     {
-        _root = options.RootPath.Split('/', StringSplitOptions.RemoveEmptyEntries);
         if (options.Kind == DropBoxKind.Ftps)
-        {
             _check = new CertificateCheck(options.CertificateThumbprint);
-            InstallCallback();
-        }
     }
+
+    private string Kind => Options.Kind == DropBoxKind.Ftps ? "FTPS" : "FTP";
 
     private string HostPort => $"{Options.Host}:{Options.EffectivePort}";
 
-    protected override string PathOf(IReadOnlyList<string> folder, string? name = null) =>
-        "/" + string.Join('/', _root.Concat(folder).Concat(name is null ? [] : [name]));
+    protected override string PathOf(IReadOnlyList<string> folder, string? name = null)
+    {
+        var parts = _root.TrimEnd('/').Split('/').Concat(folder).Concat(name is null ? [] : [name]);
+        var path = string.Join('/', parts);
+        return path.Length == 0 ? "/" : path;
+    }
 
-    protected override Task<IReadOnlyList<RemoteFileInfo>> ListCoreAsync(IReadOnlyList<string> folder, CancellationToken cancellationToken) =>
-        RunAsync(() =>
+    protected override async Task<IReadOnlyList<RemoteFileInfo>> ListCoreAsync(IReadOnlyList<string> folder, CancellationToken cancellationToken)
+    {
+        var ftp = await ConnectionAsync(cancellationToken);
+        var text = new MemoryStream();
+        var mlsd = ftp.SupportsMlsd;
+        await ftp.TransferAsync((mlsd ? "MLSD " : "LIST ") + PathOf(folder), (data, progress) => CopyAsync(data, text, progress), cancellationToken);
+        var listing = Encoding.UTF8.GetString(text.GetBuffer(), 0, (int)text.Length);
+        return mlsd ? ParseMlsd(listing) : FtpListParser.Parse(listing, Time.GetUtcNow().UtcDateTime);
+    }
+
+    protected override async Task WriteCoreAsync(IReadOnlyList<string> folder, string name, Stream content, CancellationToken cancellationToken)
+    {
+        var ftp = await ConnectionAsync(cancellationToken);
+        await ftp.TransferAsync("STOR " + PathOf(folder, name), (data, progress) => CopyAsync(content, data, progress), cancellationToken);
+    }
+
+    protected override async Task ReadCoreAsync(IReadOnlyList<string> folder, string name, Stream destination, CancellationToken cancellationToken)
+    {
+        var ftp = await ConnectionAsync(cancellationToken);
+        await ftp.TransferAsync("RETR " + PathOf(folder, name), (data, progress) => CopyAsync(data, destination, progress), cancellationToken);
+    }
+
+    protected override async Task<long?> SizeCoreAsync(IReadOnlyList<string> folder, string name, CancellationToken cancellationToken)
+    {
+        var ftp = await ConnectionAsync(cancellationToken);
+        var reply = await ftp.CommandAsync("SIZE " + PathOf(folder, name), cancellationToken);
+        if (reply.Code == 213 && long.TryParse(reply.Text.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var size))
+            return size;
+        if (reply.Code == 550 && !IsPermissionText(reply.Text))
+            return null;
+        throw new FtpReplyException("SIZE", reply);
+    }
+
+    protected override async Task RenameCoreAsync(IReadOnlyList<string> fromFolder, string name, IReadOnlyList<string> toFolder, string newName, CancellationToken cancellationToken)
+    {
+        var ftp = await ConnectionAsync(cancellationToken);
+        var from = PathOf(fromFolder, name);
+        var to = PathOf(toFolder, newName);
+        var reply = await RenameAsync(ftp, from, to, cancellationToken);
+        if (reply.Code == 550 && await SizeCoreAsync(toFolder, newName, cancellationToken) is not null)
         {
-            var request = Request(folder, null, WebRequestMethods.Ftp.ListDirectoryDetails);
-            using var abort = cancellationToken.Register(request.Abort);
-            using var response = (FtpWebResponse)request.GetResponse();
-            using var reader = new StreamReader(response.GetResponseStream(), System.Text.Encoding.UTF8);
-            return FtpListParser.Parse(reader.ReadToEnd(), Time.GetUtcNow().UtcDateTime);
-        });
+            // RNTO onto an existing file is refused by some servers (IIS): replace in two steps, not atomic.
+            Log.NonAtomicReplace(Logger, Endpoint, to);
+            FtpConnection.Expect("DELE", await ftp.CommandAsync("DELE " + to, cancellationToken), 250);
+            reply = await RenameAsync(ftp, from, to, cancellationToken);
+        }
 
-    protected override Task WriteCoreAsync(IReadOnlyList<string> folder, string name, Stream content, CancellationToken cancellationToken) =>
-        RunAsync(() =>
+        FtpConnection.Expect("RNTO", reply, 250);
+    }
+
+    protected override async Task<bool> DeleteCoreAsync(IReadOnlyList<string> folder, string name, CancellationToken cancellationToken)
+    {
+        var ftp = await ConnectionAsync(cancellationToken);
+        if (await SizeCoreAsync(folder, name, cancellationToken) is null)
+            return false;
+        FtpConnection.Expect("DELE", await ftp.CommandAsync("DELE " + PathOf(folder, name), cancellationToken), 250);
+        return true;
+    }
+
+    protected override async Task EnsureFolderCoreAsync(IReadOnlyList<string> folder, CancellationToken cancellationToken)
+    {
+        var ftp = await ConnectionAsync(cancellationToken);
+        // The root is configuration: a missing root is reported, never created. CWD is harmless, paths are absolute.
+        FtpConnection.Expect("CWD", await ftp.CommandAsync("CWD " + PathOf([]), cancellationToken), 250);
+        for (var i = 1; i <= folder.Count; i++)
         {
-            var request = Request(folder, name, WebRequestMethods.Ftp.UploadFile);
-            using var abort = cancellationToken.Register(request.Abort);
-            using (var upload = request.GetRequestStream())
-            {
-                content.CopyTo(upload, 1 << 16);
-            }
-
-            using var response = (FtpWebResponse)request.GetResponse();
-            return true;
-        });
-
-    protected override Task ReadCoreAsync(IReadOnlyList<string> folder, string name, Stream destination, CancellationToken cancellationToken) =>
-        RunAsync(() =>
-        {
-            var request = Request(folder, name, WebRequestMethods.Ftp.DownloadFile);
-            using var abort = cancellationToken.Register(request.Abort);
-            using var response = (FtpWebResponse)request.GetResponse();
-            using var download = response.GetResponseStream();
-            download.CopyTo(destination, 1 << 16);
-            return true;
-        });
-
-    protected override Task<long?> SizeCoreAsync(IReadOnlyList<string> folder, string name, CancellationToken cancellationToken) =>
-        RunAsync<long?>(() =>
-        {
-            var request = Request(folder, name, WebRequestMethods.Ftp.GetFileSize);
-            using var abort = cancellationToken.Register(request.Abort);
-            try
-            {
-                using var response = (FtpWebResponse)request.GetResponse();
-                return response.ContentLength;
-            }
-            catch (WebException ex) when (ex.Response is FtpWebResponse { StatusCode: FtpStatusCode.ActionNotTakenFileUnavailable } r && !IsPermissionText(r.StatusDescription))
-            {
-                // 550 for SIZE: no such file (or a folder, which is not a file either).
-                return null;
-            }
-        });
-
-    protected override Task RenameCoreAsync(IReadOnlyList<string> fromFolder, string name, IReadOnlyList<string> toFolder, string newName, CancellationToken cancellationToken) =>
-        RunAsync(() =>
-        {
-            var target = PathOf(toFolder, newName);
-            try
-            {
-                Rename(fromFolder, name, target, cancellationToken);
-            }
-            catch (WebException ex) when (ex.Response is FtpWebResponse { StatusCode: FtpStatusCode.ActionNotTakenFileUnavailable } && Exists(toFolder, newName, cancellationToken))
-            {
-                // RNTO onto an existing file is refused by some servers (IIS): replace in two steps, not atomic.
-                Log.NonAtomicReplace(Logger, Endpoint, target);
-                Delete(toFolder, newName, cancellationToken);
-                Rename(fromFolder, name, target, cancellationToken);
-            }
-
-            return true;
-        });
-
-    protected override Task<bool> DeleteCoreAsync(IReadOnlyList<string> folder, string name, CancellationToken cancellationToken) =>
-        RunAsync(() =>
-        {
-            if (!Exists(folder, name, cancellationToken))
-                return false;
-            Delete(folder, name, cancellationToken);
-            return true;
-        });
-
-    protected override Task EnsureFolderCoreAsync(IReadOnlyList<string> folder, CancellationToken cancellationToken) =>
-        RunAsync(() =>
-        {
-            // Listing the root fails with 550 when it is missing: the root is configuration, never created here.
-            var names = ListNames([], cancellationToken);
-            for (var i = 0; i < folder.Count; i++)
-            {
-                var parent = folder.Take(i).ToList();
-                if (i > 0)
-                    names = ListNames(parent, cancellationToken);
-                if (names.Contains(folder[i]))
-                    continue;
-                var request = Request([.. parent, folder[i]], null, WebRequestMethods.Ftp.MakeDirectory);
-                using var abort = cancellationToken.Register(request.Abort);
-                using var response = (FtpWebResponse)request.GetResponse();
-            }
-
-            return true;
-        });
+            var path = PathOf(folder.Take(i).ToList());
+            var made = await ftp.CommandAsync("MKD " + path, cancellationToken);
+            if (made.Code == 257)
+                continue;
+            // Already there (or a race with another creator): fine when it is a folder we can enter.
+            FtpConnection.Expect("MKD", (await ftp.CommandAsync("CWD " + path, cancellationToken)).Code == 250 ? new FtpReply(257, "") : made, 257);
+        }
+    }
 
     protected override DropBoxException Translate(Exception exception, string operation, string target)
     {
         var cfg = Options.ConfigurationPath;
-        var kind = Options.Kind == DropBoxKind.Ftps ? "FTPS" : "FTP";
         if (_check?.Rejected is { } rejected)
         {
             _check.Rejected = null;
+            DropConnection();
             return Failure(DropBoxError.CertificateRejected,
-                $"{kind} server {HostPort} presented a TLS certificate that is not trusted ({rejected.Errors}; subject {rejected.Subject}, "
+                $"{Kind} server {HostPort} presented a TLS certificate that is not trusted ({rejected.Errors}; subject {rejected.Subject}, "
                 + $"SHA-1 thumbprint {rejected.Sha1}, SHA-256 {rejected.Sha256}); install a certificate signed by a trusted CA on the server, "
                 + $"or, if this is the server's certificate, set {cfg}:CertificateThumbprint to {rejected.Sha1}.", exception);
         }
 
-        if (exception is WebException { Response: FtpWebResponse response } web)
+        if (exception is FtpReplyException { Reply: var reply } ftp)
         {
-            var code = (int)response.StatusCode;
-            var said = response.StatusDescription?.Trim() ?? "";
-            return code switch
+            var said = reply.Text.Trim();
+            if (reply.Code == 421)
+                DropConnection();
+            return reply.Code switch
             {
                 530 or 331 or 332 => Failure(DropBoxError.AuthenticationFailed,
-                    $"{kind} server {HostPort} refused user '{Options.UserName}' ({said}); check {cfg}:UserName and {cfg}:Password.", web),
-                550 when IsPermissionText(said) => Failure(DropBoxError.PermissionDenied,
-                    $"{kind} server {HostPort} denied {operation} of '{target}' to user '{Options.UserName}' ({said}); give that user access there.", web),
-                550 when operation is "list" or "create folder" or "upload" => Failure(DropBoxError.FolderMissing,
-                    $"{kind} folder of '{target}' does not exist on {HostPort} ({operation}: {said}); create it, or fix {cfg}:RootPath (now '{Options.RootPath}').", web),
-                550 => Failure(DropBoxError.FileMissing, $"{kind} file '{target}' does not exist on {HostPort} ({operation}: {said}).", web),
+                    $"{Kind} server {HostPort} refused user '{Options.UserName}' ({said}); check {cfg}:UserName and {cfg}:Password.", ftp),
+                550 or 553 when IsPermissionText(said) => Failure(DropBoxError.PermissionDenied,
+                    $"{Kind} server {HostPort} denied {operation} of '{target}' to user '{Options.UserName}' ({said}); give that user access there.", ftp),
+                _ when IsMissing(reply) && operation is "list" or "create folder" or "upload" => Failure(DropBoxError.FolderMissing,
+                    $"{Kind} folder of '{target}' does not exist on {HostPort} ({operation}: {said}); create it, or fix {cfg}:RootPath (now '{Options.RootPath}').", ftp),
+                _ when IsMissing(reply) => Failure(DropBoxError.FileMissing, $"{Kind} file '{target}' does not exist on {HostPort} ({operation}: {said}).", ftp),
                 // 4xx replies are transient by definition (RFC 959): 421 closing, 425/426 data connection, 450/451 busy.
-                >= 400 and < 500 => Failure(DropBoxError.Network, $"{kind} server {HostPort} could not {operation} '{target}' now ({code} {said}).", web),
-                _ => Failure(DropBoxError.Refused, $"{kind} server {HostPort} refused {operation} of '{target}' ({code} {said}).", web),
+                >= 400 and < 500 => Failure(DropBoxError.Network, $"{Kind} server {HostPort} could not {operation} '{target}' now ({reply}).", ftp),
+                _ => Failure(DropBoxError.Refused, $"{Kind} server {HostPort} refused {operation} of '{target}' ({reply}).", ftp),
             };
         }
 
+        DropConnection();
         return exception switch
         {
-            WebException { Status: WebExceptionStatus.Timeout } => Failure(DropBoxError.Timeout,
-                $"{kind} server {HostPort} did not answer in time ({operation} of '{target}'); check the server, or raise {cfg}:OperationTimeout.", exception),
-            WebException { Status: WebExceptionStatus.NameResolutionFailure } => Failure(DropBoxError.Network,
-                $"{kind} host '{Options.Host}' cannot be resolved; check {cfg}:Host.", exception),
-            WebException or IOException or SocketException or ObjectDisposedException => Failure(DropBoxError.Network,
-                $"{kind} connection to {HostPort} failed during {operation} of '{target}': {Describe(exception)}. Check that the server is up and reachable ({cfg}:Host, {cfg}:Port).", exception),
-            _ => Failure(DropBoxError.Refused, $"{kind} {operation} of '{target}' on {HostPort} failed: {exception.Message}", exception),
+            AuthenticationException => Failure(DropBoxError.Refused,
+                $"TLS with {Kind} server {HostPort} failed: {exception.Message}. Check that the server offers explicit FTPS (AUTH TLS) with TLS 1.2 or 1.3, or set {cfg}:Kind.", exception),
+            OperationCanceledException => Failure(DropBoxError.Timeout,
+                $"{Kind} server {HostPort} did not answer in time ({operation} of '{target}'); check the server, or raise {cfg}:OperationTimeout or {cfg}:ConnectTimeout.", exception),
+            SocketException { SocketErrorCode: SocketError.HostNotFound or SocketError.NoData } => Failure(DropBoxError.Network,
+                $"{Kind} host '{Options.Host}' cannot be resolved; check {cfg}:Host.", exception),
+            IOException or SocketException or ObjectDisposedException => Failure(DropBoxError.Network,
+                $"{Kind} connection to {HostPort} failed during {operation} of '{target}': {exception.Message}. Check that the server is up and reachable ({cfg}:Host, {cfg}:Port).", exception),
+            _ => Failure(DropBoxError.Refused, $"{Kind} {operation} of '{target}' on {HostPort} failed: {exception.Message}", exception),
         };
     }
 
-    private static string Describe(Exception exception) =>
-        exception.InnerException is { } inner ? $"{exception.Message} ({inner.Message})" : exception.Message;
+    protected override async ValueTask DisposeCoreAsync()
+    {
+        if (_connection is not null)
+            await _connection.DisposeAsync();
+        _connection = null;
+    }
+
+    private static async Task<FtpReply> RenameAsync(FtpConnection ftp, string from, string to, CancellationToken cancellationToken)
+    {
+        var reply = await ftp.CommandAsync("RNFR " + from, cancellationToken);
+        return reply.Code == 350 ? await ftp.CommandAsync("RNTO " + to, cancellationToken) : reply;
+    }
+
+    private static async Task CopyAsync(Stream source, Stream destination, Func<CancellationToken> progress)
+    {
+        var buffer = new byte[1 << 16];
+        while (true)
+        {
+            var token = progress();
+            var read = await source.ReadAsync(buffer, token);
+            if (read == 0)
+                return;
+            await destination.WriteAsync(buffer.AsMemory(0, read), token);
+        }
+    }
+
+    // 550 is "file unavailable"; some servers answer 501 "No such directory" to MLSD (pyftpdlib).
+    private static bool IsMissing(FtpReply reply) =>
+        reply.Code == 550 || (reply.Code is >= 500 and < 600 && (reply.Text.Contains("no such", StringComparison.OrdinalIgnoreCase)
+            || reply.Text.Contains("not found", StringComparison.OrdinalIgnoreCase) || reply.Text.Contains("not exist", StringComparison.OrdinalIgnoreCase)));
 
     private static bool IsPermissionText(string? text) =>
         text is not null && (text.Contains("permission", StringComparison.OrdinalIgnoreCase) || text.Contains("denied", StringComparison.OrdinalIgnoreCase));
 
-    private static void InstallCallback()
+    internal static IReadOnlyList<RemoteFileInfo> ParseMlsd(string listing)
     {
-        if (Interlocked.Exchange(ref s_callbackInstalled, 1) != 0)
-            return;
-        var previous = ServicePointManager.ServerCertificateValidationCallback;
-        ServicePointManager.ServerCertificateValidationCallback = (sender, certificate, chain, errors) =>
-            CurrentCheck.Value is { } check
-                ? check.Validate(certificate, errors)
-                : previous?.Invoke(sender, certificate, chain, errors) ?? errors == SslPolicyErrors.None;
-    }
-
-    private Task<T> RunAsync<T>(Func<T> work) =>
-        // FtpWebRequest's synchronous calls keep the certificate callback on this execution context (see CurrentCheck).
-        Task.Run(() =>
+        var files = new List<RemoteFileInfo>();
+        foreach (var raw in listing.Split('\n'))
         {
-            CurrentCheck.Value = _check;
-            return work();
-        });
+            var line = raw.TrimEnd('\r');
+            var space = line.IndexOf(' ', StringComparison.Ordinal);
+            if (space <= 0)
+                continue;
+            var facts = line[..space].Split(';', StringSplitOptions.RemoveEmptyEntries)
+                .Select(f => f.Split('=', 2)).Where(f => f.Length == 2)
+                .ToDictionary(f => f[0].ToLowerInvariant(), f => f[1], StringComparer.Ordinal);
+            if (!facts.TryGetValue("type", out var type) || !type.Equals("file", StringComparison.OrdinalIgnoreCase))
+                continue;
+            var size = facts.TryGetValue("size", out var s) ? long.Parse(s, CultureInfo.InvariantCulture) : 0;
+            var modified = facts.TryGetValue("modify", out var m) && DateTime.TryParseExact(m.Split('.')[0], "yyyyMMddHHmmss",
+                CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var t)
+                ? DateTime.SpecifyKind(t, DateTimeKind.Utc)
+                : DateTime.MinValue;
+            files.Add(new RemoteFileInfo(line[(space + 1)..], size, modified));
+        }
 
-    private FtpWebRequest Request(IReadOnlyList<string> folder, string? name, string method)
-    {
-        var segments = _root.Concat(folder).Concat(name is null ? [] : [name]).Select(Uri.EscapeDataString);
-        var host = Options.Host!.Contains(':', StringComparison.Ordinal) ? $"[{Options.Host}]" : Options.Host;
-        var path = string.Join('/', segments) + (name is null && method != WebRequestMethods.Ftp.MakeDirectory ? "/" : "");
-        var request = (FtpWebRequest)WebRequest.Create(new Uri($"ftp://{host}:{Options.EffectivePort.ToString(CultureInfo.InvariantCulture)}/{path}"));
-        request.Method = method;
-        request.Credentials = new NetworkCredential(Options.UserName, Options.Password);
-        request.EnableSsl = Options.Kind == DropBoxKind.Ftps;
-        request.UsePassive = true;
-        request.UseBinary = true;
-        request.KeepAlive = false;
-        request.Proxy = null;
-        request.Timeout = (int)Math.Min(int.MaxValue, Options.ConnectTimeout.TotalMilliseconds);
-        request.ReadWriteTimeout = (int)Math.Min(int.MaxValue, Options.OperationTimeout.TotalMilliseconds);
-        return request;
+        return files;
     }
 
-    private void Rename(IReadOnlyList<string> fromFolder, string name, string target, CancellationToken cancellationToken)
+    private void DropConnection()
     {
-        var request = Request(fromFolder, name, WebRequestMethods.Ftp.Rename);
-        request.RenameTo = target;
-        using var abort = cancellationToken.Register(request.Abort);
-        using var response = (FtpWebResponse)request.GetResponse();
+        if (_connection is null)
+            return;
+        Log.ConnectionDropped(Logger, Endpoint, "connection failed");
+        // The socket is broken: dispose without waiting for a polite QUIT.
+        _ = _connection.DisposeAsync().AsTask();
+        _connection = null;
     }
 
-    private void Delete(IReadOnlyList<string> folder, string name, CancellationToken cancellationToken)
+    private async Task<FtpConnection> ConnectionAsync(CancellationToken cancellationToken)
     {
-        var request = Request(folder, name, WebRequestMethods.Ftp.DeleteFile);
-        using var abort = cancellationToken.Register(request.Abort);
-        using var response = (FtpWebResponse)request.GetResponse();
-    }
-
-    private bool Exists(IReadOnlyList<string> folder, string name, CancellationToken cancellationToken)
-    {
-        var request = Request(folder, name, WebRequestMethods.Ftp.GetFileSize);
-        using var abort = cancellationToken.Register(request.Abort);
+        if (_connection is { IsConnected: true })
+            return _connection;
+        if (_connection is not null)
+            DropConnection();
+        var connection = new FtpConnection(Options.Host!, Options.EffectivePort, Options.Kind == DropBoxKind.Ftps,
+            _check is null ? null : _check.Validate, Options.OperationTimeout);
         try
         {
-            using var response = (FtpWebResponse)request.GetResponse();
-            return true;
+            await connection.ConnectAsync(Options.UserName!, Options.Password ?? "", Options.ConnectTimeout, cancellationToken);
         }
-        catch (WebException ex) when (ex.Response is FtpWebResponse { StatusCode: FtpStatusCode.ActionNotTakenFileUnavailable } r && !IsPermissionText(r.StatusDescription))
+        catch (Exception)
         {
-            return false;
+            await connection.DisposeAsync();
+            throw;
         }
-    }
 
-    private HashSet<string> ListNames(IReadOnlyList<string> folder, CancellationToken cancellationToken)
-    {
-        var request = Request(folder, null, WebRequestMethods.Ftp.ListDirectory);
-        using var abort = cancellationToken.Register(request.Abort);
-        using var response = (FtpWebResponse)request.GetResponse();
-        using var reader = new StreamReader(response.GetResponseStream(), System.Text.Encoding.UTF8);
-        return reader.ReadToEnd().Split('\n').Select(n => n.TrimEnd('\r')).Select(n => n[(n.LastIndexOf('/') + 1)..])
-            .Where(n => n.Length > 0).ToHashSet(StringComparer.Ordinal);
+        _root = Options.RootPath.StartsWith('/') ? Options.RootPath
+            : connection.LoginDirectory.TrimEnd('/') + "/" + Options.RootPath;
+        _connection = connection;
+        Log.Connected(Logger, Endpoint, connection.SupportsMlsd ? "MLSD listings" : "LIST listings");
+        return connection;
     }
 
     /// <summary>One FTPS drop box's certificate rule, and the last certificate it refused (for the message).</summary>
     private sealed class CertificateCheck(string? thumbprint)
     {
-        private readonly string? _pinned = thumbprint is null ? null : Normalize(thumbprint);
+        private readonly string? _pinned = thumbprint is null ? null : new string([.. thumbprint.Where(Uri.IsHexDigit)]);
 
         public RejectedCertificate? Rejected { get; set; }
 
-        public bool Validate(X509Certificate? certificate, SslPolicyErrors errors)
+        public bool Validate(object sender, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
         {
             if (certificate is null)
             {
@@ -305,9 +289,6 @@ internal sealed class FtpDropBox : DropBoxBase
             Rejected = new RejectedCertificate(certificate.Subject, sha1, sha256, errors.ToString());
             return false;
         }
-
-        private static string Normalize(string value) =>
-            new([.. value.Where(Uri.IsHexDigit)]);
     }
 
     private sealed record RejectedCertificate(string Subject, string Sha1, string Sha256, string Errors);

@@ -24,7 +24,19 @@ internal sealed class LocalDropBox(DropBoxOptions options, TimeProvider time, IL
         foreach (var file in directory.EnumerateFiles())
         {
             cancellationToken.ThrowIfCancellationRequested();
-            files.Add(new RemoteFileInfo(file.Name, file.Length, file.LastWriteTimeUtc));
+            RemoteFileInfo info;
+            try
+            {
+                info = new RemoteFileInfo(file.Name, file.Length, file.LastWriteTimeUtc);
+            }
+            catch (FileNotFoundException)
+            {
+                // Renamed or deleted between the directory read and its stat (an upload's .part becoming
+                // its final name): it is no longer in the folder, so it is not in the listing either.
+                continue;
+            }
+
+            files.Add(info);
         }
 
         return Task.FromResult<IReadOnlyList<RemoteFileInfo>>(files);

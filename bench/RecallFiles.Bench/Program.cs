@@ -1,7 +1,33 @@
-// Each benchmark is a verb: dotnet run -c Release --project bench/RecallFiles.Bench -- VERB [options]
-if (args.Length > 0 && args[0] == "importer")
-{
-    return await RecallFiles.Bench.Importer.ImporterBench.RunAsync(args[1..]);
-}
+using RecallFiles.Bench.Schemas;
+using RecallFiles.Bench.Transport;
 
-return 0;
+// dotnet run -c Release --project bench/RecallFiles.Bench -- BENCH [options]
+// One line per bench: the verb and the class that runs it.
+const string Usage = """
+    usage: RecallFiles.Bench BENCH [options]
+      validate [--rows N] [--small N] [--runs N] [--dir FOLDER]
+               recallfiles validate on a generated N-row appointment file (default 1,000,000) and
+               a small one (default 100,000), in a child process: wall time, rows/s, peak memory
+      transport [--mb N] [--runs N]
+               SFTP upload and download of an N MB file (default 200) through the drop box (SSH.NET)
+               and through OpenSSH's sftp client on one loopback sshd: MB/s and ratio
+      importer [--rows N] [--rounds N] [--sftp-practices N] [--sftp-files-per-practice N] [--skip-sftp]
+               recallfiles import --once of an N-row file (default 1,000,000) from a local drop box against
+               a psql \copy + INSERT ... ON CONFLICT reference, first load and re-load, alternated; bare \copy;
+               peak memory; 10,000 files of 300 rows from 1,000 practices through real sshd (build Scheduler first)
+    """;
+
+return args.Length == 0 ? Help() : args[0] switch
+{
+    "validate" => await ValidateBench.RunAsync(args[1..]),
+    "transport" => await SftpBench.RunAsync(args[1..]),
+    "importer" => await RecallFiles.Bench.Importer.ImporterBench.RunAsync(args[1..]),
+    "-h" or "--help" => Help(),
+    _ => Help($"unknown bench '{args[0]}'"),
+};
+
+static int Help(string? error = null)
+{
+    (error is null ? Console.Out : Console.Error).WriteLine((error is null ? "" : error + Environment.NewLine) + Usage);
+    return error is null ? 0 : 2;
+}

@@ -156,6 +156,14 @@ public sealed class OpenDentalExportTests
     }
 
     [TestMethod]
+    public async Task Export_MatchesTheApprovedFile_ForAFixedNow()
+    {
+        var (_, _, text, _) = await ExportAsync(Practice());
+
+        Approved.AssertMatches(text, "tests/RecallFiles.Tests/Exporter/OpenDental.approved.csv");
+    }
+
+    [TestMethod]
     public async Task Export_WorksWithALeastPrivilegeUser()
     {
         var readOnly = await s_server.CreateReadOnlyUserAsync("opendental", "recallfiles_ro", "s3cret-ro");

@@ -69,3 +69,34 @@ public sealed class ContractWriterTests
         Assert.AreEqual("APP_LID,RESULT,MESSAGE\r\nA1,NOT_FOUND,no appointment A1\r\n", results);
     }
 }
+
+[TestClass]
+public sealed class StatusScheduleColumnsTests
+{
+    [TestMethod]
+    public void ForStatus_WithSchedule_WritesAndReadsBackTheDateAndTimeTheCloudKnew()
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = ContractWriter.ForStatus(buffer, leaveOpen: true, withSchedule: true))
+        {
+            writer.Write(new StatusRecord { AppLid = "A1", ResourceLid = "DDS1", Status = "APPROVED", AppDate = "24/11/2026", AppStartTime = "09:30" });
+        }
+
+        buffer.Position = 0;
+        using var reader = ContractReader.OpenStatus(buffer, "s.csv");
+        var row = reader.ReadRows().Single();
+
+        CollectionAssert.AreEqual(Columns.StatusColumns.Concat(Columns.StatusExtensions).ToArray(), reader.Columns.ToArray());
+        Assert.AreEqual("24/11/2026", row.Record.AppDate);
+        Assert.AreEqual("09:30", row.Record.AppStartTime);
+    }
+
+    [TestMethod]
+    public void StatusValidator_ChecksTheOptionalScheduleColumns()
+    {
+        var errors = RecallFiles.Schemas.Validation.StatusRecordValidator.Instance.Validate(
+            new StatusRecord { AppLid = "A1", ResourceLid = "DDS1", Status = "APPROVED", AppDate = "31/02/2026", AppStartTime = "25:00" }).Errors;
+
+        CollectionAssert.AreEquivalent(new[] { "APP_DATE", "APP_START_TIME" }, errors.Select(e => e.PropertyName).ToArray());
+    }
+}

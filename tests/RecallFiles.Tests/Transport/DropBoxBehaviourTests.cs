@@ -96,7 +96,7 @@ public abstract class DropBoxBehaviourTests
 
         var ex = await Assert.ThrowsExactlyAsync<DropBoxException>(() => box.ListAsync("no-such-folder", TestContext.CancellationToken));
 
-        Assert.AreEqual(DropBoxError.FolderMissing, ex.Error);
+        Assert.AreEqual(DropBoxError.FolderMissing, ex.Error, ex.Message);
         Assert.IsFalse(ex.IsTransient);
         Assert.AreEqual(1, ex.Attempts, "a permanent failure is not retried");
         Assert.Contains("no-such-folder", ex.Message);

@@ -1,0 +1,122 @@
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Configuration;
+using RecallFiles.Exporter;
+using RecallFiles.Schemas;
+using RecallFiles.Scheduler.Configuration;
+
+namespace RecallFiles.Scheduler.Hosting;
+
+/// <summary>
+/// What <c>recallfiles run</c> does with no configuration at all: a sample PMS (SQLite, built from
+/// sample-data/ with its dates moved to "now") exported as practice DEMO-01 into a local-folder drop
+/// box, everything under the data folder (<c>./.recallfiles</c>). README's first command.
+/// </summary>
+internal static class EmbeddedDefault
+{
+    public const string PracticeId = "DEMO-01";
+    public const string SampleFile = "APPOINTMENTS_DEMO-01_20261123T080000Z.csv";
+    public static readonly DateTimeOffset SampleReference = new(2026, 11, 23, 8, 0, 0, TimeSpan.Zero);
+    private const string SampleZone = "Europe/Madrid";
+
+    /// <summary>True when nothing was configured: no file and no practice from the environment.</summary>
+    public static bool Applies(RecallFilesSettings settings) => settings.File is null && settings.Agent.Practices.Count == 0;
+
+    /// <summary>Where the sample files are: beside the program (copied at build), or in the repository.</summary>
+    public static string SampleDataFolder()
+    {
+        var beside = Path.Combine(AppContext.BaseDirectory, "sample-data");
+        if (Directory.Exists(beside))
+        {
+            return beside;
+        }
+
+        for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "sample-data");
+            if (File.Exists(Path.Combine(candidate, "pms", "query.sql")))
+            {
+                return candidate;
+            }
+        }
+
+        throw new SettingsException("no configuration and no sample-data/ folder: pass --config FILE (docs/configuration.md)");
+    }
+
+    /// <summary>Builds the sample PMS for <paramref name="now"/> and returns settings that export it.</summary>
+    public static RecallFilesSettings Create(RecallFilesSettings defaults, DateTimeOffset now)
+    {
+        var samples = SampleDataFolder();
+        var folder = Directory.CreateDirectory(Path.Combine(defaults.DataFolder, "sample-pms")).FullName;
+        var database = Path.Combine(folder, "pms.sqlite");
+        BuildPms(samples, database, now);
+        var dropBox = Directory.CreateDirectory(Path.Combine(defaults.DataFolder, "dropbox", PracticeId)).FullName;
+        var values = new Dictionary<string, string?>
+        {
+            ["RecallFiles:DataFolder"] = defaults.DataFolder,
+            ["RecallFiles:Agent:Practices:0:PracticeId"] = PracticeId,
+            ["RecallFiles:Agent:Practices:0:Source"] = nameof(SourceKind.GenericSql),
+            ["RecallFiles:Agent:Practices:0:Provider"] = nameof(SqlProvider.Sqlite),
+            ["RecallFiles:Agent:Practices:0:ConnectionString"] = $"Data Source={database}",
+            ["RecallFiles:Agent:Practices:0:QueryFile"] = Path.Combine(samples, "pms", "query.sql"),
+            ["RecallFiles:Agent:Practices:0:TimeZone"] = SampleZone,
+            ["RecallFiles:Agent:Practices:0:DropBox:Kind"] = "Local",
+            ["RecallFiles:Agent:Practices:0:DropBox:RootPath"] = dropBox,
+        };
+        var configuration = new ConfigurationBuilder().AddConfiguration(defaults.Configuration).AddInMemoryCollection(values).Build();
+        return RecallFilesSettings.From(configuration, file: null);
+    }
+
+    /// <summary>
+    /// (Re)builds the sample PMS: the sample file's appointments with their instants moved by whole
+    /// hours so that the sample's reference time is <paramref name="now"/> truncated to the hour.
+    /// </summary>
+    internal static int BuildPms(string samples, string database, DateTimeOffset now)
+    {
+        var zone = TimeZoneInfo.FindSystemTimeZoneById(SampleZone);
+        var hourNow = new DateTimeOffset(now.UtcTicks - (now.UtcTicks % TimeSpan.TicksPerHour), TimeSpan.Zero);
+        var shift = hourNow - SampleReference;
+        using var connection = new SqliteConnection($"Data Source={database}");
+        connection.Open();
+        using var transaction = connection.BeginTransaction();
+        using (var schema = connection.CreateCommand())
+        {
+            schema.Transaction = transaction;
+            schema.CommandText = File.ReadAllText(Path.Combine(samples, "pms", "schema.sql")) + "; DELETE FROM appointments;";
+            schema.ExecuteNonQuery();
+        }
+
+        using var insert = connection.CreateCommand();
+        insert.Transaction = transaction;
+        insert.CommandText = """
+            INSERT INTO appointments (app_lid, starts_at, landline, mobile, email, resource_lid, resource_name, resource_mobile, resource_email, location_lid, location_name)
+            VALUES ($lid, $start, $landline, $mobile, $email, $rlid, $rname, $rmobile, $remail, $llid, $lname)
+            """;
+        var count = 0;
+        using var stream = File.OpenRead(Path.Combine(samples, "appointments", SampleFile));
+        using var reader = ContractReader.OpenAppointments(stream, SampleFile);
+        foreach (var row in reader.ReadRows())
+        {
+            var r = row.Record;
+            var local = r.LocalStart ?? throw new InvalidDataException($"{SampleFile}:{row.Line}: no date");
+            var moved = TimeZoneInfo.ConvertTime(ExportWindow.ToInstant(local, zone) + shift, zone).DateTime;
+            insert.Parameters.Clear();
+            insert.Parameters.AddWithValue("$lid", r.AppLid);
+            insert.Parameters.AddWithValue("$start", moved.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture));
+            insert.Parameters.AddWithValue("$landline", (object?)r.UserLandlinePhone ?? DBNull.Value);
+            insert.Parameters.AddWithValue("$mobile", (object?)r.UserMobilePhone ?? DBNull.Value);
+            insert.Parameters.AddWithValue("$email", (object?)r.UserEmail ?? DBNull.Value);
+            insert.Parameters.AddWithValue("$rlid", r.ResourceLid);
+            insert.Parameters.AddWithValue("$rname", r.ResourceName);
+            insert.Parameters.AddWithValue("$rmobile", (object?)r.ResourceMobilePhone ?? DBNull.Value);
+            insert.Parameters.AddWithValue("$remail", (object?)r.ResourceEmail ?? DBNull.Value);
+            insert.Parameters.AddWithValue("$llid", (object?)r.LocationLid ?? DBNull.Value);
+            insert.Parameters.AddWithValue("$lname", (object?)r.LocationName ?? DBNull.Value);
+            insert.ExecuteNonQuery();
+            count++;
+        }
+
+        transaction.Commit();
+        return count;
+    }
+}

@@ -1,0 +1,80 @@
+using System.Globalization;
+using RecallFiles.Schemas.Internal;
+
+namespace RecallFiles.Schemas;
+
+/// <summary>
+/// The row rules of one file, applied record by record: the FluentValidation validator of the
+/// format plus the file-wide duplicate-APP_LID check. <see cref="ContractReader"/> uses it for
+/// every row it reads; a writer of files (the exporter) uses it to refuse an invalid file before
+/// anyone sees it. One instance per file; not thread-safe.
+/// </summary>
+public sealed class RecordChecker<TRecord> where TRecord : class
+{
+    private readonly RecordSchema<TRecord> _schema;
+    private readonly string _fileName;
+    private readonly Dictionary<ulong, long> _seen = [];
+
+    internal RecordChecker(RecordSchema<TRecord> schema, string fileName)
+    {
+        _schema = schema;
+        _fileName = fileName;
+    }
+
+    /// <summary>Adds the problems of <paramref name="record"/>, found on <paramref name="line"/>, to <paramref name="problems"/>.</summary>
+    public void Check(TRecord record, long line, List<ContractProblem> problems)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        ArgumentNullException.ThrowIfNull(problems);
+        var result = _schema.Validator.Validate(record);
+        foreach (var failure in result.Errors)
+        {
+            var column = string.IsNullOrEmpty(failure.PropertyName) ? null : failure.PropertyName;
+            problems.Add(new ContractProblem(_fileName, line, column, failure.ErrorCode, failure.ErrorMessage,
+                failure.Severity == FluentValidation.Severity.Error ? ProblemSeverity.Error : ProblemSeverity.Warning));
+        }
+
+        var key = _schema.Key(record);
+        if (key.Length == 0)
+        {
+            return;
+        }
+
+        var hash = Fnv1a64(key);
+        if (_seen.TryGetValue(hash, out var firstLine))
+        {
+            problems.Add(new ContractProblem(_fileName, line, Columns.AppLid, ProblemCodes.DuplicateKey,
+                $"APP_LID '{key}' already appears on line {firstLine.ToString(CultureInfo.InvariantCulture)}; each appointment may appear once per file", ProblemSeverity.Error));
+        }
+        else
+        {
+            _seen.Add(hash, line);
+        }
+    }
+
+    // 64-bit FNV-1a over the UTF-16 code units: the duplicate check keeps a hash per APP_LID instead of
+    // the string; two different ids colliding is about 3 in 10^8 for a million-row file (docs/file-formats.md).
+    private static ulong Fnv1a64(string value)
+    {
+        var hash = 14695981039346656037UL;
+        foreach (var c in value)
+        {
+            hash = (hash ^ c) * 1099511628211UL;
+        }
+
+        return hash;
+    }
+}
+
+/// <summary>Creates <see cref="RecordChecker{TRecord}"/>s.</summary>
+public static class RecordChecker
+{
+    /// <summary>A checker for the rows of an appointment file named <paramref name="fileName"/>.</summary>
+    public static RecordChecker<AppointmentRecord> ForAppointments(string fileName) => new(Internal.Schemas.Appointments, fileName);
+
+    /// <summary>A checker for the rows of a status file.</summary>
+    public static RecordChecker<StatusRecord> ForStatus(string fileName) => new(Internal.Schemas.Status, fileName);
+
+    /// <summary>A checker for the rows of a status result file.</summary>
+    public static RecordChecker<StatusResultRecord> ForStatusResults(string fileName) => new(Internal.Schemas.StatusResult, fileName);
+}
