@@ -11,10 +11,9 @@ const string Usage = """
       transport [--mb N] [--runs N]
                SFTP upload and download of an N MB file (default 200) through the drop box (SSH.NET)
                and through OpenSSH's sftp client on one loopback sshd: MB/s and ratio
-      importer [--rows N] [--rounds N] [--sftp-practices N] [--sftp-files-per-practice N] [--skip-sftp]
-               recallfiles import --once of an N-row file (default 1,000,000) from a local drop box against
-               a psql \copy + INSERT ... ON CONFLICT reference, first load and re-load, alternated; bare \copy;
-               peak memory; 10,000 files of 300 rows from 1,000 practices through real sshd (build Scheduler first)
+      importer [options]
+               the cloud import of a large file against a SQL-only reference, and many small files
+               through sshd (see docs/performance.md, "Importer")
     """;
 
 return args.Length == 0 ? Help() : args[0] switch
