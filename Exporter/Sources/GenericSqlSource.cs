@@ -86,7 +86,7 @@ public sealed class GenericSqlSource(PracticeExportOptions options) : IAppointme
         AddParameter(command, "@WindowEnd", end);
         try
         {
-            return await command.ExecuteReaderAsync(CommandBehavior.CloseConnection, cancellationToken);
+            return await command.ExecuteReaderAsync(cancellationToken);
         }
         catch (Exception ex) when (ex is DbException or ArgumentException or InvalidCastException or InvalidOperationException)
         {
@@ -132,7 +132,7 @@ public sealed class GenericSqlSource(PracticeExportOptions options) : IAppointme
     /// <inheritdoc />
     public async Task CheckAsync(CancellationToken cancellationToken)
     {
-        var connection = await OpenAsync(cancellationToken);
+        await using var connection = await OpenAsync(cancellationToken);
         // An empty window returns no rows but every column name.
         var now = DateTime.SpecifyKind(DateTime.UtcNow, DateTimeKind.Unspecified);
         await using var reader = await ExecuteAsync(connection, now, now, cancellationToken);
@@ -142,7 +142,7 @@ public sealed class GenericSqlSource(PracticeExportOptions options) : IAppointme
     /// <inheritdoc />
     public async IAsyncEnumerable<SourceAppointment> ReadAsync(ExportWindow window, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var connection = await OpenAsync(cancellationToken);
+        await using var connection = await OpenAsync(cancellationToken);
         await using var reader = await ExecuteAsync(connection, window.LocalStart.AddHours(-1), window.LocalEnd.AddHours(1), cancellationToken);
         var ordinals = CheckColumns(reader);
         // Column positions are resolved once, not per row.

@@ -1,3 +1,5 @@
+using RecallFiles.Schemas;
+
 namespace RecallFiles.Exporter;
 
 /// <summary>
@@ -26,27 +28,7 @@ public sealed record ExportWindow(DateTimeOffset StartUtc, DateTimeOffset EndUtc
     /// back) is its first occurrence; a time that does not exist (the skipped hour when clocks go
     /// forward) is moved forward by the gap, as the clock on the wall would read it.
     /// </summary>
-    public static DateTimeOffset ToInstant(DateTime local, TimeZoneInfo zone)
-    {
-        var unspecified = DateTime.SpecifyKind(local, DateTimeKind.Unspecified);
-        if (zone.IsInvalidTime(unspecified))
-        {
-            var gap = zone.GetAdjustmentRules()
-                .Where(r => r.DateStart <= unspecified && r.DateEnd >= unspecified)
-                .Select(r => r.DaylightDelta)
-                .FirstOrDefault(TimeSpan.FromHours(1));
-            unspecified = unspecified.Add(gap);
-        }
-
-        if (zone.IsAmbiguousTime(unspecified))
-        {
-            var offsets = zone.GetAmbiguousTimeOffsets(unspecified);
-            var first = offsets.Max();   // the larger offset (daylight time) is the earlier instant
-            return new DateTimeOffset(unspecified, first);
-        }
-
-        return new DateTimeOffset(unspecified, zone.GetUtcOffset(unspecified));
-    }
+    public static DateTimeOffset ToInstant(DateTime local, TimeZoneInfo zone) => LocalTimes.ToInstant(local, zone);
 
     /// <summary>Finds an IANA or Windows time zone id; false when the machine knows neither.</summary>
     public static bool TryFindTimeZone(string? id, out TimeZoneInfo zone)

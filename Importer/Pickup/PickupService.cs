@@ -386,6 +386,9 @@ public sealed class PickupService
             }
         }
 
+        // The file's .done marker (RequireDoneFile drop boxes) has served its purpose once the file has left the inbox.
+        await dropBox.DeleteAsync(batch.Folder, batch.RemoteName + ".done", cancellationToken);
+
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         await using var update = Command(connection, null,
             "UPDATE batches SET remote_done = true, remote_done_at = now(), remote_disposition = $2, updated_at = now() WHERE id = $1", batch.Id, disposition);

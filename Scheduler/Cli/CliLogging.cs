@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace RecallFiles.Scheduler.Cli;
 
-/// <summary>Logging for one-shot CLI verbs: warnings and errors to standard error. The host's NLog setup replaces it under 'run'.</summary>
+/// <summary>Logging for one-shot CLI verbs: warnings and errors to standard error, phones and e-mails masked. The host's NLog setup replaces it under 'run'.</summary>
 internal static class CliLogging
 {
     public static ILoggerFactory Create(TextWriter error) =>
@@ -27,7 +27,7 @@ internal static class CliLogging
         {
             if (IsEnabled(logLevel))
             {
-                writer.WriteLine($"{logLevel.ToString().ToLowerInvariant()}: {formatter(state, exception)}");
+                writer.WriteLine($"{logLevel.ToString().ToLowerInvariant()}: {Logging.PhiText.Mask(formatter(state, exception))}");
             }
         }
     }

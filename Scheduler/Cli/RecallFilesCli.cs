@@ -30,6 +30,8 @@ internal static class RecallFilesCli
         BatchesCommand.Create(),
         ReplayCommand.Create(),
         ReplayCommand.CreateApprove(),
+        CheckCommand.Create(),
+        HashPasswordCommand.Create(),
     ];
 
     public static RootCommand Build()

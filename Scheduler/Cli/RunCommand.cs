@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Microsoft.AspNetCore.Builder;
+using Npgsql;
 using RecallFiles.Scheduler.Configuration;
 using RecallFiles.Scheduler.Hosting;
 
@@ -12,18 +13,18 @@ internal static class RunCommand
 
     public static Command Create()
     {
-        var role = new Option<string>("--role") { Description = "agent (practice side), cloud, or all.", DefaultValueFactory = _ => "agent" };
+        var role = new Option<string?>("--role") { Description = "agent (practice side), cloud, or all. Default: agent; all for the embedded default." };
         role.AcceptOnlyFromAmong("agent", "cloud", "all");
-        var once = new Option<bool>("--once") { Description = "Run every job once, print a summary and exit." };
-        var urls = new Option<string>("--urls") { Description = "Where the dashboard listens.", DefaultValueFactory = _ => DefaultUrls };
+        var once = new Option<bool>("--once") { Description = "Run one full cycle at once, print a summary and exit." };
+        var urls = new Option<string>("--urls") { Description = "Where the dashboard listens (';' between several).", DefaultValueFactory = _ => DefaultUrls };
         var config = ExportCommand.ConfigOption();
-        var command = new Command("run", "Run the RecallFiles host: scheduled jobs and the Hangfire dashboard on /hangfire.") { role, once, urls, config };
-        command.SetAction((parse, ct) => RunAsync(Enum.Parse<HostRole>(parse.GetValue(role)!, ignoreCase: true), parse.GetValue(once), parse.GetValue(urls)!,
+        var command = new Command("run", "Run the RecallFiles host: scheduled jobs, the Hangfire dashboard on /hangfire and /health.") { role, once, urls, config };
+        command.SetAction((parse, ct) => RunAsync(parse.GetValue(role) is { } r ? Enum.Parse<HostRole>(r, ignoreCase: true) : null, parse.GetValue(once), parse.GetValue(urls)!,
             parse.GetValue(config), parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, ct));
         return command;
     }
 
-    private static async Task<int> RunAsync(HostRole role, bool once, string urls, string? configFile, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(HostRole? requestedRole, bool once, string urls, string? configFile, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
         RecallFilesSettings settings;
         try
@@ -36,18 +37,14 @@ internal static class RunCommand
             return ExitCodes.Usage;
         }
 
-        if (role != HostRole.Agent)
-        {
-            await stderr.WriteLineAsync($"recallfiles run: the {role.ToString().ToLowerInvariant()} role is not available in this build yet; use --role agent");
-            return ExitCodes.Usage;
-        }
-
+        DateTimeOffset? asOf = null;
         var embedded = EmbeddedDefault.Applies(settings);
         if (embedded)
         {
             try
             {
-                settings = EmbeddedDefault.Create(settings, DateTimeOffset.UtcNow);
+                settings = EmbeddedDefault.Create(settings, DateTimeOffset.UtcNow, out var reference);
+                asOf = once ? reference : null;
             }
             catch (SettingsException ex)
             {
@@ -55,25 +52,104 @@ internal static class RunCommand
                 return ExitCodes.Usage;
             }
 
-            await stdout.WriteLineAsync($"No configuration: running the embedded default. Sample PMS {settings.Agent.Practices[0].ConnectionString["Data Source=".Length..]}, " +
-                $"practice {EmbeddedDefault.PracticeId}, drop box {settings.Agent.Practices[0].DropBox!.RootPath}.");
+            await stdout.WriteLineAsync($"No configuration: running the embedded default (both roles). Sample PMS {settings.Agent.Practices[0].ConnectionString["Data Source=".Length..]}, " +
+                $"practice {EmbeddedDefault.PracticeId}, local drop box {Path.GetDirectoryName(settings.Agent.Practices[0].DropBox!.RootPath)}.");
         }
 
-        if (settings.Agent.Practices.Count == 0)
+        var role = requestedRole ?? (embedded ? HostRole.All : HostRole.Agent);
+        var agent = role is HostRole.Agent or HostRole.All && settings.Agent.Practices.Count > 0;
+        var cloudConfigured = role is HostRole.Cloud or HostRole.All && CloudContext.IsConfigured(settings);
+        if (!agent && !cloudConfigured)
         {
-            await stderr.WriteLineAsync("recallfiles run: no practices configured (RecallFiles:Agent:Practices); see docs/configuration.md");
+            await stderr.WriteLineAsync(role switch
+            {
+                HostRole.Agent => "recallfiles run: no practices configured for the agent (RecallFiles:Agent:Practices); see docs/configuration.md",
+                HostRole.Cloud => "recallfiles run: no practices configured for the cloud role (RecallFiles:Practices:{id}); see docs/configuration.md",
+                _ => "recallfiles run: nothing configured (RecallFiles:Agent:Practices, RecallFiles:Practices:{id}); see docs/configuration.md",
+            });
             return ExitCodes.Usage;
         }
 
-        if (once)
+        CloudContext? cloud = null;
+        try
         {
-            return await ExportCommand.ExportAllAsync(settings, null, dryRun: false, output: null, now: null, stdout, stderr, cancellationToken);
-        }
+            if (cloudConfigured)
+            {
+                if (embedded)
+                {
+                    await stdout.WriteLineAsync($"Starting the private PostgreSQL cluster in {Path.Combine(settings.DataFolder, "postgres")} …");
+                }
 
-        await using var app = RecallFilesHost.Build(settings, role, urls);
-        await app.StartAsync(cancellationToken);
-        await stdout.WriteLineAsync($"RecallFiles {role.ToString().ToLowerInvariant()} running: {settings.Agent.Practices.Count} practice(s); dashboard on {urls}/hangfire. Ctrl+C stops.");
-        await app.WaitForShutdownAsync(cancellationToken);
-        return ExitCodes.Ok;
+                try
+                {
+                    cloud = await CloudContext.OpenAsync(settings, cancellationToken);
+                }
+                catch (InvalidOperationException ex)
+                {
+                    // No PostgreSQL binaries, or the cluster cannot start: the message says what to install or fix.
+                    await stderr.WriteLineAsync($"recallfiles run: the cloud store cannot start: {ex.Message}");
+                    return ExitCodes.Failed;
+                }
+            }
+
+            WebApplication app;
+            try
+            {
+                app = RecallFilesHost.Build(settings, role, urls, cloud, quietConsole: once);
+            }
+            catch (SettingsException ex)
+            {
+                await stderr.WriteLineAsync($"recallfiles run: {ex.Message}");
+                return ExitCodes.Usage;
+            }
+
+            await using var host = app;
+            if (once)
+            {
+                var failed = await OnceCycle.RunAsync(app, settings, role, cloud, asOf, stdout, stderr, cancellationToken);
+                if (embedded)
+                {
+                    foreach (var line in OnceCycle.WhereToLook(settings, cloud, null))
+                    {
+                        await stdout.WriteLineAsync(line);
+                    }
+                }
+
+                await stdout.WriteLineAsync(failed == 0 ? "cycle done" : $"cycle done with {failed} failure(s)");
+                return failed == 0 ? ExitCodes.Ok : ExitCodes.Failed;
+            }
+
+            await app.StartAsync(cancellationToken);
+            if (embedded)
+            {
+                await OnceCycle.RunAsync(app, settings, role, cloud, null, stdout, stderr, cancellationToken);
+                foreach (var line in OnceCycle.WhereToLook(settings, cloud, urls.Split(';')[0]))
+                {
+                    await stdout.WriteLineAsync(line);
+                }
+            }
+
+            await stdout.WriteLineAsync($"RecallFiles {role.ToString().ToLowerInvariant()} running: {settings.Agent.Practices.Count} agent practice(s), " +
+                $"{cloud?.Settings.Importer.Practices.Count ?? 0} cloud practice(s); dashboard on {urls.Split(';')[0]}/hangfire. Ctrl+C stops.");
+            await app.WaitForShutdownAsync(cancellationToken);
+            return ExitCodes.Ok;
+        }
+        catch (SettingsException ex)
+        {
+            await stderr.WriteLineAsync($"recallfiles run: {ex.Message}");
+            return ExitCodes.Usage;
+        }
+        catch (NpgsqlException ex)
+        {
+            await stderr.WriteLineAsync($"recallfiles run: the cloud database is not reachable ({ex.Message}); check {ImportSettings.DatabaseKey}");
+            return ExitCodes.Failed;
+        }
+        finally
+        {
+            if (cloud is not null)
+            {
+                await cloud.DisposeAsync();
+            }
+        }
     }
 }

@@ -25,7 +25,16 @@ public sealed class RecallFilesSettings
         Configuration = configuration;
         File = file;
         DataFolder = Path.GetFullPath(configuration[$"{Section}:DataFolder"] is { Length: > 0 } folder ? folder : ".recallfiles");
-        Agent = configuration.GetSection($"{Section}:Agent").Get<AgentSettings>() ?? new AgentSettings();
+        var agent = configuration.GetSection($"{Section}:Agent").Get<AgentSettings>() ?? new AgentSettings();
+        // Drop box messages name the key to fix: point them at this practice's entry.
+        Agent = agent with
+        {
+            Practices = [.. agent.Practices.Select((p, i) => p.DropBox is null ? p : p with { DropBox = p.DropBox with { ConfigurationPath = $"{Section}:Agent:Practices:{i}:DropBox" } })],
+        };
+        Logging = configuration.GetSection($"{Section}:Logging").Get<LoggingSettings>() ?? new LoggingSettings();
+        Dashboard = configuration.GetSection($"{Section}:Dashboard").Get<DashboardSettings>() ?? new DashboardSettings();
+        Hangfire = configuration.GetSection($"{Section}:Hangfire").Get<HangfireSettings>() ?? new HangfireSettings();
+        Housekeeping = configuration.GetSection($"{Section}:Housekeeping").Get<HousekeepingSettings>() ?? new HousekeepingSettings();
     }
 
     /// <summary>The merged configuration.</summary>
@@ -39,6 +48,21 @@ public sealed class RecallFilesSettings
 
     /// <summary>The agent role.</summary>
     public AgentSettings Agent { get; }
+
+    /// <summary>Logging (<c>RecallFiles:Logging</c>).</summary>
+    public LoggingSettings Logging { get; }
+
+    /// <summary>The dashboard and its logins (<c>RecallFiles:Dashboard</c>).</summary>
+    public DashboardSettings Dashboard { get; }
+
+    /// <summary>Hangfire storage and workers (<c>RecallFiles:Hangfire</c>).</summary>
+    public HangfireSettings Hangfire { get; }
+
+    /// <summary>Cloud retention (<c>RecallFiles:Housekeeping</c>).</summary>
+    public HousekeepingSettings Housekeeping { get; }
+
+    /// <summary>The folder of the log files and the audit log.</summary>
+    public string LogFolder => Path.GetFullPath(Logging.Folder is { Length: > 0 } folder ? folder : Path.Combine(DataFolder, "logs"));
 
     /// <summary>The export ledger's path.</summary>
     public string LedgerPath => Path.Combine(DataFolder, "agent", "ledger.db");
@@ -111,6 +135,10 @@ public sealed class RecallFilesSettings
             errors.AddRange(Agent.Practices[i].Validate($"{Section}:Agent:Practices:{i}"));
         }
 
+        errors.AddRange(Logging.Validate($"{Section}:Logging"));
+        errors.AddRange(Hangfire.Validate($"{Section}:Hangfire"));
+        errors.AddRange(Housekeeping.Validate($"{Section}:Housekeeping"));
+        errors.AddRange(Dashboards.DashboardUsers.Validate(Dashboard, $"{Section}:Dashboard"));
         foreach (var duplicate in Agent.Practices.GroupBy(p => p.PracticeId, StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1))
         {
             errors.Add($"{Section}:Agent:Practices: practice id '{duplicate.Key}' is configured {duplicate.Count()} times; each practice once");

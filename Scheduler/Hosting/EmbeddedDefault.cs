@@ -19,8 +19,11 @@ internal static class EmbeddedDefault
     public static readonly DateTimeOffset SampleReference = new(2026, 11, 23, 8, 0, 0, TimeSpan.Zero);
     private const string SampleZone = "Europe/Madrid";
 
-    /// <summary>True when nothing was configured: no file and no practice from the environment.</summary>
-    public static bool Applies(RecallFilesSettings settings) => settings.File is null && settings.Agent.Practices.Count == 0;
+    /// <summary>True when nothing was configured: no file and no practice (agent or cloud) from the environment.</summary>
+    public static bool Applies(RecallFilesSettings settings) => settings.File is null && settings.Agent.Practices.Count == 0 && !CloudContext.IsConfigured(settings);
+
+    /// <summary>How long a built sample PMS is kept before its dates are moved to the current hour again.</summary>
+    public static readonly TimeSpan SampleLifetime = TimeSpan.FromHours(12);
 
     /// <summary>Where the sample files are: beside the program (copied at build), or in the repository.</summary>
     public static string SampleDataFolder()
@@ -43,14 +46,34 @@ internal static class EmbeddedDefault
         throw new SettingsException("no configuration and no sample-data/ folder: pass --config FILE (docs/configuration.md)");
     }
 
-    /// <summary>Builds the sample PMS for <paramref name="now"/> and returns settings that export it.</summary>
-    public static RecallFilesSettings Create(RecallFilesSettings defaults, DateTimeOffset now)
+    /// <summary>
+    /// Builds (or reuses) the sample PMS and returns settings for both roles: the agent exports DEMO-01 into the local
+    /// drop box <c>{DataFolder}/dropbox/DEMO-01/appointments/</c> (with a <c>.done</c> marker), the cloud picks it up from
+    /// there at once. The PMS is rebuilt — its dates moved to the current hour — only when missing or older than
+    /// <see cref="SampleLifetime"/>, so runs in between see the same appointments (idempotent); <paramref name="reference"/>
+    /// is the hour the sample was moved to, the instant <c>run --once</c> exports "as of".
+    /// </summary>
+    public static RecallFilesSettings Create(RecallFilesSettings defaults, DateTimeOffset now, out DateTimeOffset reference)
     {
         var samples = SampleDataFolder();
         var folder = Directory.CreateDirectory(Path.Combine(defaults.DataFolder, "sample-pms")).FullName;
         var database = Path.Combine(folder, "pms.sqlite");
-        BuildPms(samples, database, now);
-        var dropBox = Directory.CreateDirectory(Path.Combine(defaults.DataFolder, "dropbox", PracticeId)).FullName;
+        var marker = Path.Combine(folder, "reference.txt");
+        if (File.Exists(database) && File.Exists(marker)
+            && DateTimeOffset.TryParse(File.ReadAllText(marker).Trim(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var built)
+            && now - built < SampleLifetime && now >= built)
+        {
+            reference = built;
+        }
+        else
+        {
+            reference = new DateTimeOffset(now.UtcTicks - (now.UtcTicks % TimeSpan.TicksPerHour), TimeSpan.Zero);
+            BuildPms(samples, database, reference);
+            File.WriteAllText(marker, reference.ToString("O", CultureInfo.InvariantCulture));
+        }
+
+        var dropRoot = Directory.CreateDirectory(Path.Combine(defaults.DataFolder, "dropbox")).FullName;
+        var dropBox = Directory.CreateDirectory(Path.Combine(dropRoot, PracticeId)).FullName;
         var values = new Dictionary<string, string?>
         {
             ["RecallFiles:DataFolder"] = defaults.DataFolder,
@@ -62,6 +85,12 @@ internal static class EmbeddedDefault
             ["RecallFiles:Agent:Practices:0:TimeZone"] = SampleZone,
             ["RecallFiles:Agent:Practices:0:DropBox:Kind"] = "Local",
             ["RecallFiles:Agent:Practices:0:DropBox:RootPath"] = dropBox,
+            ["RecallFiles:Agent:Practices:0:DropBox:RequireDoneFile"] = "true",
+            // The cloud side of the same machine: the whole local drop box, files eligible as soon as their .done marker is there.
+            ["RecallFiles:DropBoxes:default:Kind"] = "Local",
+            ["RecallFiles:DropBoxes:default:RootPath"] = dropRoot,
+            ["RecallFiles:DropBoxes:default:RequireDoneFile"] = "true",
+            [$"RecallFiles:Practices:{PracticeId}:TimeZone"] = SampleZone,
         };
         var configuration = new ConfigurationBuilder().AddConfiguration(defaults.Configuration).AddInMemoryCollection(values).Build();
         return RecallFilesSettings.From(configuration, file: null);

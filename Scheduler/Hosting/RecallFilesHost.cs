@@ -1,12 +1,18 @@
 using Hangfire;
 using Hangfire.InMemory;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using RecallFiles.Exporter;
 using RecallFiles.Exporter.Ledger;
+using RecallFiles.Importer.Pickup;
+using NLog.Extensions.Logging;
 using RecallFiles.Scheduler.Configuration;
+using RecallFiles.Scheduler.Dashboards;
+using RecallFiles.Scheduler.Health;
+using RecallFiles.Scheduler.Logging;
 using RecallFiles.Scheduler.Jobs;
 
 namespace RecallFiles.Scheduler.Hosting;
@@ -25,24 +31,46 @@ public enum HostRole
 }
 
 /// <summary>
-/// The long-running <c>recallfiles run</c> host: ASP.NET Core (dashboard) + Hangfire server, as a
-/// Windows service or a systemd unit when started by one. The agent role keeps Hangfire in memory
-/// (nothing to install at the practice) unless RecallFiles:Hangfire:PostgreSql is set.
+/// The long-running <c>recallfiles run</c> host: ASP.NET Core (dashboard, <c>/health</c>) + Hangfire server, as a
+/// Windows service or a systemd unit when started by one; NLog with PHI masking. The agent role keeps Hangfire in
+/// memory (nothing to install at the practice) unless RecallFiles:Hangfire:PostgreSql is set.
 /// </summary>
-public static class RecallFilesHost
+internal static class RecallFilesHost
 {
-    /// <summary>Builds the host for <paramref name="role"/>.</summary>
-    public static WebApplication Build(RecallFilesSettings settings, HostRole role, string urls, string[]? args = null)
+    /// <summary>Builds the host for <paramref name="role"/>; throws <see cref="SettingsException"/> for a configuration the host refuses.</summary>
+    public static WebApplication Build(RecallFilesSettings settings, HostRole role, string urls, CloudContext? cloud = null, bool quietConsole = false)
     {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args ?? [], ContentRootPath = AppContext.BaseDirectory });
+        if (role is HostRole.Cloud or HostRole.All && cloud is null && CloudContext.IsConfigured(settings))
+        {
+            throw new InvalidOperationException("the cloud role needs its store: open a CloudContext first");
+        }
+
+        ArgumentNullException.ThrowIfNull(settings);
+        var users = DashboardUsers.Load(settings.Dashboard);
+        var problems = DashboardAccess.Validate(settings, users, urls).ToList();
+        if (problems.Count > 0)
+        {
+            throw new SettingsException(string.Join(Environment.NewLine, problems));
+        }
+
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
         builder.Configuration.AddConfiguration(settings.Configuration);
         builder.WebHost.UseUrls(urls);
+        builder.Logging.ClearProviders();
+        builder.Logging.AddNLog(RecallFilesLogging.ProviderOptions, _ => RecallFilesLogging.CreateFactory(settings, quietConsole));
         builder.Services.AddWindowsService(o => o.ServiceName = "RecallFiles");
         builder.Services.AddSystemd();
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<AuditLog>();
+        var access = new DashboardAccess(users, urls);
+        builder.Services.AddSingleton(access);
+        builder.Services.AddAntiforgery();
+        builder.Services.AddSingleton(new HostInfo(role, urls));
+        builder.Services.AddSingleton<HealthReporter>();
 
-        var postgres = settings.Configuration["RecallFiles:Hangfire:PostgreSql"];
+        // The cloud role keeps Hangfire on its own database unless told otherwise: servers sharing it share the work.
+        var postgres = string.IsNullOrWhiteSpace(settings.Hangfire.PostgreSql) ? cloud?.ConnectionString : settings.Hangfire.PostgreSql;
         builder.Services.AddHangfire(config =>
         {
             config.SetDataCompatibilityLevel(CompatibilityLevel.Version_180).UseSimpleAssemblyNameTypeSerializer().UseRecommendedSerializerSettings();
@@ -52,12 +80,13 @@ public static class RecallFilesHost
             }
             else
             {
-                Hangfire.PostgreSql.PostgreSqlBootstrapperConfigurationExtensions.UsePostgreSqlStorage(config, o => o.UseNpgsqlConnection(postgres));
+                Hangfire.PostgreSql.PostgreSqlBootstrapperConfigurationExtensions.UsePostgreSqlStorage(config, o => o.UseNpgsqlConnection(postgres),
+                    new Hangfire.PostgreSql.PostgreSqlStorageOptions { SchemaName = settings.Hangfire.Schema, PrepareSchemaIfNecessary = true });
             }
         });
         builder.Services.AddHangfireServer(o =>
         {
-            o.WorkerCount = Math.Max(2, Environment.ProcessorCount * 2);
+            o.WorkerCount = settings.Hangfire.WorkerCount;
             o.ServerName = $"{Environment.MachineName}:{Environment.ProcessId}";
         });
 
@@ -66,42 +95,48 @@ public static class RecallFilesHost
             builder.Services.AddSingleton(_ => new ExportLedger(settings.LedgerPath));
             builder.Services.AddSingleton<ExportRunner>();
             builder.Services.AddTransient<ExportJob>();
-            builder.Services.AddHostedService<AgentSchedule>();
+            builder.Services.AddSingleton<IJobModule, AgentJobs>();
         }
 
+        if (cloud is not null)
+        {
+            builder.Services.AddSingleton(cloud.Settings);
+            builder.Services.AddSingleton(cloud.DataSource);
+            builder.Services.AddSingleton(sp => new PickupService(cloud.DataSource, cloud.Settings.Importer, cloud.Settings.DropBoxes, sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<ILoggerFactory>().CreateLogger<PickupService>()));
+            builder.Services.AddSingleton(settings.Housekeeping);
+            builder.Services.AddSingleton(new HousekeepingTarget(cloud.Settings.Importer.ArchiveFolder));
+            builder.Services.AddTransient<ImportJob>();
+            builder.Services.AddTransient<HousekeepingJob>();
+            builder.Services.AddSingleton<IJobModule, CloudJobs>();
+        }
+
+        builder.Services.AddHostedService<JobSchedule>();
         var app = builder.Build();
+        if (access.PlainHttpOnNetwork)
+        {
+            app.Logger.LogWarning("The dashboard listens on {Urls} with plain HTTP: Basic authentication sends passwords in clear. Put a TLS-terminating proxy in front of it, or listen on https://", urls);
+        }
+
         app.MapGet("/", () => Microsoft.AspNetCore.Http.Results.Redirect("/hangfire"));
-        app.UseHangfireDashboard("/hangfire", new DashboardOptions { DashboardTitle = "RecallFiles", DisplayStorageConnectionString = false });
+        app.MapGet("/health", (HttpContext context, HealthReporter health) => health.WriteAsync(context));
+        if (settings.Dashboard.Enabled)
+        {
+            app.UseWhen(c => c.Request.Path.StartsWithSegments("/hangfire"), branch => branch.Use((context, next) => access.InvokeAsync(context, next)));
+            DashboardPages.Register();
+            app.UseHangfireDashboard("/hangfire", new DashboardOptions
+            {
+                DashboardTitle = "RecallFiles",
+                DisplayStorageConnectionString = false,
+                Authorization = [new DashboardAuthorizationFilter()],
+                IsReadOnlyFunc = DashboardAuthorizationFilter.IsReadOnly,
+                AppPath = null,
+            });
+        }
+
         return app;
     }
 }
 
-/// <summary>
-/// Registers the agent's recurring jobs from configuration (cron in each practice's time zone) and
-/// enqueues an export at once for every practice that has never uploaded one (the initial upload).
-/// </summary>
-internal sealed class AgentSchedule(RecallFilesSettings settings, IRecurringJobManager recurring, IBackgroundJobClient jobs, ExportLedger ledger,
-    ILogger<AgentSchedule> logger) : IHostedService
-{
-    public Task StartAsync(CancellationToken cancellationToken)
-    {
-        foreach (var practice in settings.Agent.Practices)
-        {
-            ExportWindow.TryFindTimeZone(practice.TimeZone, out var zone);
-            var id = practice.PracticeId;
-            recurring.AddOrUpdate<ExportJob>(ExportJob.RecurringId(id), job => job.RunAsync(id, CancellationToken.None), practice.Cron,
-                new RecurringJobOptions { TimeZone = zone });
-            if (!ledger.List(id, 200).Any(e => e.Status == ExportStatus.Uploaded))
-            {
-                jobs.Enqueue<ExportJob>(job => job.RunAsync(id, CancellationToken.None));
-                logger.LogInformation("Practice {PracticeId} has never uploaded an export: initial export queued", id);
-            }
-
-            logger.LogInformation("Export {PracticeId} scheduled '{Cron}' in {TimeZone}", id, practice.Cron, zone.Id);
-        }
-
-        return Task.CompletedTask;
-    }
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-}
+/// <summary>What this host runs and where it listens.</summary>
+public sealed record HostInfo(HostRole Role, string Urls);

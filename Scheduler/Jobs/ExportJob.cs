@@ -2,14 +2,16 @@ using System.ComponentModel;
 using Hangfire;
 using RecallFiles.Exporter;
 using RecallFiles.Scheduler.Configuration;
+using RecallFiles.Scheduler.Logging;
 
 namespace RecallFiles.Scheduler.Jobs;
 
 /// <summary>
-/// The Hangfire job that exports one practice. It throws on failure, so Hangfire retries it a few
-/// times and the dashboard shows why; never two runs for one practice at once.
+/// The Hangfire job that exports one practice ("Export ACME-01"). It throws on failure, so Hangfire retries it a few
+/// times and the dashboard shows why; never two runs for one practice at once (a distributed lock named after the
+/// practice, so different practices still export in parallel).
 /// </summary>
-public sealed class ExportJob(RecallFilesSettings settings, ExportRunner runner)
+public sealed class ExportJob(RecallFilesSettings settings, ExportRunner runner, AuditLog audit)
 {
     /// <summary>The recurring job id of a practice's export.</summary>
     public static string RecurringId(string practiceId) => $"export:{practiceId}";
@@ -17,12 +19,29 @@ public sealed class ExportJob(RecallFilesSettings settings, ExportRunner runner)
     /// <summary>Exports <paramref name="practiceId"/> now.</summary>
     [JobDisplayName("Export {0}")]
     [DisplayName("Export {0}")]
-    [AutomaticRetry(Attempts = 3, DelaysInSeconds = [60, 300, 900])]
-    [DisableConcurrentExecution(timeoutInSeconds: 600)]
-    public async Task RunAsync(string practiceId, CancellationToken cancellationToken)
+    [AutomaticRetry(Attempts = 3, DelaysInSeconds = [60, 300, 900], OnAttemptsExceeded = AttemptsExceededAction.Fail)]
+    [DisableConcurrentExecution("recallfiles:export:{0}", 600)]
+    public async Task<string> RunAsync(string practiceId, CancellationToken cancellationToken)
+    {
+        var result = await ExportAsync(practiceId, null, cancellationToken);
+        return $"{result.Rows} appointment(s) uploaded to {result.RemotePath}";
+    }
+
+    /// <summary>Exports <paramref name="practiceId"/> as of <paramref name="now"/> (null: the clock) and audits it.</summary>
+    internal async Task<ExportResult> ExportAsync(string practiceId, DateTimeOffset? now, CancellationToken cancellationToken)
     {
         var practice = settings.Agent.Practices.FirstOrDefault(p => string.Equals(p.PracticeId, practiceId, StringComparison.OrdinalIgnoreCase))
             ?? throw new InvalidOperationException($"practice {practiceId} is no longer configured (RecallFiles:Agent:Practices)");
-        await runner.RunAsync(practice, new ExportRunOptions { OutputFolder = settings.ExportFolder(practice.PracticeId) }, cancellationToken);
+        try
+        {
+            var result = await runner.RunAsync(practice, new ExportRunOptions { OutputFolder = settings.ExportFolder(practice.PracticeId), Now = now }, cancellationToken);
+            audit.Record("export", practiceId, $"file {result.FileName} rows={result.Rows} sha256={result.Sha256}", AuditLog.Scheduler, $"uploaded to {result.RemotePath}");
+            return result;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            audit.Record("export", practiceId, "file (none)", AuditLog.Scheduler, $"failed: {ex.Message}");
+            throw;
+        }
     }
 }

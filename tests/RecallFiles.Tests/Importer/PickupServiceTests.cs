@@ -77,6 +77,24 @@ public sealed class PickupServiceTests
     }
 
     [TestMethod]
+    public async Task Poll_TakesAFileAtOnceWithItsDoneMarker_AndRemovesTheMarker_WhenTheDropBoxRequiresOne()
+    {
+        await using var store = await CreateAsync("pickup_done");
+        var root = Directory.CreateDirectory(Path.Combine(store.Folder, "dropbox")).FullName;
+        var options = new ImporterOptions { ArchiveFolder = store.ArchiveFolder, ServerName = "test", Practices = new[] { Practice("ACME") }.ToDictionary(p => p.Id) };
+        var dropBoxes = new Dictionary<string, DropBoxOptions> { ["default"] = new() { Kind = DropBoxKind.Local, RootPath = root, MinFileAge = Age, RequireDoneFile = true } };
+        var service = new PickupService(store.DataSource, options, dropBoxes, new ManualTimeProvider(DateTimeOffset.UtcNow));
+        var path = Drop(root, "ACME", Name("ACME"), File(Row("A1")));
+        System.IO.File.WriteAllText(path + ".done", "");
+
+        var result = await service.PollAsync(Practice("ACME"));
+
+        Assert.AreEqual((1, 1), (result.Claimed, result.Finished), "the marker makes the file eligible at once");
+        CollectionAssert.AreEqual(Array.Empty<string>(), Directory.GetFiles(Path.Combine(root, "ACME", "appointments")),
+            "neither the file nor its marker is left in the inbox");
+    }
+
+    [TestMethod]
     public async Task Poll_IgnoresAFileStillBeingWritten_UntilItStopsChanging()
     {
         await using var store = await CreateAsync("pickup_growing");

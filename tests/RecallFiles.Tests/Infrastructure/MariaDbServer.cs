@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using MySqlConnector;
 
 namespace RecallFiles.Tests.Infrastructure;
@@ -43,10 +42,10 @@ internal sealed class MariaDbServer : IAsyncDisposable
         var user = IsRoot ? "mysql" : Environment.UserName;
         if (IsRoot)
         {
-            await RunAsync("chown", "-R", "mysql:mysql", directory);
+            await ServerProcess.RunToolAsync("chown", "-R", "mysql:mysql", directory);
         }
 
-        await RunAsync(InstallDbPath, "--no-defaults", $"--datadir={data}", $"--user={user}", "--auth-root-authentication-method=normal",
+        await ServerProcess.RunToolAsync(InstallDbPath, "--no-defaults", $"--datadir={data}", $"--user={user}", "--auth-root-authentication-method=normal",
             "--skip-test-db", "--skip-name-resolve");
         var port = Ports.FreeTcpPort();
         var process = new ServerProcess(ServerPath,
@@ -83,24 +82,6 @@ internal sealed class MariaDbServer : IAsyncDisposable
             """;
         await command.ExecuteNonQueryAsync();
         return $"Server=127.0.0.1;Port={Port};User ID={user};Password={password};Database={database};SslMode=None;AllowPublicKeyRetrieval=true";
-    }
-
-    private static async Task RunAsync(string file, params string[] arguments)
-    {
-        var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in arguments)
-        {
-            info.ArgumentList.Add(a);
-        }
-
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"{file} {string.Join(' ', arguments)} failed ({process.ExitCode}): {await stderr}{await stdout}");
-        }
     }
 
     public ValueTask DisposeAsync()

@@ -77,4 +77,19 @@ internal sealed class ServerProcess : IDisposable
     }
 
     public void Dispose() => Kill();
+
+    /// <summary>Runs a tool and returns its standard output; throws with its output when it fails.</summary>
+    public static async Task<string> RunToolAsync(string fileName, params string[] arguments)
+    {
+        var info = new ProcessStartInfo(fileName) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in arguments)
+            info.ArgumentList.Add(argument);
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0)
+            throw new InvalidOperationException($"{fileName} {string.Join(' ', arguments)} exited with {process.ExitCode}: {await stderr}{await stdout}");
+        return await stdout;
+    }
 }

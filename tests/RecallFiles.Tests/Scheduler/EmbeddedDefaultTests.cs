@@ -3,6 +3,7 @@ using RecallFiles.Scheduler.Cli;
 using RecallFiles.Scheduler.Hosting;
 using RecallFiles.Tests.SampleData;
 
+
 namespace RecallFiles.Tests.Scheduler;
 
 [TestClass]
@@ -29,26 +30,105 @@ public sealed class EmbeddedDefaultTests
         Assert.IsLessThan(new DateTime(2027, 3, 31, 3, 0, 0), last, "before now + 72 h (local, after the spring DST change)");
     }
 
-    [TestMethod]
-    public async Task RunOnce_WithNoConfiguration_ExportsTheSamplePractice_IntoALocalDropBox()
+    /// <summary>A data folder the postgres account can traverse (the private cluster runs as postgres when tests run as root).</summary>
+    internal static string OpenDataFolder()
     {
-        var folder = Directory.CreateTempSubdirectory("rf-embedded-").FullName;
+        var folder = Path.Combine(Path.GetTempPath(), $"rf-embedded-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(folder);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute
+                | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+        }
+
+        return folder;
+    }
+
+    private static async Task<(int Exit, string Out, string Err)> RunOnce(string folder, CancellationToken cancellationToken)
+    {
         Environment.SetEnvironmentVariable("RecallFiles__DataFolder", folder);
         try
         {
             using var output = new StringWriter();
             using var error = new StringWriter();
-            var exit = await RecallFilesCli.RunAsync(["run", "--once"], output, error);
-
-            Assert.AreEqual(0, exit, error.ToString());
-            StringAssert.Contains(output.ToString(), "embedded default");
-            StringAssert.Contains(output.ToString(), "DEMO-01: 300 appointment(s)");
-            var uploaded = Directory.GetFiles(Path.Combine(folder, "dropbox", "DEMO-01", "appointments"), "APPOINTMENTS_DEMO-01_*.csv");
-            Assert.HasCount(1, uploaded);
+            var exit = await RecallFilesCli.RunAsync(["run", "--once"], output, error, cancellationToken);
+            return (exit, output.ToString(), error.ToString());
         }
         finally
         {
             Environment.SetEnvironmentVariable("RecallFiles__DataFolder", null);
         }
+    }
+
+    public TestContext TestContext { get; set; } = null!;
+
+    [TestMethod]
+    public async Task RunOnce_RunsTheFullCycleOnTheSampleData_AndASecondRunChangesNothing()
+    {
+        var folder = OpenDataFolder();
+
+        var first = await RunOnce(folder, TestContext.CancellationToken);
+        var second = await RunOnce(folder, TestContext.CancellationToken);
+
+        TestContext.WriteLine(first.Out + first.Err + second.Out + second.Err);
+        Assert.AreEqual(0, first.Exit, first.Err);
+        StringAssert.Contains(first.Out, "embedded default");
+        StringAssert.Contains(first.Out, "export  DEMO-01: 300 appointment(s)");
+        StringAssert.Matches(first.Out, new System.Text.RegularExpressions.Regex(@"import  DEMO-01: batch \d+ APPOINTMENTS_DEMO-01_\d{8}T\d{6}Z\.csv: 300 row\(s\), 0 invalid; applied: \+300 new, ~0 changed, -0 removed"));
+        StringAssert.Contains(first.Out, "skip    status export: not available yet");
+        StringAssert.Contains(first.Out, "cycle done");
+        Assert.AreEqual(0, second.Exit, second.Err);
+        StringAssert.Contains(second.Out, "export  DEMO-01: 300 appointment(s)");
+        StringAssert.Contains(second.Out, "nothing changed");
+        Assert.DoesNotContain("+300", second.Out, "the second run changes nothing");
+        var audit = File.ReadAllText(Path.Combine(folder, "logs", "audit.log"));
+        Assert.AreEqual(2, audit.Split('\n').Count(l => l.Contains("|export practice=DEMO-01", StringComparison.Ordinal)));
+        Assert.AreEqual(2, audit.Split('\n').Count(l => l.Contains("|batch practice=DEMO-01", StringComparison.Ordinal)));
+    }
+
+    [TestMethod]
+    public async Task Logs_HoldNoPhoneOrEmailUnmasked_AfterProcessingTheSampleAndMalformedFiles()
+    {
+        var folder = OpenDataFolder();
+        Assert.AreEqual(0, (await RunOnce(folder, TestContext.CancellationToken)).Exit);
+        var inbox = Path.Combine(folder, "dropbox", "DEMO-01", "appointments");
+        var processed = new List<string> { Path.Combine(RepoPaths.SampleData, "appointments", EmbeddedDefault.SampleFile) };
+        var stamp = DateTimeOffset.UtcNow;
+        foreach (var bad in new[] { "bad-phone.csv", "bad-email.csv" })
+        {
+            stamp = stamp.AddSeconds(1);
+            var name = $"APPOINTMENTS_DEMO-01_{stamp:yyyyMMdd'T'HHmmss'Z'}.csv";
+            File.Copy(Path.Combine(RepoPaths.Malformed, bad), Path.Combine(inbox, name));
+            await File.WriteAllTextAsync(Path.Combine(inbox, name + ".done"), "", TestContext.CancellationToken);
+            processed.Add(Path.Combine(RepoPaths.Malformed, bad));
+        }
+
+        var third = await RunOnce(folder, TestContext.CancellationToken);
+        TestContext.WriteLine(third.Out + third.Err);
+
+        var logs = string.Join("\n", Directory.GetFiles(Path.Combine(folder, "logs"), "*", SearchOption.AllDirectories).Select(File.ReadAllText));
+        StringAssert.Contains(logs, "bad-phone".Length > 0 ? "DEMO-01" : "", "the logs are there");
+        var leaks = new List<string>();
+        foreach (var file in processed)
+        {
+            foreach (var line in File.ReadAllLines(file).Skip(1))
+            {
+                var fields = line.Split(',');
+                foreach (var value in new[] { fields[3], fields[4], fields[5], fields[8], fields[9] }.Where(v => v.Length > 0))
+                {
+                    var digits = new string(value.Where(char.IsAsciiDigit).ToArray());
+                    if (logs.Contains(value, StringComparison.Ordinal) && (value.Contains('@', StringComparison.Ordinal) || digits.Length >= 6))
+                    {
+                        leaks.Add(value);
+                    }
+                    else if (digits.Length >= 6 && logs.Contains(digits, StringComparison.Ordinal))
+                    {
+                        leaks.Add(value + " (as " + digits + ")");
+                    }
+                }
+            }
+        }
+
+        Assert.IsEmpty(leaks.Distinct().ToList(), "unmasked in the logs: " + string.Join(", ", leaks.Distinct()));
     }
 }

@@ -1,0 +1,161 @@
+using System.Globalization;
+
+namespace RecallFiles.Scheduler.Configuration;
+
+/// <summary>How log lines are written.</summary>
+public enum LogFormat
+{
+    /// <summary><c>time|LEVEL|category|message</c>, one line per event.</summary>
+    Text,
+
+    /// <summary>One JSON object per line (time, level, logger, message, exception).</summary>
+    Json,
+}
+
+/// <summary>Logging (section <c>RecallFiles:Logging</c>); docs/configuration.md lists every key.</summary>
+public sealed record LoggingSettings
+{
+    /// <summary>Folder of the rolling log files and the audit log. Default <c>{DataFolder}/logs</c>.</summary>
+    public string? Folder { get; init; }
+
+    /// <summary>Least level written: Trace, Debug, Information, Warning, Error, Critical. Default Information.</summary>
+    public string MinLevel { get; init; } = "Information";
+
+    /// <summary><c>Text</c> (default) or <c>Json</c>, for the console and the files.</summary>
+    public LogFormat Format { get; init; } = LogFormat.Text;
+
+    /// <summary>Write to the console (standard output under a service manager: journald, Windows event collection). Default true.</summary>
+    public bool Console { get; init; } = true;
+
+    /// <summary>A log file is archived daily and when it grows above this size. Default 50 MB.</summary>
+    public int ArchiveAboveSizeMB { get; init; } = 50;
+
+    /// <summary>How many archived log files are kept. Default 14.</summary>
+    public int MaxArchiveFiles { get; init; } = 14;
+
+    internal static readonly string[] Levels = ["Trace", "Debug", "Information", "Warning", "Error", "Critical"];
+
+    /// <summary>The problems, each naming its key and the allowed values.</summary>
+    public IEnumerable<string> Validate(string prefix)
+    {
+        if (!Levels.Contains(MinLevel, StringComparer.OrdinalIgnoreCase))
+        {
+            yield return $"{prefix}:MinLevel is '{MinLevel}'; allowed: {string.Join(", ", Levels)}";
+        }
+
+        if (!Enum.IsDefined(Format))
+        {
+            yield return $"{prefix}:Format is '{Format}'; allowed: Text, Json";
+        }
+
+        if (ArchiveAboveSizeMB is < 1 or > 10_000)
+        {
+            yield return string.Create(CultureInfo.InvariantCulture, $"{prefix}:ArchiveAboveSizeMB is {ArchiveAboveSizeMB}; allowed 1-10000");
+        }
+
+        if (MaxArchiveFiles is < 1 or > 10_000)
+        {
+            yield return string.Create(CultureInfo.InvariantCulture, $"{prefix}:MaxArchiveFiles is {MaxArchiveFiles}; allowed 1-10000");
+        }
+    }
+}
+
+/// <summary>A dashboard role.</summary>
+public enum DashboardRole
+{
+    /// <summary>The managed service provider: sees every page, changes nothing.</summary>
+    Msp,
+
+    /// <summary>Support: may also trigger, requeue and delete jobs, replay and approve batches.</summary>
+    Support,
+}
+
+/// <summary>One dashboard login (<c>RecallFiles:Dashboard:Users:N</c>).</summary>
+public sealed record DashboardUser
+{
+    /// <summary>The login name.</summary>
+    public string Name { get; init; } = "";
+
+    /// <summary>The password's hash, as <c>./recallfiles dashboard-hash-password</c> prints it (PBKDF2-SHA256). Never the password.</summary>
+    public string PasswordHash { get; init; } = "";
+
+    /// <summary><c>Msp</c> (read-only) or <c>Support</c>.</summary>
+    public DashboardRole Role { get; init; } = DashboardRole.Msp;
+}
+
+/// <summary>The Hangfire dashboard (section <c>RecallFiles:Dashboard</c>).</summary>
+public sealed record DashboardSettings
+{
+    /// <summary>Serve the dashboard on <c>/hangfire</c>. Default true.</summary>
+    public bool Enabled { get; init; } = true;
+
+    /// <summary>The logins; needed whenever the host listens on anything but 127.0.0.1, ::1 or localhost.</summary>
+    public IReadOnlyList<DashboardUser> Users { get; init; } = [];
+
+    /// <summary>A secret file with more logins, one per line: <c>NAME ROLE HASH</c> (# comments allowed).</summary>
+    public string? UsersFile { get; init; }
+
+    /// <summary>Freshness: a practice is overdue when its last file is older than this many expected intervals. Default 2.</summary>
+    public double OverdueAfterIntervals { get; init; } = 2;
+}
+
+/// <summary>Hangfire (section <c>RecallFiles:Hangfire</c>).</summary>
+public sealed record HangfireSettings
+{
+    /// <summary>Hangfire storage on PostgreSQL; empty keeps the agent in memory and puts the cloud role on the cloud database.</summary>
+    public string? PostgreSql { get; init; }
+
+    /// <summary>The PostgreSQL schema of Hangfire's tables. Default <c>hangfire</c>.</summary>
+    public string Schema { get; init; } = "hangfire";
+
+    /// <summary>Hangfire worker threads of this server. Default max(2, 2 × cores).</summary>
+    public int WorkerCount { get; init; } = Math.Max(2, Environment.ProcessorCount * 2);
+
+    /// <summary>The problems, each naming its key.</summary>
+    public IEnumerable<string> Validate(string prefix)
+    {
+        if (WorkerCount is < 1 or > 100)
+        {
+            yield return string.Create(CultureInfo.InvariantCulture, $"{prefix}:WorkerCount is {WorkerCount}; allowed 1-100");
+        }
+
+        if (string.IsNullOrWhiteSpace(Schema) || !Schema.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '_'))
+        {
+            yield return $"{prefix}:Schema is '{Schema}'; allowed: lower-case letters, digits and _";
+        }
+    }
+}
+
+/// <summary>Retention (section <c>RecallFiles:Housekeeping</c>, cloud role).</summary>
+public sealed record HousekeepingSettings
+{
+    /// <summary>Cron of the housekeeping job (UTC). Default 03:30 daily.</summary>
+    public string Cron { get; init; } = "30 3 * * *";
+
+    /// <summary>Archived files older than this many days are deleted; 0 keeps everything. Default 0.</summary>
+    public int ArchiveRetentionDays { get; init; }
+
+    /// <summary>The problems, each naming its key.</summary>
+    public IEnumerable<string> Validate(string prefix)
+    {
+        if (ArchiveRetentionDays is < 0 or > 36_500)
+        {
+            yield return string.Create(CultureInfo.InvariantCulture, $"{prefix}:ArchiveRetentionDays is {ArchiveRetentionDays}; allowed 0 (keep all) to 36500");
+        }
+
+        string? problem = null;
+        try
+        {
+            Cronos.CronExpression.Parse(Cron);
+        }
+        catch (Cronos.CronFormatException ex)
+        {
+            problem = $"{prefix}:Cron '{Cron}' is not a cron expression ({ex.Message}); the default is '30 3 * * *'";
+        }
+
+        if (problem is not null)
+        {
+            yield return problem;
+        }
+    }
+}

@@ -1,0 +1,279 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.RegularExpressions;
+using Hangfire;
+using Hangfire.Dashboard;
+using Hangfire.Dashboard.Pages;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using RecallFiles.Importer.Batches;
+using RecallFiles.Importer.Loading;
+using RecallFiles.Scheduler.Configuration;
+using RecallFiles.Scheduler.Logging;
+
+namespace RecallFiles.Scheduler.Dashboards;
+
+/// <summary>
+/// The RecallFiles pages of the Hangfire dashboard (issue 7.3), in its layout and menu: Practices (freshness, overdue
+/// on top), Batches (filter, detail with masked row errors, replay and approve for support) and Status (status updates,
+/// issue 6). Registered once per process: Hangfire's route table is static.
+/// </summary>
+public static class DashboardPages
+{
+    private static int s_registered;
+
+    /// <summary>Adds the routes and menu items (idempotent).</summary>
+    public static void Register()
+    {
+        if (Interlocked.Exchange(ref s_registered, 1) == 1)
+        {
+            return;
+        }
+
+        DashboardRoutes.Routes.AddRazorPage("/practices", _ => new PracticesPage());
+        DashboardRoutes.Routes.AddRazorPage("/batches", _ => new BatchesPage());
+        DashboardRoutes.Routes.AddRazorPage("/batches/(?<id>\\d+)", m => new BatchPage(long.Parse(m.Groups["id"].Value, CultureInfo.InvariantCulture)));
+        DashboardRoutes.Routes.AddRazorPage("/status", _ => new StatusPage());
+        DashboardRoutes.Routes.Add("/batches/(?<id>\\d+)/replay", new BatchActionDispatcher(LoadMode.Normal));
+        DashboardRoutes.Routes.Add("/batches/(?<id>\\d+)/approve", new BatchActionDispatcher(LoadMode.Approve));
+        NavigationMenu.Items.Add(page => new MenuItem("Practices", page.Url.To("/practices")) { Active = page.RequestPath.StartsWith("/practices", StringComparison.Ordinal) });
+        NavigationMenu.Items.Add(page => new MenuItem("Batches", page.Url.To("/batches")) { Active = page.RequestPath.StartsWith("/batches", StringComparison.Ordinal) });
+        NavigationMenu.Items.Add(page => new MenuItem("Status", page.Url.To("/status")) { Active = page.RequestPath.StartsWith("/status", StringComparison.Ordinal) });
+    }
+}
+
+/// <summary>A page written as HTML: text is encoded and contact data masked on the way out.</summary>
+public abstract class HtmlPage : RazorPage
+{
+    /// <summary>The cloud store, when this host runs the cloud role.</summary>
+    protected NpgsqlDataSource? Store => Context.GetHttpContext().RequestServices.GetService<NpgsqlDataSource>();
+
+    /// <summary>The host's settings.</summary>
+    protected RecallFilesSettings Settings => Context.GetHttpContext().RequestServices.GetRequiredService<RecallFilesSettings>();
+
+    /// <summary>Now, from the host's clock.</summary>
+    protected DateTimeOffset Now => Context.GetHttpContext().RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
+
+    /// <summary>HTML-encoded, with phones and e-mails masked.</summary>
+    protected static string E(object? value) => WebUtility.HtmlEncode(PhiText.Mask(Convert.ToString(value, CultureInfo.InvariantCulture)));
+
+    /// <summary>An instant as UTC text.</summary>
+    protected static string T(DateTimeOffset? at) => at is { } t ? t.UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture) : "never";
+
+    /// <summary>A duration as "3 h 20 min" / "2 d 4 h".</summary>
+    protected static string D(TimeSpan? span) => span switch
+    {
+        null => "—",
+        { TotalDays: >= 1 } s => string.Create(CultureInfo.InvariantCulture, $"{(int)s.TotalDays} d {s.Hours} h"),
+        { TotalHours: >= 1 } s => string.Create(CultureInfo.InvariantCulture, $"{(int)s.TotalHours} h {s.Minutes} min"),
+        { } s => string.Create(CultureInfo.InvariantCulture, $"{(int)s.TotalMinutes} min"),
+    };
+
+    /// <summary>Renders <paramref name="body"/> inside the dashboard's layout.</summary>
+    protected void Render(string title, Action<StringBuilder> body)
+    {
+        Layout = new LayoutPage(title);
+        var html = new StringBuilder();
+        html.Append(CultureInfo.InvariantCulture, $"<div class=\"row\"><div class=\"col-md-12\"><h1 class=\"page-header\">{E(title)}</h1>");
+        if (Store is null)
+        {
+            html.Append("<div class=\"alert alert-info\">This server does not run the cloud role: batches and practices live in the cloud store. Agent exports: <code>recallfiles exports</code>.</div>");
+        }
+        else
+        {
+            body(html);
+        }
+
+        html.Append("</div></div>");
+        WriteLiteral(html.ToString());
+    }
+
+    /// <summary>A state as a coloured label.</summary>
+    protected static string State(string state) => state switch
+    {
+        BatchStates.Applied => $"<span class=\"label label-success\">{E(state)}</span>",
+        BatchStates.Failed => $"<span class=\"label label-danger\">{E(state)}</span>",
+        BatchStates.NeedsReview => $"<span class=\"label label-warning\">{E(state)}</span>",
+        _ => $"<span class=\"label label-default\">{E(state)}</span>",
+    };
+}
+
+/// <summary>Practices: last file received, last import, freshness against the cadence (overdue on top), appointments in window, last error.</summary>
+public sealed class PracticesPage : HtmlPage
+{
+    /// <inheritdoc />
+    public override void Execute() => Render("Practices", html =>
+    {
+        var intervals = Settings.Dashboard.OverdueAfterIntervals;
+        var now = Now;
+        var practices = DashboardQueries.PracticesAsync(Store!, CancellationToken.None).GetAwaiter().GetResult()
+            .OrderByDescending(p => p.IsOverdue(now, intervals)).ThenByDescending(p => p.Age(now) ?? TimeSpan.MaxValue).ThenBy(p => p.PracticeId, StringComparer.Ordinal).ToList();
+        var overdue = practices.Count(p => p.IsOverdue(now, intervals));
+        html.Append(CultureInfo.InvariantCulture, $"<p>{practices.Count} practice(s); <strong>{overdue}</strong> overdue (no file for more than {intervals:0.#} × its cadence).</p>");
+        html.Append("<div class=\"table-responsive\"><table class=\"table table-striped\" id=\"practices\"><thead><tr><th>Practice</th><th>Freshness</th><th>Last file received</th>" +
+            "<th>Last import applied</th><th>Cadence</th><th>Appointments in window</th><th>Last error</th></tr></thead><tbody>");
+        foreach (var p in practices)
+        {
+            var fresh = !p.Enabled ? "<span class=\"label label-default\">disabled</span>"
+                : p.IsOverdue(now, intervals) ? $"<span class=\"label label-danger\">overdue: {(p.Age(now) is { } age ? E(D(age)) : "no file yet")}</span>"
+                : $"<span class=\"label label-success\">{E(D(p.Age(now)))} ago</span>";
+            var link = Url.To("/batches?practice=" + Uri.EscapeDataString(p.PracticeId));
+            html.Append(CultureInfo.InvariantCulture, $"<tr><td><a href=\"{link}\">{E(p.PracticeId)}</a></td><td>{fresh}</td><td>{T(p.LastReceived)}</td><td>{T(p.LastApplied)}</td>" +
+                $"<td>{E(D(p.Cadence))}</td><td>{p.AppointmentsInWindow}</td><td>{(p.LastError is null ? "—" : $"{T(p.LastErrorAt)}: {E(p.LastError)}")}</td></tr>");
+        }
+
+        html.Append("</tbody></table></div>");
+    });
+}
+
+/// <summary>Batches: filter by practice and state, newest first.</summary>
+public sealed class BatchesPage : HtmlPage
+{
+    /// <inheritdoc />
+    public override void Execute() => Render("Batches", html =>
+    {
+        var practice = Context.Request.GetQuery("practice") is { Length: > 0 } p ? p : null;
+        var state = Context.Request.GetQuery("state") is { Length: > 0 } s && BatchStates.All.Contains(s) ? s : null;
+        var batches = BatchQueries.ListAsync(Store!, new BatchFilter(practice, state is null ? null : [state], 200), CancellationToken.None).GetAwaiter().GetResult();
+        html.Append(CultureInfo.InvariantCulture, $"<form class=\"form-inline\" method=\"get\" action=\"{Url.To("/batches")}\" style=\"margin-bottom:1em\">");
+        html.Append(CultureInfo.InvariantCulture, $"<input class=\"form-control\" name=\"practice\" placeholder=\"practice\" value=\"{E(practice)}\"> <select class=\"form-control\" name=\"state\"><option value=\"\">any state</option>");
+        foreach (var option in BatchStates.All)
+        {
+            html.Append(CultureInfo.InvariantCulture, $"<option{(option == state ? " selected" : "")}>{E(option)}</option>");
+        }
+
+        html.Append("</select> <button class=\"btn btn-default\" type=\"submit\">Filter</button></form>");
+        html.Append("<div class=\"table-responsive\"><table class=\"table table-striped\" id=\"batches\"><thead><tr><th>Batch</th><th>Practice</th><th>File</th><th>State</th><th>Received</th>" +
+            "<th>Rows</th><th>Invalid</th><th>+ / ~ / −</th><th>Reason</th></tr></thead><tbody>");
+        foreach (var b in batches)
+        {
+            html.Append(CultureInfo.InvariantCulture, $"<tr><td><a href=\"{Url.To($"/batches/{b.Id}")}\">{b.Id}</a></td><td>{E(b.PracticeId)}</td><td>{E(b.RemoteName)}</td><td>{State(b.State)}</td>" +
+                $"<td>{T(new DateTimeOffset(b.ClaimedAt, TimeSpan.Zero))}</td><td>{b.RowsTotal}</td><td>{b.RowsInvalid}</td><td>{b.Inserted} / {b.Updated} / {b.Removed}</td><td>{E(b.Reason)}</td></tr>");
+        }
+
+        html.Append("</tbody></table></div>");
+        if (batches.Count == 0)
+        {
+            html.Append("<p>No batch matches.</p>");
+        }
+    });
+}
+
+/// <summary>One batch: summary, history, row errors (contact data masked), replay and approve for support.</summary>
+public sealed class BatchPage(long id) : HtmlPage
+{
+    /// <inheritdoc />
+    public override void Execute() => Render($"Batch {id}", html =>
+    {
+        var batch = BatchQueries.ListAsync(Store!, new BatchFilter(Limit: 1_000_000), CancellationToken.None).GetAwaiter().GetResult().FirstOrDefault(b => b.Id == id);
+        if (batch is null)
+        {
+            html.Append("<p>No such batch.</p>");
+            return;
+        }
+
+        html.Append(CultureInfo.InvariantCulture, $"<dl class=\"dl-horizontal\"><dt>Practice</dt><dd>{E(batch.PracticeId)}</dd><dt>File</dt><dd>{E(batch.RemoteName)}</dd>" +
+            $"<dt>State</dt><dd>{State(batch.State)}</dd><dt>Reason</dt><dd>{E(batch.Reason ?? "—")}</dd><dt>SHA-256</dt><dd><code>{E(batch.Sha256)}</code></dd>" +
+            $"<dt>Rows</dt><dd>{batch.RowsTotal} ({batch.RowsValid} valid, {batch.RowsInvalid} invalid)</dd><dt>Changes</dt><dd>+{batch.Inserted} ~{batch.Updated} −{batch.Removed} ={batch.Unchanged}</dd>" +
+            $"<dt>Attempts</dt><dd>{batch.Attempts}</dd></dl>");
+        if (!IsReadOnly)
+        {
+            if (batch.State is BatchStates.Failed or BatchStates.NeedsReview)
+            {
+                html.Append(CultureInfo.InvariantCulture, $"<button class=\"btn btn-primary js-replay\" data-ajax=\"{Url.To($"/batches/{id}/replay")}\" data-loading-text=\"Replaying…\">Replay</button> ");
+            }
+
+            if (batch.State == BatchStates.NeedsReview)
+            {
+                html.Append(CultureInfo.InvariantCulture,
+                    $"<button class=\"btn btn-warning js-approve\" data-ajax=\"{Url.To($"/batches/{id}/approve")}\" data-loading-text=\"Approving…\" data-confirm=\"Apply this snapshot past the mass-removal guard?\">Approve</button>");
+            }
+        }
+
+        html.Append("<h3>History</h3><table class=\"table table-condensed\"><thead><tr><th>When</th><th>From</th><th>To</th><th>Who</th><th>Why</th></tr></thead><tbody>");
+        foreach (var e in DashboardQueries.HistoryAsync(Store!, id, CancellationToken.None).GetAwaiter().GetResult())
+        {
+            html.Append(CultureInfo.InvariantCulture, $"<tr><td>{T(e.At)}</td><td>{E(e.From)}</td><td>{E(e.To)}</td><td>{E(e.Actor)}</td><td>{E(e.Reason)}</td></tr>");
+        }
+
+        html.Append("</tbody></table><h3>Row errors</h3><table class=\"table table-condensed\" id=\"row-errors\"><thead><tr><th>Line</th><th>Column</th><th>Rule</th><th>Severity</th><th>Message</th></tr></thead><tbody>");
+        foreach (var r in DashboardQueries.RowErrorsAsync(Store!, id, 500, CancellationToken.None).GetAwaiter().GetResult())
+        {
+            html.Append(CultureInfo.InvariantCulture, $"<tr><td>{r.Line}</td><td>{E(r.Column)}</td><td>{E(r.Code)}</td><td>{E(r.Severity)}</td><td>{E(r.Message)}</td></tr>");
+        }
+
+        html.Append("</tbody></table>");
+    });
+}
+
+/// <summary>Status: status updates per practice (issue 6; not built yet).</summary>
+public sealed class StatusPage : HtmlPage
+{
+    /// <inheritdoc />
+    public override void Execute() => Render("Status", html =>
+    {
+        html.Append("<div class=\"alert alert-info\">The status flow (issue 6: status export, status apply, results) is not in this build yet: " +
+            "there are no status updates to show. This page will list pending, applied and conflicted updates per practice.</div><table class=\"table\"><thead><tr>" +
+            "<th>Practice</th><th>Pending</th><th>Applied</th><th>Conflicted</th></tr></thead><tbody>");
+        foreach (var p in DashboardQueries.PracticesAsync(Store!, CancellationToken.None).GetAwaiter().GetResult())
+        {
+            html.Append(CultureInfo.InvariantCulture, $"<tr><td>{E(p.PracticeId)}</td><td>—</td><td>—</td><td>—</td></tr>");
+        }
+
+        html.Append("</tbody></table>");
+    });
+}
+
+/// <summary>POST <c>/batches/{id}/replay</c> and <c>/approve</c>: support only (403 otherwise), audited.</summary>
+public sealed partial class BatchActionDispatcher(LoadMode mode) : IDashboardDispatcher
+{
+    /// <inheritdoc />
+    public async Task Dispatch(DashboardContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var http = context.GetHttpContext();
+        if (!string.Equals(context.Request.Method, "POST", StringComparison.OrdinalIgnoreCase))
+        {
+            context.Response.StatusCode = 405;
+            return;
+        }
+
+        if (DashboardAuthorizationFilter.IsReadOnly(context))
+        {
+            context.Response.StatusCode = 403;
+            return;
+        }
+
+        var store = http.RequestServices.GetService<NpgsqlDataSource>();
+        if (store is null)
+        {
+            context.Response.StatusCode = 404;
+            return;
+        }
+
+        var id = long.Parse(context.UriMatch.Groups["id"].Value, CultureInfo.InvariantCulture);
+        var action = mode == LoadMode.Approve ? "approve" : "replay";
+        var who = DashboardAccess.WhoIs(http.User);
+        var audit = http.RequestServices.GetRequiredService<AuditLog>();
+        try
+        {
+            var result = await new BatchLoader(store).LoadAsync(id, who, mode, http.RequestAborted);
+            var practice = (await BatchQueries.ListAsync(store, new BatchFilter(Limit: 1_000_000), http.RequestAborted)).FirstOrDefault(b => b.Id == id)?.PracticeId ?? "?";
+            audit.Record(action, practice, $"batch {id}", who, result.AlreadyFinal ? $"already {result.State}" : result.State + (result.Reason is null ? "" : ": " + result.Reason));
+            context.Response.ContentType = "application/json";
+            context.Response.StatusCode = 200;
+            await context.Response.WriteAsync(System.Text.Json.JsonSerializer.Serialize(new { batch = id, state = result.State, reason = result.Reason }));
+        }
+        catch (BatchNotFoundException)
+        {
+            context.Response.StatusCode = 404;
+        }
+        catch (InvalidOperationException ex)
+        {
+            audit.Record(action, "?", $"batch {id}", who, $"refused: {ex.Message}");
+            context.Response.StatusCode = 409;
+            await context.Response.WriteAsync(ex.Message);
+        }
+    }
+}

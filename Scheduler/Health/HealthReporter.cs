@@ -1,0 +1,75 @@
+using System.Text.Json;
+using Hangfire;
+using Microsoft.AspNetCore.Http;
+using RecallFiles.Scheduler.Configuration;
+using RecallFiles.Scheduler.Dashboards;
+using RecallFiles.Scheduler.Hosting;
+
+namespace RecallFiles.Scheduler.Health;
+
+/// <summary>
+/// <c>GET /health</c>: the configured databases, drop boxes and folders (the probes of <c>recallfiles check</c>) and
+/// Hangfire's storage; 200 when all pass, 503 otherwise. Callers the dashboard would let in see every check; others
+/// (a load balancer) see only the overall status. Results are kept 15 s so that polling does not hammer the drop boxes.
+/// </summary>
+public sealed class HealthReporter(RecallFilesSettings settings, HostInfo host, JobStorage storage, DashboardAccess access, TimeProvider time)
+{
+    private static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(15);
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private (DateTimeOffset At, IReadOnlyList<ProbeResult> Results)? _last;
+
+    /// <summary>Runs (or reuses) the probes.</summary>
+    public async Task<IReadOnlyList<ProbeResult>> CheckAsync(CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            if (_last is { } last && time.GetUtcNow() - last.At < CacheFor)
+            {
+                return last.Results;
+            }
+
+            var catalog = await HostProbes.CreateAsync(settings, host.Role, cancellationToken);
+            catalog.Add(new Probe(ProbeKind.Storage, "hangfire", _ =>
+            {
+                var servers = storage.GetMonitoringApi().Servers();
+                return Task.FromResult($"{storage.GetType().Name}: {servers.Count} server(s)");
+            }));
+            var results = await catalog.RunAsync(TimeSpan.FromSeconds(10), cancellationToken);
+            _last = (time.GetUtcNow(), results);
+            return results;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Writes the report.</summary>
+    public async Task WriteAsync(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var results = await CheckAsync(context.RequestAborted);
+        var healthy = results.All(r => r.Ok);
+        context.Response.StatusCode = healthy ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable;
+        context.Response.ContentType = "application/json";
+        var detailed = access.Resolve(context) is not null;
+        object body = detailed
+            ? new
+            {
+                status = healthy ? "Healthy" : "Unhealthy",
+                role = host.Role.ToString().ToLowerInvariant(),
+                checks = results.Select(r => new
+                {
+                    kind = r.Kind.ToString().ToLowerInvariant(),
+                    name = r.Name,
+                    ok = r.Ok,
+                    detail = Logging.PhiText.Mask(r.Detail),
+                    ms = (long)r.Elapsed.TotalMilliseconds,
+                }),
+            }
+            : new { status = healthy ? "Healthy" : "Unhealthy" };
+        await context.Response.WriteAsync(JsonSerializer.Serialize(body, Json), context.RequestAborted);
+    }
+}

@@ -1,0 +1,43 @@
+using Hangfire;
+using Microsoft.Extensions.Logging;
+using RecallFiles.Exporter;
+using RecallFiles.Exporter.Ledger;
+using RecallFiles.Scheduler.Configuration;
+
+namespace RecallFiles.Scheduler.Jobs;
+
+/// <summary>
+/// The agent's jobs: one recurring export per practice (its cron in its time zone), and an export at once for every
+/// practice that has never uploaded one. Status apply (issue 6) plugs in here as <c>status-apply:{practice}</c> when
+/// its service exists.
+/// </summary>
+internal sealed partial class AgentJobs(RecallFilesSettings settings, ExportLedger ledger, ILogger<AgentJobs> logger) : IJobModule
+{
+    public IReadOnlyList<string> Prefixes { get; } = ["export:", "status-apply:"];
+
+    public IEnumerable<RecurringJobSpec> Recurring()
+    {
+        foreach (var practice in settings.Agent.Practices)
+        {
+            ExportWindow.TryFindTimeZone(practice.TimeZone, out var zone);
+            yield return new RecurringJobSpec(ExportJob.RecurringId(practice.PracticeId), practice.Cron, zone,
+                (manager, id, cron, options) => manager.AddOrUpdate<ExportJob>(id, job => job.RunAsync(practice.PracticeId, CancellationToken.None), cron, options));
+        }
+    }
+
+    public void OnStart(IBackgroundJobClient jobs)
+    {
+        foreach (var practice in settings.Agent.Practices)
+        {
+            var id = practice.PracticeId;
+            if (!ledger.List(id, 200).Any(e => e.Status == ExportStatus.Uploaded))
+            {
+                jobs.Enqueue<ExportJob>(job => job.RunAsync(id, CancellationToken.None));
+                InitialExport(logger, id);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Practice {PracticeId} has never uploaded an export: initial export queued")]
+    private static partial void InitialExport(ILogger logger, string practiceId);
+}

@@ -1,0 +1,34 @@
+using Hangfire;
+using RecallFiles.Importer.Pickup;
+using RecallFiles.Scheduler.Cli;
+using RecallFiles.Scheduler.Configuration;
+
+namespace RecallFiles.Scheduler.Jobs;
+
+/// <summary>
+/// The cloud role's jobs: "Import {practice}" on <c>RecallFiles:Importer:PollCron</c> in the practice's time zone, and
+/// daily housekeeping. Status export and results import (issue 6) plug in here as <c>status-export:{practice}</c> and
+/// <c>results-import:{practice}</c> when their services exist.
+/// </summary>
+internal sealed class CloudJobs(ImportSettings import, PickupService pickup, HousekeepingSettings housekeeping) : IJobModule
+{
+    public IReadOnlyList<string> Prefixes { get; } = ["import:", "status-export:", "results-import:", HousekeepingJob.RecurringId];
+
+    public IEnumerable<RecurringJobSpec> Recurring()
+    {
+        foreach (var practice in pickup.Practices)
+        {
+            var zone = TimeZoneInfo.TryFindSystemTimeZoneById(practice.TimeZone, out var found) ? found : TimeZoneInfo.Utc;
+            var id = practice.Id;
+            yield return new RecurringJobSpec(ImportJob.RecurringId(id), import.Importer.PollCron, zone,
+                (manager, jobId, cron, options) => manager.AddOrUpdate<ImportJob>(jobId, job => job.RunAsync(id, CancellationToken.None), cron, options));
+        }
+
+        yield return new RecurringJobSpec(HousekeepingJob.RecurringId, housekeeping.Cron, TimeZoneInfo.Utc,
+            (manager, jobId, cron, options) => manager.AddOrUpdate<HousekeepingJob>(jobId, job => job.RunAsync(CancellationToken.None), cron, options));
+    }
+
+    public void OnStart(IBackgroundJobClient jobs)
+    {
+    }
+}

@@ -1,0 +1,52 @@
+using System.ComponentModel;
+using Hangfire;
+using Npgsql;
+using RecallFiles.Importer.Batches;
+using RecallFiles.Importer.Pickup;
+using RecallFiles.Scheduler.Logging;
+
+namespace RecallFiles.Scheduler.Jobs;
+
+/// <summary>
+/// "Import ACME-01": one poll of a practice's drop box folder (pickup → archive → load → move). A drop box or database
+/// fault throws, so Hangfire retries and shows why; a bad file is not a job failure — its batch is failed and shows on
+/// the Batches page. Each batch the poll finished is written to the audit log.
+/// </summary>
+public sealed class ImportJob(PickupService pickup, NpgsqlDataSource dataSource, AuditLog audit)
+{
+    /// <summary>The recurring job id of a practice's import.</summary>
+    public static string RecurringId(string practiceId) => $"import:{practiceId}";
+
+    /// <summary>Polls <paramref name="practiceId"/> now.</summary>
+    [JobDisplayName("Import {0}")]
+    [DisplayName("Import {0}")]
+    [AutomaticRetry(Attempts = 3, DelaysInSeconds = [30, 120, 600], OnAttemptsExceeded = AttemptsExceededAction.Fail)]
+    [DisableConcurrentExecution("recallfiles:import:{0}", 600)]
+    public async Task<string> RunAsync(string practiceId, CancellationToken cancellationToken)
+    {
+        var (result, _) = await ImportAsync(practiceId, cancellationToken);
+        return result.Busy ? "busy: another server is polling this practice" : $"{result.Claimed} new file(s), {result.Finished} batch(es) finished";
+    }
+
+    /// <summary>Polls <paramref name="practiceId"/> and returns the poll and the batches it created, oldest first.</summary>
+    internal async Task<(PollResult Poll, IReadOnlyList<BatchSummary> Batches)> ImportAsync(string practiceId, CancellationToken cancellationToken)
+    {
+        var practice = pickup.Practices.FirstOrDefault(p => p.Id == practiceId)
+            ?? throw new InvalidOperationException($"practice {practiceId} is no longer configured or not enabled (RecallFiles:Practices:{practiceId})");
+        var before = (await BatchQueries.ListAsync(dataSource, new BatchFilter(practiceId, Limit: 1), cancellationToken)).FirstOrDefault()?.Id ?? 0;
+        var result = await pickup.PollAsync(practice, cancellationToken);
+        if (result.Errors.Count > 0)
+        {
+            throw new InvalidOperationException($"import {practiceId}: {string.Join("; ", result.Errors)}");
+        }
+
+        var batches = (await BatchQueries.ListAsync(dataSource, new BatchFilter(practiceId, Limit: 200), cancellationToken)).Where(b => b.Id > before).Reverse().ToList();
+        foreach (var batch in batches)
+        {
+            audit.Record("batch", practiceId, $"batch {batch.Id} file {batch.RemoteName} rows={batch.RowsTotal} invalid={batch.RowsInvalid} +{batch.Inserted} ~{batch.Updated} -{batch.Removed}",
+                AuditLog.Scheduler, batch.State + (batch.Reason is null ? "" : ": " + batch.Reason));
+        }
+
+        return (result, batches);
+    }
+}

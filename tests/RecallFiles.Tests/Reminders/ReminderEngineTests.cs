@@ -1,0 +1,156 @@
+using System.Text.Json;
+using Npgsql;
+using RecallFiles.Reminders;
+using RecallFiles.Tests.Infrastructure;
+
+namespace RecallFiles.Tests.Reminders;
+
+/// <summary>The reference reminder engine on a real PostgreSQL with the importer's schema, fed through appointment_events.</summary>
+[TestClass]
+public sealed class ReminderEngineTests
+{
+    // Monday 23 November 2026, 08:00 UTC = 09:00 in Madrid.
+    private static readonly DateTimeOffset Now = new(2026, 11, 23, 8, 0, 0, TimeSpan.Zero);
+
+    private static async Task<(NpgsqlDataSource Db, ReminderEngine Engine, ManualTimeProvider Clock)> SetupAsync()
+    {
+        var connectionString = await PostgresFixture.CreateDatabaseAsync("reminders");
+        var db = NpgsqlDataSource.Create(connectionString);
+        await ReminderEngine.EnsureSchemaAsync(db);
+        await ReminderEngine.EnsureSchemaAsync(db);   // idempotent
+        await using (var practice = db.CreateCommand("INSERT INTO practices (id, drop_box, folder, time_zone) VALUES ('DEMO-01', 'local', 'DEMO-01', 'Europe/Madrid')"))
+        {
+            await practice.ExecuteNonQueryAsync();
+        }
+
+        var clock = new ManualTimeProvider(Now);
+        return (db, new ReminderEngine(db, new ReminderOptions(), clock), clock);
+    }
+
+    private static async Task EventAsync(NpgsqlDataSource db, string appLid, string kind, string startsAt, string? mobile = "+34600111222",
+        string? email = "p@example.org", string? landline = null, string? preferences = null, string? status = null, string? end = null)
+    {
+        var payload = JsonSerializer.Serialize(new Dictionary<string, string?>
+        {
+            ["starts_at"] = startsAt, ["end"] = end, ["mobile"] = mobile, ["landline"] = landline, ["email"] = email,
+            ["preferences"] = preferences, ["status"] = status, ["resource"] = "DDS1", ["location"] = "CEN",
+        });
+        await using var insert = db.CreateCommand("INSERT INTO appointment_events (practice_id, app_lid, kind, payload) VALUES ('DEMO-01', $1, $2, $3::json)");
+        insert.Parameters.Add(new() { Value = appLid });
+        insert.Parameters.Add(new() { Value = kind });
+        insert.Parameters.Add(new() { Value = payload });
+        await insert.ExecuteNonQueryAsync();
+    }
+
+    private static async Task<List<(string Label, DateTime Due, string Channel, string Address, string State)>> RemindersAsync(NpgsqlDataSource db, string appLid)
+    {
+        await using var select = db.CreateCommand("SELECT label, due_at, channel, address, state FROM reminders WHERE app_lid = $1 ORDER BY id");
+        select.Parameters.Add(new() { Value = appLid });
+        await using var reader = await select.ExecuteReaderAsync();
+        var list = new List<(string, DateTime, string, string, string)>();
+        while (await reader.ReadAsync())
+        {
+            list.Add((reader.GetString(0), reader.GetDateTime(1).ToUniversalTime(), reader.GetString(2), reader.GetString(3), reader.GetString(4)));
+        }
+
+        return list;
+    }
+
+    [TestMethod]
+    public async Task PlanAsync_PlansBothReminders_AndFeedback_ByMobile_InThePracticesTimeZone()
+    {
+        var (db, engine, _) = await SetupAsync();
+        await EventAsync(db, "A1", "added", "2026-11-26T10:30:00", end: "11:00:00");
+
+        Assert.AreEqual(1, await engine.PlanAsync());
+
+        var reminders = await RemindersAsync(db, "A1");
+        CollectionAssert.AreEqual(new[] { "48h", "2h", "feedback" }, reminders.Select(r => r.Label).ToArray());
+        Assert.AreEqual(new DateTime(2026, 11, 24, 9, 30, 0, DateTimeKind.Utc), reminders[0].Due, "10:30 in Madrid (UTC+1) minus 48 h");
+        Assert.AreEqual(new DateTime(2026, 11, 26, 7, 30, 0, DateTimeKind.Utc), reminders[1].Due);
+        Assert.AreEqual(new DateTime(2026, 11, 26, 12, 0, 0, DateTimeKind.Utc), reminders[2].Due, "end 11:00 local + 2 h");
+        Assert.IsTrue(reminders.All(r => r is { Channel: "sms", Address: "+34600111222", State: "planned" }));
+        Assert.AreEqual(0, await engine.PlanAsync(), "the cursor moved: nothing twice");
+    }
+
+    [TestMethod]
+    [DataRow("011", "email", "p@example.org")]
+    [DataRow("001", "landline", "+34915550001")]
+    [DataRow("000", null, null)]
+    public async Task PlanAsync_HonoursCommunicationPreferences(string preferences, string? channel, string? address)
+    {
+        var (db, engine, _) = await SetupAsync();
+        await EventAsync(db, "A2", "added", "2026-11-26T10:30:00", landline: "+34915550001", preferences: preferences);
+
+        await engine.PlanAsync();
+
+        var reminders = await RemindersAsync(db, "A2");
+        if (channel is null)
+        {
+            Assert.IsEmpty(reminders);
+        }
+        else
+        {
+            Assert.IsTrue(reminders.All(r => r.Channel == channel && r.Address == address));
+        }
+    }
+
+    [TestMethod]
+    public async Task PlanAsync_SkipsRemindersAlreadyInThePast_AndReplansAMovedAppointment()
+    {
+        var (db, engine, _) = await SetupAsync();
+        await EventAsync(db, "A3", "added", "2026-11-24T10:00:00");      // 25 h away: the 48 h reminder is already past
+        await engine.PlanAsync();
+        CollectionAssert.AreEqual(new[] { "2h", "feedback" }, (await RemindersAsync(db, "A3")).Select(r => r.Label).ToArray());
+
+        await EventAsync(db, "A3", "changed", "2026-11-27T10:00:00");
+        await engine.PlanAsync();
+
+        var reminders = await RemindersAsync(db, "A3");
+        Assert.HasCount(2, reminders.Where(r => r.State == "cancelled").ToList());
+        CollectionAssert.AreEqual(new[] { "48h", "2h", "feedback" }, reminders.Where(r => r.State == "planned").Select(r => r.Label).ToArray());
+    }
+
+    [TestMethod]
+    [DataRow("removed", null)]
+    [DataRow("status-changed", "CANCELLED by USER")]
+    [DataRow("changed", "CANCELLED by ADMIN")]
+    public async Task PlanAsync_CancelsPlannedReminders_OfRemovedOrCancelledAppointments(string kind, string? status)
+    {
+        var (db, engine, _) = await SetupAsync();
+        await EventAsync(db, "A4", "added", "2026-11-26T10:30:00");
+        await engine.PlanAsync();
+
+        await EventAsync(db, "A4", kind, "2026-11-26T10:30:00", status: status);
+        await engine.PlanAsync();
+
+        var reminders = await RemindersAsync(db, "A4");
+        Assert.HasCount(3, reminders);
+        Assert.IsTrue(reminders.All(r => r.State == "cancelled"));
+    }
+
+    [TestMethod]
+    public async Task SendDueAsync_WritesDueRemindersToTheOutbox_Once_AndNeverReplansWhatWasSent()
+    {
+        var (db, engine, clock) = await SetupAsync();
+        await EventAsync(db, "A5", "added", "2026-11-23T12:00:00", end: "12:30:00");   // today 12:00 Madrid = 11:00Z
+        await engine.PlanAsync();
+
+        clock.Advance(TimeSpan.FromHours(1));                                               // the 2 h reminder is due
+        Assert.AreEqual(1, await engine.SendDueAsync());
+        Assert.AreEqual(0, await engine.SendDueAsync(), "sent once");
+        await EventAsync(db, "A5", "changed", "2026-11-23T12:00:00", end: "12:45:00");      // same start, new end
+        await engine.PlanAsync();
+        clock.Advance(TimeSpan.FromHours(7));                                                // after the feedback time
+        Assert.AreEqual(1, await engine.SendDueAsync(), "only the feedback: the 2 h reminder is not sent again");
+
+        await using var outbox = db.CreateCommand("SELECT channel, address, message FROM reminder_outbox ORDER BY id");
+        await using var reader = await outbox.ExecuteReaderAsync();
+        Assert.IsTrue(await reader.ReadAsync());
+        Assert.AreEqual("sms", reader.GetString(0));
+        StringAssert.Contains(reader.GetString(2), "Reminder: you have an appointment");
+        Assert.IsTrue(await reader.ReadAsync());
+        StringAssert.Contains(reader.GetString(2), "Thank you for your visit");
+        Assert.IsFalse(await reader.ReadAsync());
+    }
+}

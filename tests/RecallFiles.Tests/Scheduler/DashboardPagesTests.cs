@@ -1,0 +1,154 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+using RecallFiles.Scheduler.Configuration;
+using RecallFiles.Scheduler.Hosting;
+using RecallFiles.Scheduler.Jobs;
+using RecallFiles.Tests.Infrastructure;
+using RecallFiles.Tests.SampleData;
+
+namespace RecallFiles.Tests.Scheduler;
+
+/// <summary>
+/// The Practices, Batches and Status pages on a real cloud host (PostgreSQL store, Hangfire on PostgreSQL) bound to
+/// http://127.0.0.2 (so logins are required): MSP reads and gets 403 on replay, support replays; headless Chromium
+/// renders the pages and keeps a screenshot of each in docs/.
+/// </summary>
+[TestClass]
+public sealed class DashboardPagesTests
+{
+    private static WebApplication s_app = null!;
+    private static CloudContext s_cloud = null!;
+    private static string s_base = null!;
+    private static long s_failedBatch;
+    private static long s_heldBatch;
+
+    public TestContext TestContext { get; set; } = null!;
+
+    [ClassInitialize]
+    public static async Task Start(TestContext context)
+    {
+        var folder = Directory.CreateTempSubdirectory("rf-pages-").FullName;
+        var drop = Directory.CreateDirectory(Path.Combine(folder, "dropbox")).FullName;
+        var values = DashboardSecurityTests.Logins();
+        values["RecallFiles:DataFolder"] = folder;
+        values["RecallFiles:Logging:Console"] = "false";
+        values["RecallFiles:Database:ConnectionString"] = await PostgresFixture.CreateDatabaseAsync("pages");
+        values["RecallFiles:DropBoxes:default:Kind"] = "Local";
+        values["RecallFiles:DropBoxes:default:RootPath"] = drop;
+        values["RecallFiles:DropBoxes:default:RequireDoneFile"] = "true";
+        values["RecallFiles:Practices:DEMO-01:TimeZone"] = "Europe/Madrid";
+        values["RecallFiles:Practices:ACME-01:TimeZone"] = "America/New_York";
+        values["RecallFiles:Practices:ACME-01:RowErrors"] = "RejectFile";
+        values["RecallFiles:Practices:QUIET-01:TimeZone"] = "Europe/London";
+        var settings = RecallFilesSettings.From(new ConfigurationBuilder().AddInMemoryCollection(values).Build(), null);
+        Drop(drop, "DEMO-01", "20261123T080000Z", Path.Combine(RepoPaths.SampleData, "appointments", "APPOINTMENTS_DEMO-01_20261123T080000Z.csv"));
+        Drop(drop, "DEMO-01", "20261123T090000Z", Path.Combine(RepoPaths.Malformed, "bad-phone.csv"));
+        Drop(drop, "ACME-01", "20261123T080000Z", Path.Combine(RepoPaths.Malformed, "bad-email.csv"));
+
+        s_cloud = await CloudContext.OpenAsync(settings, context.CancellationToken);
+        s_base = $"http://127.0.0.2:{Ports.FreeTcpPort()}";
+        s_app = RecallFilesHost.Build(settings, HostRole.Cloud, s_base, s_cloud);
+        await s_app.StartAsync(context.CancellationToken);
+        var job = s_app.Services.GetRequiredService<ImportJob>();
+        var demo = await job.ImportAsync("DEMO-01", context.CancellationToken);
+        var acme = await job.ImportAsync("ACME-01", context.CancellationToken);
+        s_heldBatch = demo.Batches.Single(b => b.State == "needs_review").Id;
+        s_failedBatch = acme.Batches.Single(b => b.State == "failed").Id;
+    }
+
+    private static void Drop(string root, string practice, string stamp, string source)
+    {
+        var folder = Directory.CreateDirectory(Path.Combine(root, practice, "appointments")).FullName;
+        var name = $"APPOINTMENTS_{practice}_{stamp}.csv";
+        File.Copy(source, Path.Combine(folder, name));
+        File.WriteAllText(Path.Combine(folder, name + ".done"), "");
+    }
+
+    [ClassCleanup]
+    public static async Task Stop()
+    {
+        await s_app.StopAsync();
+        await s_app.DisposeAsync();
+        await s_cloud.DisposeAsync();
+    }
+
+    [TestMethod]
+    public async Task Pages_ShowPracticesOverdueFirst_AndBatchesWithMaskedRowErrors_ToMsp()
+    {
+        using var msp = DashboardSecurityTests.Client(s_base, "msp", DashboardSecurityTests.MspPassword);
+
+        var practices = await msp.GetStringAsync(new Uri("/hangfire/practices", UriKind.Relative), TestContext.CancellationToken);
+        var batches = await msp.GetStringAsync(new Uri("/hangfire/batches?state=failed", UriKind.Relative), TestContext.CancellationToken);
+        var held = await msp.GetStringAsync(new Uri($"/hangfire/batches/{s_heldBatch}", UriKind.Relative), TestContext.CancellationToken);
+        var status = await msp.GetAsync(new Uri("/hangfire/status", UriKind.Relative), TestContext.CancellationToken);
+
+        Assert.IsLessThan(practices.IndexOf("DEMO-01", StringComparison.Ordinal), practices.IndexOf(">QUIET-01<", StringComparison.Ordinal), "the practice that never sent a file is overdue, on top");
+        StringAssert.Contains(practices, "overdue");
+        StringAssert.Contains(batches, "ACME-01");
+        Assert.DoesNotContain("DEMO-01_20261123T080000Z", batches, "filtered by state");
+        StringAssert.Contains(held, "needs_review");
+        StringAssert.Contains(held, "USER_MOBILE_PHONE");
+        Assert.DoesNotContain("600 100 206", held, "contact data is masked");
+        Assert.DoesNotContain("js-replay", held, "no buttons for MSP");
+        Assert.AreEqual(HttpStatusCode.OK, status.StatusCode);
+    }
+
+    [TestMethod]
+    public async Task Replay_Returns403ForMsp_AndRunsForSupport()
+    {
+        using var msp = DashboardSecurityTests.Client(s_base, "msp", DashboardSecurityTests.MspPassword);
+        using var support = DashboardSecurityTests.Client(s_base, "support", DashboardSecurityTests.SupportPassword);
+        var page = $"/hangfire/batches/{s_failedBatch}";
+
+        var denied = await DashboardSecurityTests.PostLikeTheDashboard(msp, page, $"/hangfire/batches/{s_failedBatch}/replay", TestContext.CancellationToken);
+        var supportPage = await support.GetStringAsync(new Uri(page, UriKind.Relative), TestContext.CancellationToken);
+        var replayed = await DashboardSecurityTests.PostLikeTheDashboard(support, page, $"/hangfire/batches/{s_failedBatch}/replay", TestContext.CancellationToken);
+
+        Assert.AreEqual(HttpStatusCode.Forbidden, denied.StatusCode);
+        StringAssert.Contains(supportPage, "js-replay");
+        Assert.AreEqual(HttpStatusCode.OK, replayed.StatusCode, await replayed.Content.ReadAsStringAsync(TestContext.CancellationToken));
+        StringAssert.Contains(await replayed.Content.ReadAsStringAsync(TestContext.CancellationToken), $"\"batch\":{s_failedBatch}");
+        var audit = await File.ReadAllTextAsync(Path.Combine(s_app.Services.GetRequiredService<RecallFilesSettings>().LogFolder, "audit.log"), TestContext.CancellationToken);
+        StringAssert.Contains(audit, $"replay practice=ACME-01 batch {s_failedBatch} by=dashboard:support");
+    }
+
+    [TestMethod]
+    public async Task Chromium_RendersPracticesAndBatches_AndKeepsAScreenshotOfEach()
+    {
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = "/usr/bin/chromium",
+            Args = ["--no-sandbox", "--disable-background-networking", "--headless"],
+        });
+        await using var context = await browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            HttpCredentials = new HttpCredentials { Username = "support", Password = DashboardSecurityTests.SupportPassword },
+            ViewportSize = new ViewportSize { Width = 1280, Height = 720 },
+        });
+        var page = await context.NewPageAsync();
+        // docs/ keeps one screenshot of each page; they are rewritten only when asked, so a test run leaves the tree clean.
+        var docs = Environment.GetEnvironmentVariable("RECALLFILES_UPDATE_SCREENSHOTS") == "1"
+            ? Path.Combine(Approved.RepoRoot, "docs")
+            : Directory.CreateTempSubdirectory("rf-screenshots-").FullName;
+        TestContext.WriteLine($"screenshots in {docs}");
+
+        await page.GotoAsync($"{s_base}/hangfire/practices");
+        await page.WaitForSelectorAsync("#practices tbody tr");
+        Assert.AreEqual(3, await page.Locator("#practices tbody tr").CountAsync());
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(docs, "dashboard-practices.png"), FullPage = true });
+
+        await page.GotoAsync($"{s_base}/hangfire/batches");
+        await page.WaitForSelectorAsync("#batches tbody tr");
+        Assert.IsGreaterThanOrEqualTo(3, await page.Locator("#batches tbody tr").CountAsync());
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(docs, "dashboard-batches.png"), FullPage = true });
+
+        await page.GotoAsync($"{s_base}/hangfire/batches/{s_heldBatch}");
+        await page.WaitForSelectorAsync("#row-errors");
+        Assert.AreEqual(1, await page.Locator("button.js-approve").CountAsync(), "support sees Approve on a held batch");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(docs, "dashboard-batch.png"), FullPage = true });
+    }
+}
