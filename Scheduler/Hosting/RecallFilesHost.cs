@@ -7,7 +7,9 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using RecallFiles.Exporter;
 using RecallFiles.Exporter.Ledger;
+using RecallFiles.Exporter.StatusApply;
 using RecallFiles.Importer.Pickup;
+using RecallFiles.Importer.Status;
 using NLog.Extensions.Logging;
 using RecallFiles.Scheduler.Configuration;
 using RecallFiles.Scheduler.Dashboards;
@@ -95,6 +97,8 @@ internal static class RecallFilesHost
             builder.Services.AddSingleton(_ => new ExportLedger(settings.LedgerPath));
             builder.Services.AddSingleton<ExportRunner>();
             builder.Services.AddTransient<ExportJob>();
+            builder.Services.AddSingleton(sp => new StatusApplier(new StatusLedger(settings.LedgerPath), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger<StatusApplier>()));
+            builder.Services.AddTransient<StatusApplyJob>();
             builder.Services.AddSingleton<IJobModule, AgentJobs>();
         }
 
@@ -107,6 +111,10 @@ internal static class RecallFilesHost
             builder.Services.AddSingleton(settings.Housekeeping);
             builder.Services.AddSingleton(new HousekeepingTarget(cloud.Settings.Importer.ArchiveFolder));
             builder.Services.AddTransient<ImportJob>();
+            builder.Services.AddSingleton(StatusCloudSettings.From(settings.Configuration));
+            builder.Services.AddSingleton(sp => new StatusFlow(cloud.DataSource, cloud.Settings.Importer, cloud.Settings.DropBoxes, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger<StatusFlow>()));
+            builder.Services.AddTransient<StatusExportJob>();
+            builder.Services.AddTransient<StatusResultsJob>();
             builder.Services.AddTransient<HousekeepingJob>();
             builder.Services.AddSingleton<IJobModule, CloudJobs>();
         }

@@ -22,6 +22,11 @@ internal sealed partial class AgentJobs(RecallFilesSettings settings, ExportLedg
             ExportWindow.TryFindTimeZone(practice.TimeZone, out var zone);
             yield return new RecurringJobSpec(ExportJob.RecurringId(practice.PracticeId), practice.Cron, zone,
                 (manager, id, cron, options) => manager.AddOrUpdate<ExportJob>(id, job => job.RunAsync(practice.PracticeId, CancellationToken.None), cron, options));
+            if (practice.Status.Enabled)
+            {
+                yield return new RecurringJobSpec(StatusApplyJob.RecurringId(practice.PracticeId), practice.Status.Cron, zone,
+                    (manager, id, cron, options) => manager.AddOrUpdate<StatusApplyJob>(id, job => job.RunAsync(practice.PracticeId, CancellationToken.None), cron, options));
+            }
         }
     }
 

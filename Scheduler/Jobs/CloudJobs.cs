@@ -10,7 +10,7 @@ namespace RecallFiles.Scheduler.Jobs;
 /// daily housekeeping. Status export and results import (issue 6) plug in here as <c>status-export:{practice}</c> and
 /// <c>results-import:{practice}</c> when their services exist.
 /// </summary>
-internal sealed class CloudJobs(ImportSettings import, PickupService pickup, HousekeepingSettings housekeeping) : IJobModule
+internal sealed class CloudJobs(ImportSettings import, PickupService pickup, HousekeepingSettings housekeeping, StatusCloudSettings status) : IJobModule
 {
     public IReadOnlyList<string> Prefixes { get; } = ["import:", "status-export:", "results-import:", HousekeepingJob.RecurringId];
 
@@ -22,6 +22,10 @@ internal sealed class CloudJobs(ImportSettings import, PickupService pickup, Hou
             var id = practice.Id;
             yield return new RecurringJobSpec(ImportJob.RecurringId(id), import.Importer.PollCron, zone,
                 (manager, jobId, cron, options) => manager.AddOrUpdate<ImportJob>(jobId, job => job.RunAsync(id, CancellationToken.None), cron, options));
+            yield return new RecurringJobSpec(StatusExportJob.RecurringId(id), status.Cron, TimeZoneInfo.Utc,
+                (manager, jobId, cron, options) => manager.AddOrUpdate<StatusExportJob>(jobId, job => job.RunAsync(id, CancellationToken.None), cron, options));
+            yield return new RecurringJobSpec(StatusResultsJob.RecurringId(id), status.Cron, TimeZoneInfo.Utc,
+                (manager, jobId, cron, options) => manager.AddOrUpdate<StatusResultsJob>(jobId, job => job.RunAsync(id, CancellationToken.None), cron, options));
         }
 
         yield return new RecurringJobSpec(HousekeepingJob.RecurringId, housekeeping.Cron, TimeZoneInfo.Utc,
