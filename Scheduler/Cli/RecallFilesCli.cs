@@ -32,6 +32,11 @@ internal static class RecallFilesCli
         ReplayCommand.CreateApprove(),
         CheckCommand.Create(),
         HashPasswordCommand.Create(),
+        StatusCommands.CreateApply(),
+        StatusCommands.CreateExport(),
+        StatusCommands.CreateResults(),
+        StatusCommands.CreateList(),
+        ReplyCommand.Create(),
     ];
 
     public static RootCommand Build()

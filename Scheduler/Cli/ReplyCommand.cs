@@ -1,0 +1,62 @@
+using System.CommandLine;
+using Npgsql;
+using RecallFiles.Importer.Status;
+using RecallFiles.Schemas;
+
+namespace RecallFiles.Scheduler.Cli;
+
+/// <summary>
+/// <c>recallfiles reply PRACTICE APP_LID confirm|cancel</c>: records a patient's answer as a status update (APPROVED or
+/// CANCELLED by USER) with the date, time and resource the cloud knows, for the next status export (issue 6).
+/// </summary>
+internal static class ReplyCommand
+{
+    public static Command Create()
+    {
+        var practice = new Argument<string>("PRACTICE") { Description = "The practice id." };
+        var appLid = new Argument<string>("APP_LID") { Description = "The appointment's APP_LID." };
+        var answer = new Argument<string>("ANSWER") { Description = "confirm (APPROVED) or cancel (CANCELLED by USER)." };
+        var config = ExportCommand.ConfigOption();
+        var command = new Command("reply", "Record a patient's reply (confirm or cancel) as a status update for the PMS.") { practice, appLid, answer, config };
+        command.SetAction((parse, ct) => RunAsync(parse.GetValue(practice)!, parse.GetValue(appLid)!, parse.GetValue(answer)!, parse.GetValue(config),
+            parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, ct));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(string practiceId, string appLid, string answer, string? configFile, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        AppointmentStatus status;
+        switch (answer.Trim().ToUpperInvariant())
+        {
+            case "CONFIRM": status = AppointmentStatus.Approved; break;
+            case "CANCEL": status = AppointmentStatus.CancelledByUser; break;
+            default:
+                await stderr.WriteLineAsync($"recallfiles reply: ANSWER '{answer}' must be confirm or cancel");
+                return ExitCodes.Usage;
+        }
+
+        var settings = await ImportSettings.LoadAsync("reply", configFile, stderr);
+        if (settings is null)
+        {
+            return ExitCodes.Usage;
+        }
+
+        try
+        {
+            await using var dataSource = await settings.OpenStoreAsync(cancellationToken);
+            var id = await StatusFlow.AddAsync(dataSource, practiceId, appLid, status, "reply", cancellationToken);
+            await stdout.WriteLineAsync($"status update {id}: {practiceId} {appLid} {status.ToWire()} (pending; sent with the next status export)");
+            return ExitCodes.Ok;
+        }
+        catch (InvalidOperationException ex)
+        {
+            await stderr.WriteLineAsync($"recallfiles reply: {ex.Message}");
+            return ExitCodes.Failed;
+        }
+        catch (NpgsqlException ex)
+        {
+            await stderr.WriteLineAsync($"recallfiles reply: the store is not reachable ({ex.Message}); check {ImportSettings.DatabaseKey}");
+            return ExitCodes.Failed;
+        }
+    }
+}

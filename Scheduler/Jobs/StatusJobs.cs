@@ -1,0 +1,82 @@
+using System.ComponentModel;
+using Hangfire;
+using Microsoft.Extensions.Configuration;
+using RecallFiles.Exporter.StatusApply;
+using RecallFiles.Importer.Status;
+using RecallFiles.Scheduler.Cli;
+using RecallFiles.Scheduler.Configuration;
+
+namespace RecallFiles.Scheduler.Jobs;
+
+/// <summary>The cloud side's status schedule, <c>RecallFiles:Status:Cron</c> (default every 5 minutes, UTC): status export and results import.</summary>
+public sealed record StatusCloudSettings(string Cron)
+{
+    public const string CronKey = "RecallFiles:Status:Cron";
+
+    public static StatusCloudSettings From(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var cron = configuration[CronKey] is { Length: > 0 } value ? value : "*/5 * * * *";
+        try
+        {
+            Cronos.CronExpression.Parse(cron);
+        }
+        catch (Cronos.CronFormatException ex)
+        {
+            throw new SettingsException($"{CronKey} '{cron}' is not a cron expression ({ex.Message}); the default is '*/5 * * * *' (every 5 minutes)", ex);
+        }
+
+        return new StatusCloudSettings(cron);
+    }
+}
+
+/// <summary>"Status apply ACME-01" (agent role): applies the practice's waiting status files to the PMS and uploads their results.</summary>
+public sealed class StatusApplyJob(RecallFilesSettings settings, StatusApplier applier)
+{
+    /// <summary>The recurring job id of a practice's status applier.</summary>
+    public static string RecurringId(string practiceId) => $"status-apply:{practiceId}";
+
+    [JobDisplayName("Status apply {0}")]
+    [DisplayName("Status apply {0}")]
+    [AutomaticRetry(Attempts = 3, DelaysInSeconds = [30, 120, 600])]
+    [DisableConcurrentExecution("recallfiles:status-apply:{0}", 600)]
+    public async Task<string> RunAsync(string practiceId, CancellationToken cancellationToken)
+    {
+        var practice = settings.Agent.Practices.FirstOrDefault(p => string.Equals(p.PracticeId, practiceId, StringComparison.OrdinalIgnoreCase) && p.Status.Enabled)
+            ?? throw new InvalidOperationException($"practice {practiceId} is no longer configured with Status:Enabled (RecallFiles:Agent:Practices)");
+        var run = await applier.RunAsync(practice, StatusCommands.StatusWorkFolder(settings), once: false, cancellationToken);
+        return $"{run.Files.Count} status file(s): {string.Join("; ", run.Files)}{(run.Waiting.Count > 0 ? $"; {run.Waiting.Count} waiting to be stable" : "")}";
+    }
+}
+
+/// <summary>"Status export ACME-01" (cloud role): writes the practice's pending status updates into one status file and uploads it.</summary>
+public sealed class StatusExportJob(StatusFlow flow)
+{
+    public static string RecurringId(string practiceId) => $"status-export:{practiceId}";
+
+    [JobDisplayName("Status export {0}")]
+    [DisplayName("Status export {0}")]
+    [AutomaticRetry(Attempts = 3, DelaysInSeconds = [30, 120, 600])]
+    [DisableConcurrentExecution("recallfiles:status-export:{0}", 600)]
+    public async Task<string> RunAsync(string practiceId, CancellationToken cancellationToken)
+    {
+        var result = await flow.ExportAsync(practiceId, cancellationToken);
+        return result.Busy ? "busy: another server is exporting this practice" : $"{result.Exported} update(s) in {result.Uploaded.Count} file(s)";
+    }
+}
+
+/// <summary>"Results import ACME-01" (cloud role): imports the PMS side's result files and marks the status updates.</summary>
+public sealed class StatusResultsJob(StatusFlow flow)
+{
+    public static string RecurringId(string practiceId) => $"results-import:{practiceId}";
+
+    [JobDisplayName("Results import {0}")]
+    [DisplayName("Results import {0}")]
+    [AutomaticRetry(Attempts = 3, DelaysInSeconds = [30, 120, 600])]
+    [DisableConcurrentExecution("recallfiles:results-import:{0}", 600)]
+    public async Task<string> RunAsync(string practiceId, CancellationToken cancellationToken)
+    {
+        var r = await flow.ImportResultsAsync(practiceId, once: false, cancellationToken);
+        return $"{r.Imported.Count} result file(s): {r.Applied} applied, {r.Conflicted} conflicted, {r.Failed} failed, {r.NotFound} not found";
+    }
+}
