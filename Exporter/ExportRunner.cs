@@ -90,11 +90,13 @@ public sealed class ExportRunner(ExportLedger ledger, TimeProvider time, ILogger
         var checker = RecordChecker.ForAppointments(fileName);
         var errors = new List<ContractProblem>();
         long errorCount = 0, warningCount = 0, rows;
+        string sha256;
 
         // Two stages, one per core: this thread reads the PMS; the consumer maps, checks each record with
         // the contract's validators (the same RecordChecker the cloud's reader runs) and writes the file.
         var batches = Channel.CreateBounded<SourceAppointment[]>(new BoundedChannelOptions(16) { SingleReader = true, SingleWriter = true });
-        await using (var stream = new FileStream(partial, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
+        await using (var file = new FileStream(partial, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
+        await using (var stream = new HashingWriteStream(file))
         {
             await using var writer = ContractWriter.ForAppointments(stream, practice.ExtensionColumns, leaveOpen: true);
             var consumer = Task.Run(async () =>
@@ -153,6 +155,8 @@ public sealed class ExportRunner(ExportLedger ledger, TimeProvider time, ILogger
 
             await consumer;
             rows = writer.Count;
+            await writer.DisposeAsync();   // flushes the last records through the hash (disposing again at the end is a no-op)
+            sha256 = stream.Sha256();
         }
 
         // An invalid export fails here, loudly, and is never uploaded.
@@ -164,11 +168,6 @@ public sealed class ExportRunner(ExportLedger ledger, TimeProvider time, ILogger
         }
 
         File.Move(partial, localPath, overwrite: true);
-        string sha256;
-        await using (var hashed = File.OpenRead(localPath))
-        {
-            sha256 = Convert.ToHexStringLower(await SHA256.HashDataAsync(hashed, cancellationToken));
-        }
 
         string? remotePath = null;
         if (!run.DryRun)

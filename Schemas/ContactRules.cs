@@ -56,8 +56,36 @@ public static partial class ContactRules
         return digits is >= MinPhoneDigits and <= MaxPhoneDigits ? new string(buffer[..length]) : null;
     }
 
-    /// <summary>True when <see cref="NormalizePhone"/> accepts the value.</summary>
-    public static bool IsPlausiblePhone(string? value) => NormalizePhone(value) is not null;
+    /// <summary>True when <see cref="NormalizePhone"/> accepts the value (checked without allocating).</summary>
+    public static bool IsPlausiblePhone(string? value)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return false;
+        }
+
+        var span = value.AsSpan().Trim();
+        var digits = 0;
+        var plusAllowed = true;
+        foreach (var c in span)
+        {
+            if (char.IsAsciiDigit(c))
+            {
+                digits++;
+                plusAllowed = false;
+            }
+            else if (c == '+' && plusAllowed)
+            {
+                plusAllowed = false;
+            }
+            else if (!PhoneFormatting.Contains(c))
+            {
+                return false;
+            }
+        }
+
+        return digits is >= MinPhoneDigits and <= MaxPhoneDigits;
+    }
 
     // Pragmatic e-mail syntax: one '@', a local part without spaces, a dotted domain with a 2+ letter TLD.
     [GeneratedRegex(@"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.[A-Za-z]{2,}$", RegexOptions.CultureInvariant)]

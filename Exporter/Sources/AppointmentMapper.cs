@@ -14,6 +14,9 @@ public sealed partial class AppointmentMapper(PracticeExportOptions options, Dat
     [GeneratedRegex("^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,4})?$", RegexOptions.CultureInvariant)]
     private static partial Regex LanguageCode();
 
+    // SMS, e-mail, landline flags (tuOtempO A.2.1 COMMUNICATION_PREFERENCES), by bit pattern.
+    private static readonly string[] Preferences = ["000", "001", "010", "011", "100", "101", "110", "111"];
+
     /// <summary>Phone and e-mail normalisation, with counts of what was dropped.</summary>
     public ContactNormalizer Contacts { get; } = new(options.DefaultCountryCode);
 
@@ -53,7 +56,7 @@ public sealed partial class AppointmentMapper(PracticeExportOptions options, Dat
             AppEndTime = end,
             UserWorkPhone = Contacts.Phone(s.WorkPhone),
             UserLanguage = s.Language is { } l && LanguageCode().IsMatch(l) ? l : null,
-            CommunicationPreferences = s.CommunicationPreferences ?? $"{(mobile is null ? 0 : 1)}{(email is null ? 0 : 1)}{(landline is null ? 0 : 1)}",
+            CommunicationPreferences = s.CommunicationPreferences ?? Preferences[(mobile is null ? 0 : 4) + (email is null ? 0 : 2) + (landline is null ? 0 : 1)],
             Privacy = s.Privacy,
             Status = s.Status,
         };

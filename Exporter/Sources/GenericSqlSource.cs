@@ -14,7 +14,7 @@ namespace RecallFiles.Exporter.Sources;
 /// be a date/datetime column or text (dd/mm/yyyy or yyyy-mm-dd); APP_START_TIME a time, a datetime or
 /// text (hh:mm or hh:mm:ss).
 /// </summary>
-public sealed class GenericSqlSource(PracticeExportOptions options) : IAppointmentSource
+public sealed partial class GenericSqlSource(PracticeExportOptions options) : IAppointmentSource
 {
     private string? _query;
 
@@ -103,12 +103,13 @@ public sealed class GenericSqlSource(PracticeExportOptions options) : IAppointme
         command.Parameters.Add(parameter);
     }
 
-    private Dictionary<string, int> CheckColumns(DbDataReader reader)
+    private Dictionary<string, int> CheckColumns(IEnumerable<string> names)
     {
         var ordinals = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
-        for (var i = 0; i < reader.FieldCount; i++)
+        var index = 0;
+        foreach (var name in names)
         {
-            ordinals.TryAdd(reader.GetName(i).Trim(), i);
+            ordinals.TryAdd(name.Trim(), index++);
         }
 
         var missing = Columns.AppointmentRequired.Where(c => !ordinals.ContainsKey(c)).ToArray();
@@ -136,73 +137,197 @@ public sealed class GenericSqlSource(PracticeExportOptions options) : IAppointme
         // An empty window returns no rows but every column name.
         var now = DateTime.SpecifyKind(DateTime.UtcNow, DateTimeKind.Unspecified);
         await using var reader = await ExecuteAsync(connection, now, now, cancellationToken);
-        CheckColumns(reader);
+        CheckColumns(Enumerable.Range(0, reader.FieldCount).Select(reader.GetName));
     }
 
     /// <inheritdoc />
     public async IAsyncEnumerable<SourceAppointment> ReadAsync(ExportWindow window, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        var start = window.LocalStart.AddHours(-1);
+        var end = window.LocalEnd.AddHours(1);
         await using var connection = await OpenAsync(cancellationToken);
-        await using var reader = await ExecuteAsync(connection, window.LocalStart.AddHours(-1), window.LocalEnd.AddHours(1), cancellationToken);
-        var ordinals = CheckColumns(reader);
-        // Column positions are resolved once, not per row.
-        int At(string column) => ordinals.TryGetValue(column, out var i) ? i : -1;
-        int appLid = At(Columns.AppLid), landline = At(Columns.UserLandlinePhone), mobile = At(Columns.UserMobilePhone), work = At(Columns.UserWorkPhone),
-            email = At(Columns.UserEmail), resourceLid = At(Columns.ResourceLid), resourceName = At(Columns.ResourceName),
-            resourceMobile = At(Columns.ResourceMobilePhone), resourceEmail = At(Columns.ResourceEmail), locationLid = At(Columns.LocationLid),
-            locationName = At(Columns.LocationName), language = At(Columns.UserLanguage), preferences = At(Columns.CommunicationPreferences),
-            privacy = At(Columns.Privacy), status = At(Columns.Status);
+        if (connection is Npgsql.NpgsqlConnection npgsql)
+        {
+            // PostgreSQL formats the rows itself as CSV (COPY … TO STDOUT), which is about twice as fast to
+            // read as the row protocol; the result is the same query's rows as text.
+            await foreach (var appointment in ReadCopyAsync(npgsql, start, end, window.TimeZone, cancellationToken))
+            {
+                yield return appointment;
+            }
 
-        var isText = Enumerable.Range(0, reader.FieldCount).Select(i => reader.GetFieldType(i) == typeof(string)).ToArray();
-        string? Text(int i)
+            yield break;
+        }
+
+        await using var reader = await ExecuteAsync(connection, start, end, cancellationToken);
+        var row = new DbRow(reader);
+        var columns = new ColumnMap(CheckColumns(Enumerable.Range(0, reader.FieldCount).Select(reader.GetName)));
+        long line = 0;
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            yield return Build(row, columns, window.TimeZone, ++line);
+        }
+    }
+
+    private async IAsyncEnumerable<SourceAppointment> ReadCopyAsync(Npgsql.NpgsqlConnection connection, DateTime start, DateTime end, TimeZoneInfo zone,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var query = WindowParameter().Replace(LoadQuery().Trim().TrimEnd(';'), m =>
+            $"'{(m.Value.Equals("@WindowStart", StringComparison.OrdinalIgnoreCase) ? start : end).ToString("yyyy-MM-dd HH:mm:ss.FFFFFFF", CultureInfo.InvariantCulture)}'::timestamp");
+        TextReader text;
+        try
+        {
+            text = await connection.BeginTextExportAsync($"COPY (\n{query}\n) TO STDOUT (FORMAT csv, HEADER true)", cancellationToken);
+        }
+        catch (Npgsql.PostgresException ex)
+        {
+            throw new ExportException($"practice {options.PracticeId}: the query in '{options.QueryFile}' failed: {ex.Message}", ex);
+        }
+
+        using (text)
+        {
+            using var csv = CsvHelper.CsvReader.Create(text, new CsvHelper.CsvReaderOptions { Separator = ',', HasHeader = true, DetectSeparatorHint = false });
+            IReadOnlyList<string> headers;
+            try
+            {
+                csv.ReadHeader();
+                headers = csv.Headers;
+            }
+            catch (Npgsql.PostgresException ex)
+            {
+                throw new ExportException($"practice {options.PracticeId}: the query in '{options.QueryFile}' failed: {ex.Message}", ex);
+            }
+
+            var columns = new ColumnMap(CheckColumns(headers));
+            var row = new CsvRow(csv);
+            long line = 0;
+            while (ReadCopyRow(csv))
+            {
+                yield return Build(row, columns, zone, ++line);
+            }
+        }
+    }
+
+    private bool ReadCopyRow(CsvHelper.CsvReader csv)
+    {
+        try
+        {
+            return csv.Read();
+        }
+        catch (Npgsql.PostgresException ex)
+        {
+            throw new ExportException($"practice {options.PracticeId}: the query in '{options.QueryFile}' failed while streaming: {ex.Message}", ex);
+        }
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"@Window(Start|End)\b", System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    private static partial System.Text.RegularExpressions.Regex WindowParameter();
+
+    private SourceAppointment Build(IRow row, ColumnMap c, TimeZoneInfo zone, long line)
+    {
+        var (start, timeKnown) = ReadStart(row, c.AppDate, c.AppStartTime, line);
+        return new SourceAppointment
+        {
+            AppLid = row.Text(c.AppLid) ?? "",
+            LocalStart = start,
+            TimeZone = zone,
+            TimeKnown = timeKnown,
+            LocalEnd = ReadTime(row, c.AppEndTime, Columns.AppEndTime, line) is { } end ? start.Date + end : null,
+            LandlinePhone = row.Text(c.Landline),
+            MobilePhone = row.Text(c.Mobile),
+            WorkPhone = row.Text(c.Work),
+            Email = row.Text(c.Email),
+            ResourceLid = row.Text(c.ResourceLid) ?? "",
+            ResourceName = row.Text(c.ResourceName) ?? "",
+            ResourceMobilePhone = row.Text(c.ResourceMobile),
+            ResourceEmail = row.Text(c.ResourceEmail),
+            LocationLid = row.Text(c.LocationLid),
+            LocationName = row.Text(c.LocationName),
+            Language = row.Text(c.Language),
+            CommunicationPreferences = row.Text(c.Preferences),
+            Privacy = row.Text(c.Privacy),
+            Status = row.Text(c.Status),
+        };
+    }
+
+    /// <summary>Where each contract column is in the query's result, resolved once (-1: not returned).</summary>
+    private sealed class ColumnMap(Dictionary<string, int> ordinals)
+    {
+        public int AppLid { get; } = ordinals.TryGetValue(Columns.AppLid, out var i) ? i : -1;
+        public int AppDate { get; } = ordinals.TryGetValue(Columns.AppDate, out var i) ? i : -1;
+        public int AppStartTime { get; } = ordinals.TryGetValue(Columns.AppStartTime, out var i) ? i : -1;
+        public int AppEndTime { get; } = ordinals.TryGetValue(Columns.AppEndTime, out var i) ? i : -1;
+        public int Landline { get; } = ordinals.TryGetValue(Columns.UserLandlinePhone, out var i) ? i : -1;
+        public int Mobile { get; } = ordinals.TryGetValue(Columns.UserMobilePhone, out var i) ? i : -1;
+        public int Work { get; } = ordinals.TryGetValue(Columns.UserWorkPhone, out var i) ? i : -1;
+        public int Email { get; } = ordinals.TryGetValue(Columns.UserEmail, out var i) ? i : -1;
+        public int ResourceLid { get; } = ordinals.TryGetValue(Columns.ResourceLid, out var i) ? i : -1;
+        public int ResourceName { get; } = ordinals.TryGetValue(Columns.ResourceName, out var i) ? i : -1;
+        public int ResourceMobile { get; } = ordinals.TryGetValue(Columns.ResourceMobilePhone, out var i) ? i : -1;
+        public int ResourceEmail { get; } = ordinals.TryGetValue(Columns.ResourceEmail, out var i) ? i : -1;
+        public int LocationLid { get; } = ordinals.TryGetValue(Columns.LocationLid, out var i) ? i : -1;
+        public int LocationName { get; } = ordinals.TryGetValue(Columns.LocationName, out var i) ? i : -1;
+        public int Language { get; } = ordinals.TryGetValue(Columns.UserLanguage, out var i) ? i : -1;
+        public int Preferences { get; } = ordinals.TryGetValue(Columns.CommunicationPreferences, out var i) ? i : -1;
+        public int Privacy { get; } = ordinals.TryGetValue(Columns.Privacy, out var i) ? i : -1;
+        public int Status { get; } = ordinals.TryGetValue(Columns.Status, out var i) ? i : -1;
+    }
+
+    /// <summary>One result row, from the row protocol or from COPY's CSV.</summary>
+    private interface IRow
+    {
+        bool IsNull(int i);
+
+        object Value(int i);
+
+        string? Text(int i);
+    }
+
+    private sealed class DbRow(DbDataReader reader) : IRow
+    {
+        private readonly bool[] _isText = Enumerable.Range(0, reader.FieldCount).Select(i => reader.GetFieldType(i) == typeof(string)).ToArray();
+
+        public bool IsNull(int i) => reader.IsDBNull(i);
+
+        public object Value(int i) => reader.GetValue(i);
+
+        public string? Text(int i)
         {
             if (i < 0 || reader.IsDBNull(i))
             {
                 return null;
             }
 
-            var value = isText[i] ? reader.GetString(i) : Convert.ToString(reader.GetValue(i), CultureInfo.InvariantCulture);
+            var value = _isText[i] ? reader.GetString(i) : Convert.ToString(reader.GetValue(i), CultureInfo.InvariantCulture);
             return string.IsNullOrWhiteSpace(value) ? null : value.Trim();
-        }
-        long line = 0;
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            line++;
-            var (start, timeKnown) = ReadStart(reader, ordinals, line);
-            yield return new SourceAppointment
-            {
-                AppLid = Text(appLid) ?? "",
-                LocalStart = start,
-                TimeZone = window.TimeZone,
-                TimeKnown = timeKnown,
-                LocalEnd = ReadTime(reader, ordinals, Columns.AppEndTime, line) is { } end ? start.Date + end : null,
-                LandlinePhone = Text(landline),
-                MobilePhone = Text(mobile),
-                WorkPhone = Text(work),
-                Email = Text(email),
-                ResourceLid = Text(resourceLid) ?? "",
-                ResourceName = Text(resourceName) ?? "",
-                ResourceMobilePhone = Text(resourceMobile),
-                ResourceEmail = Text(resourceEmail),
-                LocationLid = Text(locationLid),
-                LocationName = Text(locationName),
-                Language = Text(language),
-                CommunicationPreferences = Text(preferences),
-                Privacy = Text(privacy),
-                Status = Text(status),
-            };
         }
     }
 
-    private (DateTime Start, bool TimeKnown) ReadStart(DbDataReader reader, Dictionary<string, int> ordinals, long line)
+    private sealed class CsvRow(CsvHelper.CsvReader csv) : IRow
     {
-        var i = ordinals[Columns.AppDate];
-        if (reader.IsDBNull(i))
+        public bool IsNull(int i) => csv.IsEmpty(i);
+
+        public object Value(int i) => csv.GetString(i);
+
+        public string? Text(int i)
+        {
+            if (i < 0 || csv.IsEmpty(i))
+            {
+                return null;
+            }
+
+            var value = csv.GetString(i);
+            return string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+        }
+    }
+
+    private (DateTime Start, bool TimeKnown) ReadStart(IRow reader, int i, int startTime, long line)
+    {
+        if (reader.IsNull(i))
         {
             throw new ExportException($"practice {options.PracticeId}: row {line} of the query has no APP_DATE");
         }
 
-        var value = reader.GetValue(i);
+        var value = reader.Value(i);
         DateTime date = value switch
         {
             DateTime dt => dt,
@@ -214,7 +339,7 @@ public sealed class GenericSqlSource(PracticeExportOptions options) : IAppointme
                 $"practice {options.PracticeId}: row {line} of the query has APP_DATE '{value}' ({value.GetType().Name}); return a date, a datetime, dd/mm/yyyy or yyyy-mm-dd"),
         };
 
-        var time = ReadTime(reader, ordinals, Columns.AppStartTime, line);
+        var time = ReadTime(reader, startTime, Columns.AppStartTime, line);
         if (time is { } t)
         {
             return (date.Date + t, true);
@@ -223,14 +348,14 @@ public sealed class GenericSqlSource(PracticeExportOptions options) : IAppointme
         return (date, date.TimeOfDay != TimeSpan.Zero);
     }
 
-    private TimeSpan? ReadTime(DbDataReader reader, Dictionary<string, int> ordinals, string column, long line)
+    private TimeSpan? ReadTime(IRow reader, int i, string column, long line)
     {
-        if (!ordinals.TryGetValue(column, out var i) || reader.IsDBNull(i))
+        if (i < 0 || reader.IsNull(i))
         {
             return null;
         }
 
-        var value = reader.GetValue(i);
+        var value = reader.Value(i);
         return value switch
         {
             TimeSpan ts => ts,

@@ -17,8 +17,7 @@ internal static class OnceCycle
 {
     private static readonly string[] NotYet =
     [
-        "reminders planned: not available yet (the reminder engine is not in this build)",
-        "sample replies: not available yet (needs the reminder engine)",
+        "sample replies: not available yet (issue 6)",
         "status export: not available yet (issue 6)",
         "status apply: not available yet (issue 6)",
         "results import: not available yet (issue 6)",
@@ -69,6 +68,21 @@ internal static class OnceCycle
                     failed++;
                     await stderr.WriteLineAsync($"import  {practice.Id}: FAILED: {Logging.PhiText.Mask(ex.Message)}");
                 }
+            }
+        }
+
+        if (cloud is not null && role is HostRole.Cloud or HostRole.All)
+        {
+            try
+            {
+                var (events, sent, forwarded) = await app.Services.GetRequiredService<ReminderJob>().RunOnceAsync(cancellationToken);
+                await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                    $"remind  {events} appointment event(s) planned, {sent} due message(s) to the outbox{(forwarded > 0 ? $", {forwarded} event(s) to the webhook" : "")}"));
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                failed++;
+                await stderr.WriteLineAsync($"remind  FAILED: {Logging.PhiText.Mask(ex.Message)}");
             }
         }
 

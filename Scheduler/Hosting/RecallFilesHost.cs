@@ -117,6 +117,10 @@ internal static class RecallFilesHost
             builder.Services.AddTransient<StatusResultsJob>();
             builder.Services.AddTransient<HousekeepingJob>();
             builder.Services.AddSingleton<IJobModule, CloudJobs>();
+            builder.Services.AddSingleton(ReminderSettings.From(settings.Configuration));
+            builder.Services.AddHttpClient("webhook");
+            builder.Services.AddTransient<ReminderJob>();
+            builder.Services.AddSingleton<IJobModule, ReminderJobs>();
         }
 
         builder.Services.AddHostedService<JobSchedule>();

@@ -18,6 +18,9 @@ internal sealed class RecordSchema<T> : IRecordSchema where T : class
     public required Func<T, string> Key { get; init; }
     public required IValidator<T> Validator { get; init; }
 
+    /// <summary>A fast "no problem at all" check that lets the validator be skipped (see <see cref="Validation.FastPath"/>); null when there is none.</summary>
+    public Func<T, bool>? CertainlyClean { get; init; }
+
     /// <summary>Canonicalises a valid record (status spellings); identity for most formats.</summary>
     public Func<T, T> Normalize { get; init; } = static r => r;
 
@@ -68,6 +71,7 @@ internal static class Schemas
         ],
         Key = static r => r.AppLid,
         Validator = AppointmentRecordValidator.Instance,
+        CertainlyClean = FastPath.IsCertainlyClean,
         Normalize = static r => r.Status is not null && AppointmentStatuses.TryParse(r.Status, out var s) && r.Status != s.ToWire()
             ? r with { Status = s.ToWire() }
             : r,

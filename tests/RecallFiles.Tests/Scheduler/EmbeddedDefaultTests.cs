@@ -75,12 +75,14 @@ public sealed class EmbeddedDefaultTests
         StringAssert.Contains(first.Out, "embedded default");
         StringAssert.Contains(first.Out, "export  DEMO-01: 300 appointment(s)");
         StringAssert.Matches(first.Out, new System.Text.RegularExpressions.Regex(@"import  DEMO-01: batch \d+ APPOINTMENTS_DEMO-01_\d{8}T\d{6}Z\.csv: 300 row\(s\), 0 invalid; applied: \+300 new, ~0 changed, -0 removed"));
+        StringAssert.Contains(first.Out, "remind  300 appointment event(s) planned");
         StringAssert.Contains(first.Out, "skip    status export: not available yet");
         StringAssert.Contains(first.Out, "cycle done");
         Assert.AreEqual(0, second.Exit, second.Err);
         StringAssert.Contains(second.Out, "export  DEMO-01: 300 appointment(s)");
         StringAssert.Contains(second.Out, "nothing changed");
         Assert.DoesNotContain("+300", second.Out, "the second run changes nothing");
+        StringAssert.Contains(second.Out, "remind  0 appointment event(s) planned, 0 due message(s)", "nothing to plan or send twice");
         var audit = File.ReadAllText(Path.Combine(folder, "logs", "audit.log"));
         Assert.AreEqual(2, audit.Split('\n').Count(l => l.Contains("|export practice=DEMO-01", StringComparison.Ordinal)));
         Assert.AreEqual(2, audit.Split('\n').Count(l => l.Contains("|batch practice=DEMO-01", StringComparison.Ordinal)));
