@@ -207,18 +207,29 @@ public sealed class BatchPage(long id) : HtmlPage
     });
 }
 
-/// <summary>Status: status updates per practice (issue 6; not built yet).</summary>
+/// <summary>Status: status updates per practice (pending, exported, applied, conflicted, failed), problems on top, and the latest ones.</summary>
 public sealed class StatusPage : HtmlPage
 {
     /// <inheritdoc />
     public override void Execute() => Render("Status", html =>
     {
-        html.Append("<div class=\"alert alert-info\">The status flow (issue 6: status export, status apply, results) is not in this build yet: " +
-            "there are no status updates to show. This page will list pending, applied and conflicted updates per practice.</div><table class=\"table\"><thead><tr>" +
-            "<th>Practice</th><th>Pending</th><th>Applied</th><th>Conflicted</th></tr></thead><tbody>");
-        foreach (var p in DashboardQueries.PracticesAsync(Store!, CancellationToken.None).GetAwaiter().GetResult())
+        html.Append("<p>What patients answered, on its way back to each practice's PMS: <em>pending</em> (not yet in a status file), <em>exported</em> " +
+            "(in a status file on the drop box), then what the PMS reported: <em>applied</em>, <em>conflicted</em> (the appointment moved since), " +
+            "<em>failed</em> or <em>not found</em>.</p><table class=\"table\" id=\"status-counts\"><thead><tr><th>Practice</th><th>Pending</th><th>Exported</th>" +
+            "<th>Applied</th><th>Conflicted</th><th>Failed</th><th>Not found</th><th>Superseded</th><th>Last change</th></tr></thead><tbody>");
+        foreach (var c in DashboardQueries.StatusCountsAsync(Store!, CancellationToken.None).GetAwaiter().GetResult())
         {
-            html.Append(CultureInfo.InvariantCulture, $"<tr><td>{E(p.PracticeId)}</td><td>—</td><td>—</td><td>—</td></tr>");
+            var problem = c.Conflicted + c.Failed + c.NotFound > 0 ? " class=\"warning\"" : "";
+            html.Append(CultureInfo.InvariantCulture, $"<tr{problem}><td>{E(c.PracticeId)}</td><td>{c.Pending}</td><td>{c.Exported}</td><td>{c.Applied}</td>" +
+                $"<td>{c.Conflicted}</td><td>{c.Failed}</td><td>{c.NotFound}</td><td>{c.Superseded}</td><td>{(c.Last is { } at ? T(at) : "—")}</td></tr>");
+        }
+
+        html.Append("</tbody></table><h3>Latest updates</h3><table class=\"table table-condensed\" id=\"status-updates\"><thead><tr><th>Id</th><th>Practice</th>" +
+            "<th>APP_LID</th><th>Status</th><th>State</th><th>File</th><th>Result</th><th>Created</th></tr></thead><tbody>");
+        foreach (var u in RecallFiles.Importer.Status.StatusFlow.ListAsync(Store!, null, null, 100, CancellationToken.None).GetAwaiter().GetResult())
+        {
+            html.Append(CultureInfo.InvariantCulture, $"<tr><td>{u.Id}</td><td>{E(u.PracticeId)}</td><td>{E(u.AppLid)}</td><td>{E(u.Status)}</td><td>{State(u.State)}</td>" +
+                $"<td>{E(u.FileName ?? "—")}</td><td>{E(RecallFiles.Scheduler.Logging.PhiText.Mask(u.ResultMessage ?? ""))}</td><td>{T(new DateTimeOffset(u.CreatedAt.ToUniversalTime(), TimeSpan.Zero))}</td></tr>");
         }
 
         html.Append("</tbody></table>");

@@ -20,8 +20,35 @@ public sealed record RowError(long? Line, string? Column, string Code, string Se
 public sealed record BatchEvent(DateTimeOffset At, string? From, string To, string Actor, string? Reason);
 
 /// <summary>Read-only queries of the dashboard pages over the importer's store.</summary>
+/// <summary>Status updates of one practice, counted by state (issue 6).</summary>
+public sealed record StatusCounts(string PracticeId, long Pending, long Exported, long Applied, long Conflicted, long Failed, long NotFound, long Superseded, DateTimeOffset? Last);
+
 public static class DashboardQueries
 {
+    /// <summary>Status updates per practice and state; practices without any update are listed with zeros.</summary>
+    public static async Task<IReadOnlyList<StatusCounts>> StatusCountsAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("""
+            SELECT p.id,
+                   count(*) FILTER (WHERE u.state = 'pending'), count(*) FILTER (WHERE u.state = 'exported'),
+                   count(*) FILTER (WHERE u.state = 'applied'), count(*) FILTER (WHERE u.state = 'conflicted'),
+                   count(*) FILTER (WHERE u.state = 'failed'), count(*) FILTER (WHERE u.state = 'not_found'),
+                   count(*) FILTER (WHERE u.state = 'superseded'), max(u.updated_at)
+            FROM practices p LEFT JOIN status_updates u ON u.practice_id = p.id
+            GROUP BY p.id
+            ORDER BY count(*) FILTER (WHERE u.state IN ('conflicted', 'failed', 'not_found')) DESC, p.id
+            """);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var list = new List<StatusCounts>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            list.Add(new StatusCounts(reader.GetString(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4), reader.GetInt64(5),
+                reader.GetInt64(6), reader.GetInt64(7), reader.IsDBNull(8) ? null : new DateTimeOffset(reader.GetDateTime(8).ToUniversalTime(), TimeSpan.Zero)));
+        }
+
+        return list;
+    }
+
     /// <summary>Every practice with its last file, last applied batch, appointments in its window and last error.</summary>
     public static async Task<IReadOnlyList<PracticeStatus>> PracticesAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)
     {

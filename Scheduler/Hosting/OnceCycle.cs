@@ -1,7 +1,10 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
+using RecallFiles.Exporter.StatusApply;
 using RecallFiles.Importer.Batches;
+using RecallFiles.Importer.Status;
+using RecallFiles.Schemas;
 using RecallFiles.Scheduler.Configuration;
 using RecallFiles.Scheduler.Jobs;
 using RecallFiles.Transport;
@@ -15,16 +18,32 @@ namespace RecallFiles.Scheduler.Hosting;
 /// </summary>
 internal static class OnceCycle
 {
-    private static readonly string[] NotYet =
-    [
-        "sample replies: not available yet (issue 6)",
-        "status export: not available yet (issue 6)",
-        "status apply: not available yet (issue 6)",
-        "results import: not available yet (issue 6)",
-    ];
-
     public static async Task<int> RunAsync(WebApplication app, RecallFilesSettings settings, HostRole role, CloudContext? cloud, DateTimeOffset? now,
         TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        var failed = await ExportAndImportAsync(app, settings, role, cloud, now, "", stdout, stderr, cancellationToken);
+        failed += await RemindAsync(app, role, cloud, stdout, stderr, cancellationToken);
+
+        if (cloud is { Embedded: true } && role is HostRole.All)
+        {
+            failed += await SampleRepliesAsync(cloud, stdout, stderr, cancellationToken);
+        }
+
+        var (statusFailed, applied) = await StatusFlowAsync(app, settings, role, cloud, stdout, stderr, cancellationToken);
+        failed += statusFailed;
+        if (applied > 0 && role is HostRole.All)
+        {
+            // The PMS changed (a cancelled visit leaves the next snapshot): the same cycle carries that back to the cloud,
+            // so the reminders of a cancelled appointment are cancelled now and a second cycle has nothing left to do.
+            failed += await ExportAndImportAsync(app, settings, role, cloud, now, " (after the status apply)", stdout, stderr, cancellationToken);
+            failed += await RemindAsync(app, role, cloud, stdout, stderr, cancellationToken);
+        }
+
+        return failed;
+    }
+
+    private static async Task<int> ExportAndImportAsync(WebApplication app, RecallFilesSettings settings, HostRole role, CloudContext? cloud, DateTimeOffset? now,
+        string note, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
         var failed = 0;
         if (role is HostRole.Agent or HostRole.All)
@@ -35,7 +54,7 @@ internal static class OnceCycle
                 {
                     var result = await app.Services.GetRequiredService<ExportJob>().ExportAsync(practice.PracticeId, now, cancellationToken);
                     await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                        $"export  {practice.PracticeId}: {result.Rows} appointment(s) [{result.Window.StartUtc:yyyy-MM-ddTHH:mmZ}, {result.Window.EndUtc:yyyy-MM-ddTHH:mmZ}) -> {result.RemotePath} (sha256 {result.Sha256[..12]}…)"));
+                        $"export  {practice.PracticeId}: {result.Rows} appointment(s){note} [{result.Window.StartUtc:yyyy-MM-ddTHH:mmZ}, {result.Window.EndUtc:yyyy-MM-ddTHH:mmZ}) -> {result.RemotePath} (sha256 {result.Sha256[..12]}…)"));
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
@@ -54,7 +73,7 @@ internal static class OnceCycle
                     var (poll, batches) = await app.Services.GetRequiredService<ImportJob>().ImportAsync(practice.Id, cancellationToken);
                     if (batches.Count == 0)
                     {
-                        await stdout.WriteLineAsync($"import  {practice.Id}: no new file{(poll.Busy ? " (another server is polling it)" : "")}");
+                        await stdout.WriteLineAsync($"import  {practice.Id}: no new file{note}{(poll.Busy ? " (another server is polling it)" : "")}");
                     }
 
                     foreach (var b in batches)
@@ -71,6 +90,12 @@ internal static class OnceCycle
             }
         }
 
+        return failed;
+    }
+
+    private static async Task<int> RemindAsync(WebApplication app, HostRole role, CloudContext? cloud, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        var failed = 0;
         if (cloud is not null && role is HostRole.Cloud or HostRole.All)
         {
             try
@@ -86,12 +111,117 @@ internal static class OnceCycle
             }
         }
 
-        foreach (var line in NotYet)
+        return failed;
+    }
+
+    /// <summary>
+    /// The embedded default's patients answer: the first three upcoming appointments of the sample practice get a
+    /// confirm, a confirm and a cancel (once: a second cycle finds them recorded and adds nothing).
+    /// </summary>
+    private static async Task<int> SampleRepliesAsync(CloudContext cloud, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        try
         {
-            await stdout.WriteLineAsync($"skip    {line}");
+            await using (var recorded = cloud.DataSource.CreateCommand("SELECT count(*) FROM status_updates WHERE practice_id = $1 AND source = 'sample'"))
+            {
+                recorded.Parameters.Add(new() { Value = EmbeddedDefault.PracticeId });
+                if ((long)(await recorded.ExecuteScalarAsync(cancellationToken))! > 0)
+                {
+                    await stdout.WriteLineAsync($"reply   {EmbeddedDefault.PracticeId}: sample replies already recorded");
+                    return 0;
+                }
+            }
+
+            var upcoming = new List<string>();
+            await using (var select = cloud.DataSource.CreateCommand("""
+                SELECT app_lid FROM appointments WHERE practice_id = $1 AND NOT removed AND starts_at > (now() AT TIME ZONE 'Europe/Madrid') + interval '3 hours'
+                ORDER BY starts_at, app_lid LIMIT 3
+                """))
+            {
+                select.Parameters.Add(new() { Value = EmbeddedDefault.PracticeId });
+                await using var reader = await select.ExecuteReaderAsync(cancellationToken);
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    upcoming.Add(reader.GetString(0));
+                }
+            }
+
+            AppointmentStatus[] answers = [AppointmentStatus.Approved, AppointmentStatus.Approved, AppointmentStatus.CancelledByUser];
+            for (var i = 0; i < upcoming.Count; i++)
+            {
+                await StatusFlow.AddAsync(cloud.DataSource, EmbeddedDefault.PracticeId, upcoming[i], answers[i], "sample", cancellationToken);
+            }
+
+            await stdout.WriteLineAsync($"reply   {EmbeddedDefault.PracticeId}: {upcoming.Count} sample replies ({string.Join(", ", upcoming.Select((id, i) => $"{id} {answers[i].ToWire()}"))})");
+            return 0;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            await stderr.WriteLineAsync($"reply   FAILED: {Logging.PhiText.Mask(ex.Message)}");
+            return 1;
+        }
+    }
+
+    /// <summary>Status export (cloud) → status apply (agent) → results import (cloud), each practice once.</summary>
+    private static async Task<(int Failed, int Applied)> StatusFlowAsync(WebApplication app, RecallFilesSettings settings, HostRole role, CloudContext? cloud,
+        TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        var failed = 0;
+        var applied = 0;
+        async Task Step(string label, Func<Task<string>> step)
+        {
+            try
+            {
+                await stdout.WriteLineAsync($"{label,-7} {await step()}");
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                failed++;
+                await stderr.WriteLineAsync($"{label,-7} FAILED: {Logging.PhiText.Mask(ex.Message)}");
+            }
         }
 
-        return failed;
+        var flow = cloud is not null && role is HostRole.Cloud or HostRole.All ? app.Services.GetRequiredService<StatusFlow>() : null;
+        if (flow is not null)
+        {
+            foreach (var practice in flow.Practices)
+            {
+                await Step("status", async () =>
+                {
+                    var r = await flow.ExportAsync(practice.Id, cancellationToken);
+                    return r.Uploaded.Count == 0 ? $"{practice.Id}: no pending status update" : $"{practice.Id}: {r.Exported} update(s) in {string.Join(", ", r.Uploaded)}";
+                });
+            }
+        }
+
+        if (role is HostRole.Agent or HostRole.All)
+        {
+            var applier = app.Services.GetRequiredService<StatusApplier>();
+            foreach (var practice in settings.Agent.Practices.Where(p => p.Status.Enabled))
+            {
+                await Step("apply", async () =>
+                {
+                    var run = await applier.RunAsync(practice, Cli.StatusCommands.StatusWorkFolder(settings), once: true, cancellationToken);
+                    return run.Files.Count == 0 ? $"{practice.PracticeId}: no status file" : $"{practice.PracticeId}: {string.Join("; ", run.Files)}";
+                });
+            }
+        }
+
+        if (flow is not null)
+        {
+            foreach (var practice in flow.Practices)
+            {
+                await Step("results", async () =>
+                {
+                    var r = await flow.ImportResultsAsync(practice.Id, once: true, cancellationToken);
+                    applied += r.Applied;
+                    return r.Imported.Count == 0 ? $"{practice.Id}: no result file"
+                        : $"{practice.Id}: {string.Join(", ", r.Imported)}: {r.Applied} applied, {r.Conflicted} conflicted, {r.Failed} failed, {r.NotFound} not found";
+                });
+            }
+        }
+
+        return (failed, applied);
     }
 
     private static string Describe(BatchSummary b)

@@ -76,16 +76,23 @@ public sealed class EmbeddedDefaultTests
         StringAssert.Contains(first.Out, "export  DEMO-01: 300 appointment(s)");
         StringAssert.Matches(first.Out, new System.Text.RegularExpressions.Regex(@"import  DEMO-01: batch \d+ APPOINTMENTS_DEMO-01_\d{8}T\d{6}Z\.csv: 300 row\(s\), 0 invalid; applied: \+300 new, ~0 changed, -0 removed"));
         StringAssert.Contains(first.Out, "remind  300 appointment event(s) planned");
-        StringAssert.Contains(first.Out, "skip    status export: not available yet");
+        StringAssert.Matches(first.Out, new System.Text.RegularExpressions.Regex(@"reply   DEMO-01: 3 sample replies \(\S+ APPROVED, \S+ APPROVED, \S+ CANCELLED by USER\)"));
+        StringAssert.Matches(first.Out, new System.Text.RegularExpressions.Regex(@"status  DEMO-01: 3 update\(s\) in STATUS_DEMO-01_\d{8}T\d{6}Z\.csv"));
+        StringAssert.Contains(first.Out, "OK 3, ERROR 0, CONFLICT 0, NOT_FOUND 0");
+        StringAssert.Contains(first.Out, ": 3 applied, 0 conflicted, 0 failed, 0 not found");
+        StringAssert.Contains(first.Out, "export  DEMO-01: 299 appointment(s) (after the status apply)", "the cancelled visit leaves the PMS's next snapshot");
+        StringAssert.Contains(first.Out, "applied: +0 new, ~0 changed, -1 removed");
         StringAssert.Contains(first.Out, "cycle done");
         Assert.AreEqual(0, second.Exit, second.Err);
-        StringAssert.Contains(second.Out, "export  DEMO-01: 300 appointment(s)");
+        StringAssert.Contains(second.Out, "export  DEMO-01: 299 appointment(s)");
+        StringAssert.Contains(second.Out, "status  DEMO-01: no pending status update");
+        StringAssert.Contains(second.Out, "apply   DEMO-01: no status file");
         StringAssert.Contains(second.Out, "nothing changed");
         Assert.DoesNotContain("+300", second.Out, "the second run changes nothing");
         StringAssert.Contains(second.Out, "remind  0 appointment event(s) planned, 0 due message(s)", "nothing to plan or send twice");
         var audit = File.ReadAllText(Path.Combine(folder, "logs", "audit.log"));
-        Assert.AreEqual(2, audit.Split('\n').Count(l => l.Contains("|export practice=DEMO-01", StringComparison.Ordinal)));
-        Assert.AreEqual(2, audit.Split('\n').Count(l => l.Contains("|batch practice=DEMO-01", StringComparison.Ordinal)));
+        Assert.AreEqual(3, audit.Split('\n').Count(l => l.Contains("|export practice=DEMO-01", StringComparison.Ordinal)), "two in the first cycle, one in the second");
+        Assert.AreEqual(3, audit.Split('\n').Count(l => l.Contains("|batch practice=DEMO-01", StringComparison.Ordinal)));
     }
 
     [TestMethod]
