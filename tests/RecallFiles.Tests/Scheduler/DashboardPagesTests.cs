@@ -97,6 +97,26 @@ public sealed class DashboardPagesTests
     }
 
     [TestMethod]
+    public async Task StatusPage_CountsStatusUpdatesPerPractice_AndListsTheLatest()
+    {
+        string appLid;
+        await using (var first = s_cloud.DataSource.CreateCommand("SELECT app_lid FROM appointments WHERE practice_id = 'DEMO-01' ORDER BY app_lid LIMIT 1"))
+        {
+            appLid = (string)(await first.ExecuteScalarAsync(TestContext.CancellationToken))!;
+        }
+
+        var id = await RecallFiles.Importer.Status.StatusFlow.AddAsync(s_cloud.DataSource, "DEMO-01", appLid, RecallFiles.Schemas.AppointmentStatus.CancelledByUser, "test",
+            TestContext.CancellationToken);
+        using var msp = DashboardSecurityTests.Client(s_base, "msp", DashboardSecurityTests.MspPassword);
+
+        var page = await msp.GetStringAsync(new Uri("/hangfire/status", UriKind.Relative), TestContext.CancellationToken);
+
+        StringAssert.Contains(page, "<tr><td>DEMO-01</td><td>1</td><td>0</td>", "one pending update for DEMO-01");
+        StringAssert.Contains(page, $"<td>{id}</td><td>DEMO-01</td><td>{appLid}</td><td>CANCELLED by USER</td>");
+        StringAssert.Contains(page, "<tr><td>QUIET-01</td><td>0</td>", "practices without updates are listed too");
+    }
+
+    [TestMethod]
     public async Task Replay_Returns403ForMsp_AndRunsForSupport()
     {
         using var msp = DashboardSecurityTests.Client(s_base, "msp", DashboardSecurityTests.MspPassword);
