@@ -44,6 +44,7 @@ internal static class BatchesCommand
             if (batches.Count == 0)
             {
                 await stdout.WriteLineAsync("no batches");
+                await WriteStatusSummaryAsync(dataSource, practiceId, stdout, cancellationToken);
                 return ExitCodes.Ok;
             }
 
@@ -58,6 +59,7 @@ internal static class BatchesCommand
                 }
             }
 
+            await WriteStatusSummaryAsync(dataSource, practiceId, stdout, cancellationToken);
             return ExitCodes.Ok;
         }
         catch (NpgsqlException ex)
@@ -68,4 +70,24 @@ internal static class BatchesCommand
     }
 
     private static string Count(long? value) => value?.ToString(CultureInfo.InvariantCulture) ?? "-";
+
+    /// <summary>The status updates on their way back to the PMS (issue 6), per practice: what each practice's results said.</summary>
+    private static async Task WriteStatusSummaryAsync(Npgsql.NpgsqlDataSource dataSource, string? practiceId, TextWriter stdout, CancellationToken cancellationToken)
+    {
+        var counts = (await Dashboards.DashboardQueries.StatusCountsAsync(dataSource, cancellationToken))
+            .Where(c => (practiceId is null || c.PracticeId == practiceId) && c.Pending + c.Exported + c.Applied + c.Conflicted + c.Failed + c.NotFound + c.Superseded > 0)
+            .ToList();
+        if (counts.Count == 0)
+        {
+            return;
+        }
+
+        await stdout.WriteLineAsync();
+        await stdout.WriteLineAsync($"{"STATUS UPDATES",-23} {"PENDING",8} {"EXPORTED",8} {"APPLIED",8} {"CONFLICT",8} {"FAILED",8} {"NOTFOUND",8}  (./recallfiles status-updates lists them)");
+        foreach (var c in counts)
+        {
+            await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"{c.PracticeId,-23} {c.Pending,8} {c.Exported,8} {c.Applied,8} {c.Conflicted,8} {c.Failed,8} {c.NotFound,8}"));
+        }
+    }
 }

@@ -100,6 +100,8 @@ public sealed class StatusRoundTripTests
         StringAssert.Contains(statusFiles[0], "/status/processed/STATUS_OD-01_");
         StringAssert.Contains(resultFiles[0], "/results/processed/STATUS_RESULT_OD-01_");
         StringAssert.Contains((await OkAsync(config, "status-updates")).Out, "applied");
+        StringAssert.Matches((await OkAsync(config, "batches")).Out, new System.Text.RegularExpressions.Regex(@"OD-01\s+0\s+0\s+1\s+0\s+0\s+0"),
+            "./recallfiles batches shows the update applied");
 
         // Running everything again changes nothing.
         await OkAsync(config, "status-export");
