@@ -117,6 +117,26 @@ public sealed class ExportCommandTests
     }
 
     [TestMethod]
+    public async Task Exports_ExitsZero_WithoutALedgerYet_AndTwo_OnABadConfiguration()
+    {
+        var folder = Directory.CreateTempSubdirectory("rf-exports-cli-").FullName;
+        var good = WriteConfig(folder, new { Kind = "Local", RootPath = folder });
+        var bad = Path.Combine(folder, "bad.json");
+        File.WriteAllText(bad, "{ \"RecallFiles\": { \"Agent\": { \"Practices\": [ { \"PracticeId\": \"../x\" } ] } } }");
+
+        var (okExit, okOut, _) = await Run("exports", "--config", good);
+        var (badExit, _, badErr) = await Run("exports", "--config", bad);
+        var (missingExit, _, missingErr) = await Run("exports", "--config", Path.Combine(folder, "missing.json"));
+
+        Assert.AreEqual(0, okExit);
+        StringAssert.Contains(okOut, "no exports yet");
+        Assert.AreEqual(2, badExit);
+        StringAssert.Contains(badErr, "RecallFiles:Agent:Practices:0:PracticeId");
+        Assert.AreEqual(2, missingExit);
+        StringAssert.Contains(missingErr, "does not exist");
+    }
+
+    [TestMethod]
     public async Task ExportOnce_DryRun_WritesTheFileToOut_AndUploadsNothing()
     {
         var folder = Directory.CreateTempSubdirectory("rf-export-cli-").FullName;
