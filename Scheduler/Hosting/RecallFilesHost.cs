@@ -132,6 +132,10 @@ internal static class RecallFilesHost
 
         app.MapGet("/", () => Microsoft.AspNetCore.Http.Results.Redirect("/hangfire"));
         app.MapGet("/health", (HttpContext context, HealthReporter health) => health.WriteAsync(context));
+        if (cloud is not null)
+        {
+            ReplyEndpoint.Map(app, access, cloud.DataSource);
+        }
         if (settings.Dashboard.Enabled)
         {
             app.UseWhen(c => c.Request.Path.StartsWithSegments("/hangfire"), branch => branch.Use((context, next) => access.InvokeAsync(context, next)));
