@@ -4,7 +4,7 @@ using RecallFiles.Tests.Infrastructure;
 
 namespace RecallFiles.Tests.Status;
 
-/// <summary>Exit codes of the status verbs: 0 done, 1 failed, 2 usage or configuration error.</summary>
+/// <summary>Exit codes of the cloud verbs (import and the status verbs): 0 done, 1 failed, 2 usage or configuration error.</summary>
 [TestClass]
 public sealed class StatusCommandsExitCodeTests
 {
@@ -16,6 +16,7 @@ public sealed class StatusCommandsExitCodeTests
     {
         var folder = Directory.CreateTempSubdirectory("rf-status-cli-").FullName;
         var drop = Directory.CreateDirectory(Path.Combine(folder, "drop")).FullName;
+        Directory.CreateDirectory(Path.Combine(drop, "DEMO-01", "appointments"));
         s_config = Write(folder, "cloud.json", await PostgresFixture.CreateDatabaseAsync("statuscli"), drop);
         s_unreachable = Write(folder, "unreachable.json", $"Host=127.0.0.1;Port={Ports.FreeTcpPort()};Username=x;Password=y;Database=z;Timeout=3", drop);
     }
@@ -47,6 +48,10 @@ public sealed class StatusCommandsExitCodeTests
     }
 
     [TestMethod]
+    [DataRow(0, "import", "--once", "CLOUD")]
+    [DataRow(1, "import", "--once", "UNREACHABLE")]
+    [DataRow(2, "import", "CLOUD")]
+    [DataRow(2, "import", "--once", "--practice", "NOPE", "CLOUD")]
     [DataRow(0, "status-export", "CLOUD")]
     [DataRow(0, "status-results", "--once", "CLOUD")]
     [DataRow(0, "status-updates", "CLOUD")]
