@@ -30,11 +30,25 @@ public sealed class EmbeddedDefaultTests
         Assert.IsLessThan(new DateTime(2027, 3, 31, 3, 0, 0), last, "before now + 72 h (local, after the spring DST change)");
     }
 
+    private static readonly System.Collections.Concurrent.ConcurrentBag<string> Folders = [];
+
+    /// <summary>The embedded default leaves its private cluster running (by design, for the next run); the tests stop theirs.</summary>
+    [ClassCleanup]
+    public static async Task StopClustersAsync()
+    {
+        foreach (var folder in Folders.Where(f => Directory.Exists(Path.Combine(f, "postgres"))))
+        {
+            await using var cluster = await RecallFiles.Importer.Database.PostgresCluster.StartAsync(Path.Combine(folder, "postgres"));
+            await cluster.StopAsync();
+        }
+    }
+
     /// <summary>A data folder the postgres account can traverse (the private cluster runs as postgres when tests run as root).</summary>
     internal static string OpenDataFolder()
     {
         var folder = Path.Combine(Path.GetTempPath(), $"rf-embedded-{Guid.NewGuid():N}");
         Directory.CreateDirectory(folder);
+        Folders.Add(folder);
         if (!OperatingSystem.IsWindows())
         {
             File.SetUnixFileMode(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute
