@@ -42,6 +42,7 @@ internal static class ReplayCommand
             await stdout.WriteLineAsync(result.AlreadyFinal
                 ? $"batch {batchId}: already {result.State}; nothing to do"
                 : $"batch {batchId}: {result.State} ({counts}){(result.Reason is null ? "" : ": " + result.Reason)}");
+            await AuditAsync(dataSource, verb, batchId, result.State, configFile, cancellationToken);
             return result.State is BatchStates.Applied or BatchStates.Superseded or BatchStates.Duplicate ? ExitCodes.Ok : ExitCodes.Failed;
         }
         catch (BatchNotFoundException ex)
@@ -59,5 +60,15 @@ internal static class ReplayCommand
             await stderr.WriteLineAsync($"recallfiles {verb}: the store is not reachable ({ex.Message}); check {ImportSettings.DatabaseKey}");
             return ExitCodes.Failed;
         }
+    }
+
+    /// <summary>The audit log line of a replay or approve from the command line (the dashboard and the scheduler write their own).</summary>
+    private static async Task AuditAsync(Npgsql.NpgsqlDataSource dataSource, string verb, long batchId, string state, string? configFile, CancellationToken cancellationToken)
+    {
+        await using var practice = dataSource.CreateCommand("SELECT practice_id FROM batches WHERE id = $1");
+        practice.Parameters.Add(new() { Value = batchId });
+        var practiceId = await practice.ExecuteScalarAsync(cancellationToken) as string ?? "?";
+        using var loggers = Logging.RecallFilesLogging.CreateLoggerFactory(Configuration.RecallFilesSettings.Load(configFile), consoleToStandardError: true);
+        new Logging.AuditLog(loggers).Record(verb, practiceId, $"batch {batchId}", Logging.AuditLog.CommandLine, state);
     }
 }

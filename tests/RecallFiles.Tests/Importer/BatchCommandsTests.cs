@@ -65,6 +65,9 @@ public sealed class BatchCommandsTests
         Assert.AreEqual(0, approve.Exit, approve.Err);
         StringAssert.Contains(approve.Out, "applied");
         Assert.AreEqual(2, (await store.AppointmentsAsync("ACME")).Values.Count(a => a.Removed));
+        var audit = await System.IO.File.ReadAllTextAsync(Path.Combine(store.Folder, "data", "logs", "audit.log"));
+        StringAssert.Contains(audit, $"approve practice=ACME batch {held.BatchId} by=cli:", "what, who and when of a command-line approve");
+        StringAssert.Contains(audit, $"replay practice=ACME batch {failed.BatchId} by=cli:");
 
         var again = await Run(store, "approve", held.BatchId.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Assert.AreEqual(0, again.Exit);
