@@ -34,13 +34,12 @@ public sealed record ExportEntry(
 /// </summary>
 public sealed class ExportLedger
 {
-    private readonly string _connectionString;
+    private readonly AgentDatabase _database;
 
     /// <summary>Opens (and creates when missing) the ledger database at <paramref name="path"/>.</summary>
     public ExportLedger(string path)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        _connectionString = new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString();
+        _database = new AgentDatabase(path);
         using var connection = Open();
         using var command = connection.CreateCommand();
         command.CommandText = """
@@ -64,14 +63,9 @@ public sealed class ExportLedger
         command.ExecuteNonQuery();
     }
 
-    private SqliteConnection Open()
-    {
-        var connection = new SqliteConnection(_connectionString);
-        connection.Open();
-        return connection;
-    }
+    private SqliteConnection Open() => _database.Open();
 
-    private static string Iso(DateTimeOffset value) => value.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
+    private static string Iso(DateTimeOffset value) => AgentDatabase.Iso(value);
 
     /// <summary>Records the start of a run and returns its id.</summary>
     public long Start(string practiceId, DateTimeOffset startedUtc, ExportWindow window)
@@ -141,7 +135,7 @@ public sealed class ExportLedger
         command.Parameters.AddWithValue("$l", limit);
         using var reader = command.ExecuteReader();
         var list = new List<ExportEntry>();
-        static DateTimeOffset Date(SqliteDataReader r, int i) => DateTimeOffset.Parse(r.GetString(i), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
+        static DateTimeOffset Date(SqliteDataReader r, int i) => AgentDatabase.Date(r.GetString(i));
         while (reader.Read())
         {
             list.Add(new ExportEntry(

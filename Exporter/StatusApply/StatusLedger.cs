@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Data.Sqlite;
+using RecallFiles.Exporter.Ledger;
 
 namespace RecallFiles.Exporter.StatusApply;
 
@@ -33,13 +34,12 @@ public sealed record StatusRowEntry(string FileName, string AppLid, string Statu
 /// </summary>
 public sealed class StatusLedger
 {
-    private readonly string _connectionString;
+    private readonly AgentDatabase _database;
 
     /// <summary>Opens (and creates when missing) the ledger tables at <paramref name="path"/>.</summary>
     public StatusLedger(string path)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        _connectionString = new SqliteConnectionStringBuilder { DataSource = path, Pooling = false, DefaultTimeout = 60 }.ToString();
+        _database = new AgentDatabase(path);
         using var connection = Open();
         using var command = connection.CreateCommand();
         command.CommandText = """
@@ -73,16 +73,11 @@ public sealed class StatusLedger
         command.ExecuteNonQuery();
     }
 
-    private SqliteConnection Open()
-    {
-        var connection = new SqliteConnection(_connectionString);
-        connection.Open();
-        return connection;
-    }
+    private SqliteConnection Open() => _database.Open();
 
-    private static string Iso(DateTimeOffset value) => value.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
+    private static string Iso(DateTimeOffset value) => AgentDatabase.Iso(value);
 
-    private static DateTimeOffset Date(string value) => DateTimeOffset.Parse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
+    private static DateTimeOffset Date(string value) => AgentDatabase.Date(value);
 
     /// <summary>The file with these bytes, or null when they were never seen.</summary>
     public StatusFileEntry? Find(string practiceId, string sha256)
