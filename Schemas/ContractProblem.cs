@@ -59,6 +59,7 @@ public static class ProblemCodes
     public const string CommunicationPreferences = "communication-preferences";
     public const string PrivacyFlag = "privacy-flag";
     public const string Language = "language";
+    public const string NulCharacter = "nul-character";
 #pragma warning restore CS1591
 }
 

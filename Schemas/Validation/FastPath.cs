@@ -30,9 +30,9 @@ internal static class FastPath
             && (r.UserMobilePhone is not null || r.UserLandlinePhone is not null || r.UserEmail is not null || r.UserWorkPhone is not null);
     }
 
-    private static bool Key(string value) => !string.IsNullOrWhiteSpace(value) && value.Length <= Max;
+    private static bool Key(string value) => !string.IsNullOrWhiteSpace(value) && value.Length <= Max && !value.Contains('\0', StringComparison.Ordinal);
 
-    private static bool Text(string? value) => value is null || value.Length <= Max;
+    private static bool Text(string? value) => value is null || (value.Length <= Max && !value.Contains('\0', StringComparison.Ordinal));
 
     private static bool Phone(string? value) => value is null || (value.Length <= Max && ContactRules.IsPlausiblePhone(value));
 

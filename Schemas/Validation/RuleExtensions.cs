@@ -17,11 +17,22 @@ internal static class RuleExtensions
             .NotEmpty().OverridePropertyName(column).WithErrorCode(ProblemCodes.Required)
             .WithMessage($"{column} is required")
             .MaximumLength(maxLength).OverridePropertyName(column).WithErrorCode(ProblemCodes.MaxLength)
-            .WithMessage((_, v) => $"{column} is {v.Length} characters long; the contract allows {maxLength}");
+            .WithMessage((_, v) => $"{column} is {v.Length} characters long; the contract allows {maxLength}")
+            .NoNul(column);
 
     public static IRuleBuilderOptions<T, string?> OptionalText<T>(this IRuleBuilderInitial<T, string?> rule, string column, int maxLength) =>
-        rule.MaximumLength(maxLength).OverridePropertyName(column).WithErrorCode(ProblemCodes.MaxLength)
-            .WithMessage((_, v) => $"{column} is {v?.Length} characters long; the contract allows {maxLength}");
+        rule.Cascade(CascadeMode.Stop)
+            .MaximumLength(maxLength).OverridePropertyName(column).WithErrorCode(ProblemCodes.MaxLength)
+            .WithMessage((_, v) => $"{column} is {v?.Length} characters long; the contract allows {maxLength}")
+            .NoNul(column);
+
+    /// <summary>
+    /// No NUL character (U+0000): no database text type can hold one, so a file that has one would fail at the store
+    /// instead of at its row. Other format rules (phones, e-mails, dates, codes) reject it on their own.
+    /// </summary>
+    private static IRuleBuilderOptions<T, TText> NoNul<T, TText>(this IRuleBuilder<T, TText> rule, string column) where TText : class? =>
+        rule.Must(v => v is not string text || !text.Contains('\0', StringComparison.Ordinal)).OverridePropertyName(column).WithErrorCode(ProblemCodes.NulCharacter)
+            .WithMessage((_, v) => $"{column} contains a NUL character (byte 0x00) at position {((v as string)?.IndexOf('\0', StringComparison.Ordinal) ?? -1) + 1}; remove it");
 
     public static IRuleBuilderOptions<T, string> RequiredDate<T>(this IRuleBuilderInitial<T, string> rule, string column) =>
         rule.Cascade(CascadeMode.Stop)

@@ -101,6 +101,14 @@ internal static class MalformedCorpus
             Row(Ok(5) with { ResourceName = "Dra. Ibáñez " + new string('ñ', 38) }),
             Row(Ok(6) with { LocationLid = new string('L', 51) })));
 
+        // A NUL byte passes UTF-8 and CSV reading, but no database text can hold it.
+        yield return ("nul-character.csv", Crlf(
+            Header,
+            Row(Ok(1) with { ResourceName = "Dr. Mo\0lina" }),
+            Row(Ok(2) with { AppLid = "A\02" }),
+            Row(Ok(3) with { LocationName = "Clínica\0" }),
+            Row(Ok(4))));   // valid
+
         yield return ("impossible-date.csv", Crlf(
             Header,
             Row(Ok(1) with { AppDate = "31/02/2026" }),
