@@ -36,10 +36,13 @@ public sealed record LoadResult(long BatchId, string State, string? Reason, long
     long Inserted, long Updated, long Removed, long Unchanged, bool AlreadyFinal = false);
 
 /// <summary>
-/// Applies one archived snapshot to the store in one transaction: stream-parse and validate with Schemas, binary
-/// COPY of the valid rows into a temporary staging table (parsing overlaps with the server's COPY work), then merge
-/// into <c>appointments</c> keyed by (practice, APP_LID), mark appointments of the snapshot's window that are absent
-/// as removed, and append one <c>appointment_events</c> row per change, followed by <c>NOTIFY appointment_events</c>.
+/// Applies one archived snapshot to the store in one transaction: read what the practice has
+/// (<see cref="ExistingAppointments"/>), stream-parse and validate the file with Schemas, and classify every valid row
+/// by APP_LID and content hash on the way: new appointments and their <c>added</c> events go straight into their
+/// tables by binary COPY, changed ones into a temporary staging table merged into <c>appointments</c> afterwards
+/// (keyed by practice and APP_LID), unchanged ones nowhere. Appointments of the snapshot's window that the file does not
+/// name are marked removed. Every change appends one <c>appointment_events</c> row, followed by
+/// <c>NOTIFY appointment_events</c>. Whatever the file wrote is rolled back to a savepoint when the batch ends held or failed.
 /// Duplicates, superseded snapshots, the mass-removal guard, row-error policies and file errors are decided here and
 /// recorded on the batch. Loading a batch that is already final does nothing, so every caller may retry.
 /// </summary>
@@ -49,7 +52,7 @@ public sealed class BatchLoader
     public const string NotifyChannel = "appointment_events";
 
     // Event ids must become visible in id order, or a consumer reading "id > cursor" could skip an id that commits
-    // after a higher one. Loads take this transaction lock just before they append events, so the event phase and
+    // after a higher one. Loads take this transaction lock just before their first event, so the event phase and
     // commit of two loads never interleave (loads of the same practice are serialized by the practices row lock anyway).
     internal const long FeedLockKey = 0x5265_6361_6c6c_4602;
 
@@ -71,6 +74,10 @@ public sealed class BatchLoader
             'email', x.user_email, 'language', x.user_language, 'preferences', x.communication_preferences, 'status', x.status,
             'resource', x.resource_lid, 'location', x.location_lid)
         """;
+
+    // A million-row snapshot keeps single statements busy for tens of seconds on a small machine: far past Npgsql's
+    // default of 30 s. A broken connection still fails at once; this only bounds a statement that is working.
+    internal static readonly TimeSpan LongCommandTimeout = TimeSpan.FromMinutes(10);
 
     private readonly NpgsqlDataSource _dataSource;
     private readonly ILogger _logger;
@@ -116,16 +123,6 @@ public sealed class BatchLoader
             }
 
             var outcome = await LoadLockedAsync(connection, transaction, batch, mode, cancellationToken);
-            if (outcome.FileError is { } fileError)
-            {
-                // The COPY was abandoned half way: the transaction is unusable. Record the failure in a fresh one.
-                await transaction.RollbackAsync(cancellationToken);
-                await transaction.DisposeAsync();
-                transaction = await connection.BeginTransactionAsync(cancellationToken);
-                batch = await LockAsync(connection, transaction, batchId, cancellationToken);
-                outcome = Finish.Failed(fileError.Message, [fileError], 0);
-            }
-
             var result = await RecordAsync(connection, transaction, batch, outcome, actor, cancellationToken);
             await transaction.CommitAsync(cancellationToken);
             _logger.LogInformation("batch {BatchId} of {Practice} ({File}): {State}{Reason}", batchId, batch.PracticeId, batch.RemoteName, result.State,
@@ -186,73 +183,47 @@ public sealed class BatchLoader
             }
         }
 
-        await using (var create = Command(connection, transaction, """
-            CREATE TEMP TABLE staging (
-                app_lid text NOT NULL, starts_at timestamp NOT NULL, app_date date NOT NULL, app_start_time time, app_end_time time,
-                user_landline_phone text, user_mobile_phone text, user_work_phone text, user_email text, user_language text,
-                communication_preferences text, privacy text, status text, resource_lid text NOT NULL, resource_name text NOT NULL,
-                resource_mobile_phone text, resource_email text, location_lid text, location_name text) ON COMMIT DROP
-            """))
-        {
-            await create.ExecuteNonQueryAsync(cancellationToken);
-        }
-
+        // What the practice has now, to classify every file row as new, changed or unchanged on the way in. New
+        // appointments and their events go straight into their tables by COPY; changed ones go to a staging table
+        // merged afterwards; unchanged ones cost nothing in the database. The practice's row lock (LockAsync) keeps
+        // every other load of the practice out until commit, so the picture stays true.
+        var existing = await ExistingAppointments.LoadAsync(connection, batch.PracticeId, cancellationToken);
+        await transaction.SaveAsync(ApplySavepoint, cancellationToken);
         Parsed parsed;
         try
         {
-            parsed = await CopyAsync(connection, batch, cancellationToken);
+            parsed = await StreamAsync(connection, transaction, batch, existing, cancellationToken);
         }
         catch (ContractFileException ex)
         {
-            return new Finish(BatchStates.Failed, ex.Problem.Message) { FileError = ex.Problem };
+            await transaction.RollbackAsync(ApplySavepoint, cancellationToken);
+            return Finish.Failed(ex.Problem.Message, [ex.Problem], 0);
+        }
+
+        async Task<Finish> Undo(Finish finish)
+        {
+            await transaction.RollbackAsync(ApplySavepoint, cancellationToken);
+            return finish;
         }
 
         if (!string.Equals(parsed.Sha256, batch.Sha256, StringComparison.Ordinal))
         {
-            return Finish.Failed($"the archived copy {batch.ArchivePath} no longer has the SHA-256 recorded at download ({batch.Sha256[..12]}…, now {parsed.Sha256[..12]}…): restore it from backup and replay", [], 0);
+            return await Undo(Finish.Failed($"the archived copy {batch.ArchivePath} no longer has the SHA-256 recorded at download ({batch.Sha256[..12]}…, now {parsed.Sha256[..12]}…): restore it from backup and replay", [], 0));
         }
 
         var problems = parsed.Problems;
         if (parsed.RowsInvalid > 0 && batch.Policy == RowErrorPolicy.RejectFile)
         {
-            return Finish.Failed($"{parsed.RowsInvalid.ToString(CultureInfo.InvariantCulture)} invalid row(s) and the practice's policy is RejectFile; nothing applied", problems, parsed.OmittedProblems) with
+            return await Undo(Finish.Failed($"{parsed.RowsInvalid.ToString(CultureInfo.InvariantCulture)} invalid row(s) and the practice's policy is RejectFile; nothing applied", problems, parsed.OmittedProblems) with
             {
                 Parsed = parsed,
-            };
+            });
         }
 
-        // The anti-joins below (guard, removal) compare the practice's appointments with staging. Right after a big load
-        // the appointments statistics are stale (an index scan estimated at 1 row), and the planner then picks a nested
-        // loop that rescans staging for every appointment: quadratic. Hash joins are right at every size here.
-        await using (var analyze = Command(connection, transaction, "ANALYZE staging; SET LOCAL enable_nestloop = off"))
-        {
-            await analyze.ExecuteNonQueryAsync(cancellationToken);
-        }
-
+        // The guard and the removal look at the appointments as they were before this file: ExistingAppointments.
         var (windowStart, windowEnd) = batch.Window(parsed.FirstDate, parsed.LastDate);
-        long inWindow, toRemove;
-        await using (var count = Command(connection, transaction,
-            "SELECT count(*) FROM appointments WHERE practice_id = $1 AND NOT removed AND starts_at >= $2 AND starts_at < $3", batch.PracticeId, windowStart, windowEnd))
-        {
-            inWindow = (long)(await count.ExecuteScalarAsync(cancellationToken))!;
-        }
-
-        // The appointments this snapshot would remove, computed once for the guard and the removal.
-        await using (var gone = Command(connection, transaction, """
-            CREATE TEMP TABLE gone ON COMMIT DROP AS
-            SELECT a.app_lid FROM appointments a
-            WHERE a.practice_id = $1 AND NOT a.removed AND a.starts_at >= $2 AND a.starts_at < $3
-              AND NOT EXISTS (SELECT 1 FROM staging s WHERE s.app_lid = a.app_lid)
-            """, batch.PracticeId, windowStart, windowEnd))
-        {
-            await gone.ExecuteNonQueryAsync(cancellationToken);
-        }
-
-        await using (var restore = Command(connection, transaction, "SET LOCAL enable_nestloop = on; ANALYZE gone; SELECT count(*) FROM gone"))
-        {
-            toRemove = (long)(await restore.ExecuteScalarAsync(cancellationToken))!;
-        }
-
+        var inWindow = existing.CountInWindow(windowStart, windowEnd);
+        var gone = existing.Unseen(windowStart, windowEnd);
         if (mode == LoadMode.Normal)
         {
             string? hold = null;
@@ -260,62 +231,43 @@ public sealed class BatchLoader
             {
                 hold = "an empty snapshot after a non-empty one: held for review (approve it if the practice really has no appointments)";
             }
-            else if (inWindow > 0 && toRemove > batch.MaxRemovalShare * inWindow)
+            else if (inWindow > 0 && gone.Count > batch.MaxRemovalShare * inWindow)
             {
                 hold = string.Create(CultureInfo.InvariantCulture,
-                    $"would remove {toRemove} of the {inWindow} appointments in its window ({100.0 * toRemove / inWindow:0.#} % > {100 * batch.MaxRemovalShare:0.#} % MaxRemovalShare): held for review");
+                    $"would remove {gone.Count} of the {inWindow} appointments in its window ({100.0 * gone.Count / inWindow:0.#} % > {100 * batch.MaxRemovalShare:0.#} % MaxRemovalShare): held for review");
             }
 
             if (hold is not null)
             {
-                return new Finish(BatchStates.NeedsReview, hold) { Parsed = parsed, Problems = problems, OmittedProblems = parsed.OmittedProblems, WindowStart = windowStart, WindowEnd = windowEnd };
+                return await Undo(new Finish(BatchStates.NeedsReview, hold) { Parsed = parsed, Problems = problems, OmittedProblems = parsed.OmittedProblems, WindowStart = windowStart, WindowEnd = windowEnd });
             }
         }
 
-        await using (var feedLock = Command(connection, transaction, $"SELECT pg_advisory_xact_lock({FeedLockKey})"))
+        long inserted = parsed.Added, updated = 0;
+        if (parsed.Staged > 0)
         {
-            await feedLock.ExecuteNonQueryAsync(cancellationToken);
+            await parsed.Feed.AcquireAsync(connection, transaction, cancellationToken);
+            var (readded, changed) = await MergeStagedAsync(connection, transaction, batch, cancellationToken);
+            inserted += readded;
+            updated = changed;
         }
 
-        long inserted = 0, updated = 0;
-        var set = string.Join(", ", Compared.Split(", ").Select(c => $"{c} = excluded.{c}"));
-        await using (var merge = Command(connection, transaction, $"""
-            WITH up AS (
-                INSERT INTO appointments AS a (practice_id, {StagingColumns}, removed, first_batch_id, last_batch_id, last_change, updated_at)
-                SELECT $1, {StagingColumns}, false, $2, $2, 'added', now() FROM staging
-                ON CONFLICT (practice_id, app_lid) DO UPDATE SET {set}, removed = false, last_batch_id = excluded.last_batch_id,
-                    last_change = CASE WHEN a.removed THEN 'added' WHEN a.status IS DISTINCT FROM excluded.status THEN 'status-changed' ELSE 'changed' END,
-                    updated_at = now()
-                WHERE a.removed OR ({string.Join(", ", Compared.Split(", ").Select(c => "a." + c))}) IS DISTINCT FROM ({string.Join(", ", Compared.Split(", ").Select(c => "excluded." + c))})
-                RETURNING {string.Join(", ", PayloadColumns.Split(", ").Select(c => "a." + c))}
-            ), ev AS (
-                INSERT INTO appointment_events (practice_id, app_lid, kind, payload, batch_id)
-                SELECT $1, x.app_lid, x.last_change, {Payload}, $2 FROM up x
-                RETURNING kind
-            )
-            SELECT count(*) FILTER (WHERE kind = 'added'), count(*) FILTER (WHERE kind <> 'added') FROM ev
-            """, batch.PracticeId, batch.Id))
-        await using (var reader = await merge.ExecuteReaderAsync(cancellationToken))
+        long removed = 0;
+        if (gone.Count > 0)
         {
-            await reader.ReadAsync(cancellationToken);
-            inserted = reader.GetInt64(0);
-            updated = reader.GetInt64(1);
-        }
-
-        long removed;
-        await using (var removal = Command(connection, transaction, $"""
-            WITH removed AS (
-                UPDATE appointments a SET removed = true, last_batch_id = $2, last_change = 'removed', updated_at = now()
-                FROM gone g WHERE a.practice_id = $1 AND a.app_lid = g.app_lid
-                RETURNING {string.Join(", ", PayloadColumns.Split(", ").Select(c => "a." + c))}
-            ), ev AS (
-                INSERT INTO appointment_events (practice_id, app_lid, kind, payload, batch_id)
-                SELECT $1, x.app_lid, 'removed', {Payload}, $2 FROM removed x
-                RETURNING 1
-            )
-            SELECT count(*) FROM ev
-            """, batch.PracticeId, batch.Id))
-        {
+            await parsed.Feed.AcquireAsync(connection, transaction, cancellationToken);
+            await using var removal = Command(connection, transaction, $"""
+                WITH removed AS (
+                    UPDATE appointments a SET removed = true, last_batch_id = $2, last_change = 'removed', updated_at = now()
+                    FROM unnest($3::text[]) AS g (app_lid) WHERE a.practice_id = $1 AND a.app_lid = g.app_lid AND NOT a.removed
+                    RETURNING {string.Join(", ", PayloadColumns.Split(", ").Select(c => "a." + c))}
+                ), ev AS (
+                    INSERT INTO appointment_events (practice_id, app_lid, kind, payload, batch_id)
+                    SELECT $1, x.app_lid, 'removed', {Payload}, $2 FROM removed x
+                    RETURNING 1
+                )
+                SELECT count(*) FROM ev
+                """, batch.PracticeId, batch.Id, gone.ToArray());
             removed = (long)(await removal.ExecuteScalarAsync(cancellationToken))!;
         }
 
@@ -325,6 +277,7 @@ public sealed class BatchLoader
             await notify.ExecuteNonQueryAsync(cancellationToken);
         }
 
+        await transaction.ReleaseAsync(ApplySavepoint, cancellationToken);
         string? note = parsed.RowsInvalid > 0
             ? $"{parsed.RowsInvalid.ToString(CultureInfo.InvariantCulture)} invalid row(s) rejected (RejectRows); see the error report"
             : null;
@@ -341,7 +294,61 @@ public sealed class BatchLoader
         };
     }
 
-    private async Task<Parsed> CopyAsync(NpgsqlConnection connection, BatchRow batch, CancellationToken cancellationToken)
+    /// <summary>
+    /// Merges the staged rows (appointments the practice has whose stored values differ, or that were removed) and
+    /// appends their events; returns (re-added, changed). Rows whose hash differed but whose values are equal (a hash
+    /// of an older version, or none yet) only get the new hash: no event.
+    /// </summary>
+    private static async Task<(long Readded, long Changed)> MergeStagedAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, BatchRow batch, CancellationToken cancellationToken)
+    {
+        await using (var analyze = Command(connection, transaction, "ANALYZE staging"))
+        {
+            await analyze.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        long readded, changed;
+        var set = string.Join(", ", Compared.Split(", ").Select(c => $"{c} = s.{c}"));
+        await using (var merge = Command(connection, transaction, $"""
+            WITH up AS (
+                UPDATE appointments a SET {set}, row_hash = s.row_hash, removed = false, last_batch_id = $2,
+                    last_change = CASE WHEN a.removed THEN 'added' WHEN a.status IS DISTINCT FROM s.status THEN 'status-changed' ELSE 'changed' END,
+                    updated_at = now()
+                FROM staging s
+                WHERE a.practice_id = $1 AND a.app_lid = s.app_lid
+                  AND (a.removed OR ({string.Join(", ", Compared.Split(", ").Select(c => "a." + c))}) IS DISTINCT FROM ({string.Join(", ", Compared.Split(", ").Select(c => "s." + c))}))
+                RETURNING {string.Join(", ", PayloadColumns.Split(", ").Select(c => "a." + c))}
+            ), ev AS (
+                INSERT INTO appointment_events (practice_id, app_lid, kind, payload, batch_id)
+                SELECT $1, x.app_lid, x.last_change, {Payload}, $2 FROM up x
+                RETURNING kind
+            )
+            SELECT count(*) FILTER (WHERE kind = 'added'), count(*) FILTER (WHERE kind <> 'added') FROM ev
+            """, batch.PracticeId, batch.Id))
+        await using (var reader = await merge.ExecuteReaderAsync(cancellationToken))
+        {
+            await reader.ReadAsync(cancellationToken);
+            readded = reader.GetInt64(0);
+            changed = reader.GetInt64(1);
+        }
+
+        await using (var heal = Command(connection, transaction, """
+            UPDATE appointments a SET row_hash = s.row_hash FROM staging s
+            WHERE a.practice_id = $1 AND a.app_lid = s.app_lid AND a.row_hash IS DISTINCT FROM s.row_hash
+            """, batch.PracticeId))
+        {
+            await heal.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        return (readded, changed);
+    }
+
+    /// <summary>
+    /// Reads, validates and classifies the archived file, and writes it to the database on the way: new appointments
+    /// and their <c>added</c> events by binary COPY into their tables, changed ones into the staging table. Parsing runs
+    /// on its own thread, a few chunks ahead of the COPYs (memory stays flat whatever the file size); each chunk is
+    /// one COPY per table, so a file error stops the reading between two COPYs and the transaction stays usable.
+    /// </summary>
+    private async Task<Parsed> StreamAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, BatchRow batch, ExistingAppointments existing, CancellationToken cancellationToken)
     {
         var parsed = new Parsed();
         await using var file = new FileStream(batch.ArchivePath!, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
@@ -352,18 +359,20 @@ public sealed class BatchLoader
             parsed.Add(warning, MaxStoredProblems);
         }
 
-        // Parsing and validating (one thread) overlap with writing the COPY stream (this one) and with the server's
-        // COPY work: the chunks between them are bounded, so memory stays flat whatever the file size.
+        var rejectFile = batch.Policy == RowErrorPolicy.RejectFile;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var channel = Channel.CreateBounded<StagedRow[]>(new BoundedChannelOptions(16) { SingleReader = true, SingleWriter = true });
+        var full = Channel.CreateBounded<LoadChunk>(new BoundedChannelOptions(2) { SingleReader = true, SingleWriter = true });
+        var spare = new System.Collections.Concurrent.ConcurrentQueue<LoadChunk>();
         var producer = Task.Run(async () =>
         {
             try
             {
-                var chunk = new List<StagedRow>(ChunkSize);
+                var encoder = new RowEncoder(batch.PracticeId, batch.Id);
+                var chunk = new LoadChunk();
                 foreach (var row in reader.ReadRows(stop.Token))
                 {
                     parsed.RowsTotal++;
+                    var r = row.Record;
                     if (!row.IsValid)
                     {
                         parsed.RowsInvalid++;
@@ -375,10 +384,11 @@ public sealed class BatchLoader
                             }
                         }
 
+                        // A rejected row still names its appointment: the snapshot does not say it is gone.
+                        existing.MarkSeen(r.AppLid);
                         continue;
                     }
 
-                    var r = row.Record;
                     if (!ContractFormats.TryParseDate(r.AppDate, out var date))
                     {
                         throw new InvalidOperationException($"Schemas accepted APP_DATE '{r.AppDate}' on line {row.Line} but it does not parse"); // a bug, not input
@@ -386,48 +396,84 @@ public sealed class BatchLoader
 
                     parsed.RowsValid++;
                     parsed.Observe(date);
-                    chunk.Add(new StagedRow(r, date,
-                        ContractFormats.TryParseTime(r.AppStartTime, out var s) ? s : null,
-                        ContractFormats.TryParseTime(r.AppEndTime, out var e) ? e : null));
-                    if (chunk.Count == ChunkSize)
+                    if (rejectFile && parsed.RowsInvalid > 0)
                     {
-                        await channel.Writer.WriteAsync([.. chunk], stop.Token);
-                        chunk.Clear();
+                        continue; // nothing of this file will be applied: read on only to report every problem
+                    }
+
+                    TimeOnly? start = ContractFormats.TryParseTime(r.AppStartTime, out var s) ? s : null;
+                    TimeOnly? end = ContractFormats.TryParseTime(r.AppEndTime, out var e) ? e : null;
+                    encoder.Encode(r, date, start, end);
+                    var entry = existing.Find(encoder.AppLid);
+                    if (entry < 0)
+                    {
+                        encoder.WriteNew(chunk.Appointments, chunk.Events, r, date, start, end);
+                        parsed.Added++;
+                    }
+                    else if (!existing.MarkSeen(entry, encoder.Hash))
+                    {
+                        encoder.WriteStaging(chunk.Staging);
+                        parsed.Staged++;
+                    }
+
+                    if (chunk.Bytes >= ChunkBytes)
+                    {
+                        await full.Writer.WriteAsync(chunk, stop.Token);
+                        chunk = spare.TryDequeue(out var reused) ? reused : new LoadChunk();
                     }
                 }
 
-                if (chunk.Count > 0)
+                if (chunk.Bytes > 0 && !(rejectFile && parsed.RowsInvalid > 0))
                 {
-                    await channel.Writer.WriteAsync([.. chunk], stop.Token);
+                    await full.Writer.WriteAsync(chunk, stop.Token);
                 }
 
                 parsed.Sha256 = hashing.Finish();
             }
             finally
             {
-                channel.Writer.Complete();
+                full.Writer.Complete();
             }
         }, stop.Token);
 
-        var importer = await connection.BeginBinaryImportAsync($"COPY staging ({StagingColumns}) FROM STDIN (FORMAT BINARY)", cancellationToken);
         var completed = false;
         try
         {
-            var written = 0L;
-            await foreach (var chunk in channel.Reader.ReadAllAsync(cancellationToken))
+            var stagingCreated = false;
+            await foreach (var chunk in full.Reader.ReadAllAsync(cancellationToken))
             {
-                foreach (var row in chunk)
+                if (chunk.Appointments.Rows > 0)
                 {
-                    WriteRow(importer, row);
-                    if (++written == 2)
-                    {
-                        CrashPoints.Hit(CrashPoints.DuringCopy);
-                    }
+                    await CopyAsync(connection, $"COPY appointments (practice_id, {StagingColumns}, row_hash, removed, first_batch_id, last_batch_id, last_change) FROM STDIN (FORMAT BINARY)",
+                        chunk.Appointments, crashPoint: true, cancellationToken);
+                    await parsed.Feed.AcquireAsync(connection, transaction, cancellationToken);
+                    await CopyAsync(connection, "COPY appointment_events (practice_id, app_lid, kind, payload, batch_id) FROM STDIN (FORMAT BINARY)",
+                        chunk.Events, crashPoint: false, cancellationToken);
                 }
+
+                if (chunk.Staging.Rows > 0)
+                {
+                    if (!stagingCreated)
+                    {
+                        await using var create = Command(connection, transaction, """
+                            CREATE TEMP TABLE staging (
+                                app_lid text NOT NULL, starts_at timestamp NOT NULL, app_date date NOT NULL, app_start_time time, app_end_time time,
+                                user_landline_phone text, user_mobile_phone text, user_work_phone text, user_email text, user_language text,
+                                communication_preferences text, privacy text, status text, resource_lid text NOT NULL, resource_name text NOT NULL,
+                                resource_mobile_phone text, resource_email text, location_lid text, location_name text, row_hash uuid NOT NULL) ON COMMIT DROP
+                            """);
+                        await create.ExecuteNonQueryAsync(cancellationToken);
+                        stagingCreated = true;
+                    }
+
+                    await CopyAsync(connection, $"COPY staging ({StagingColumns}, row_hash) FROM STDIN (FORMAT BINARY)", chunk.Staging, crashPoint: true, cancellationToken);
+                }
+
+                chunk.Clear();
+                spare.Enqueue(chunk);
             }
 
-            await producer; // a file error surfaces here, before the COPY is completed
-            await importer.CompleteAsync(cancellationToken);
+            await producer; // a file error surfaces here, between two COPYs
             completed = true;
         }
         finally
@@ -435,45 +481,72 @@ public sealed class BatchLoader
             if (!completed)
             {
                 await stop.CancelAsync();
-                _logger.LogDebug("cancelling the COPY of batch {BatchId}", batch.Id);
+                _logger.LogDebug("stopping the load of batch {BatchId}", batch.Id);
                 // Wait for the producer without observing its outcome: its failure (or the COPY's) is already being thrown.
                 await Task.WhenAny(producer);
             }
-
-            // Disposing without Complete cancels the COPY (the transaction is then rolled back by the caller).
-            await importer.DisposeAsync();
         }
 
         return parsed;
     }
 
-    private const int ChunkSize = 1024;
+    // A chunk is flushed once its buffers hold this much: about 10,000 appointment rows with their events.
+    private const int ChunkBytes = 4 << 20;
 
-    private readonly record struct StagedRow(AppointmentRecord Record, DateOnly Date, TimeOnly? Start, TimeOnly? End);
+    private const string ApplySavepoint = "apply_snapshot";
 
-    private static void WriteRow(NpgsqlBinaryImporter importer, in StagedRow row)
+    private static async Task CopyAsync(NpgsqlConnection connection, string copy, CopyBuffer rows, bool crashPoint, CancellationToken cancellationToken)
     {
-        var r = row.Record;
-        importer.StartRow();
-        importer.Write(r.AppLid, NpgsqlDbType.Text);
-        importer.Write(row.Date.ToDateTime(row.Start ?? TimeOnly.MinValue), NpgsqlDbType.Timestamp);
-        importer.Write(row.Date, NpgsqlDbType.Date);
-        WriteNullable(importer, row.Start);
-        WriteNullable(importer, row.End);
-        WriteText(importer, r.UserLandlinePhone);
-        WriteText(importer, r.UserMobilePhone);
-        WriteText(importer, r.UserWorkPhone);
-        WriteText(importer, r.UserEmail);
-        WriteText(importer, r.UserLanguage);
-        WriteText(importer, r.CommunicationPreferences);
-        WriteText(importer, r.Privacy);
-        WriteText(importer, r.Status);
-        importer.Write(r.ResourceLid, NpgsqlDbType.Text);
-        importer.Write(r.ResourceName, NpgsqlDbType.Text);
-        WriteText(importer, r.ResourceMobilePhone);
-        WriteText(importer, r.ResourceEmail);
-        WriteText(importer, r.LocationLid);
-        WriteText(importer, r.LocationName);
+        await using var stream = await connection.BeginRawBinaryCopyAsync(copy, cancellationToken);
+        stream.WriteTimeout = (int)LongCommandTimeout.TotalMilliseconds;
+        stream.ReadTimeout = (int)LongCommandTimeout.TotalMilliseconds;
+        await stream.WriteAsync(CopyBuffer.Header.ToArray(), cancellationToken);
+        await stream.WriteAsync(rows.WrittenMemory, cancellationToken);
+        if (crashPoint)
+        {
+            await stream.FlushAsync(cancellationToken);
+            CrashPoints.Hit(CrashPoints.DuringCopy);
+        }
+
+        await stream.WriteAsync(CopyBuffer.Trailer.ToArray(), cancellationToken);
+        // Disposing the stream sends CopyDone and waits for the server to finish the COPY.
+    }
+
+    /// <summary>The buffers of one chunk of the file, on their way from the parsing thread to the COPYs.</summary>
+    private sealed class LoadChunk
+    {
+        public CopyBuffer Appointments { get; } = new(1 << 20);
+
+        public CopyBuffer Events { get; } = new(1 << 20);
+
+        public CopyBuffer Staging { get; } = new(1 << 16);
+
+        public int Bytes => Appointments.Length + Events.Length + Staging.Length;
+
+        public void Clear()
+        {
+            Appointments.Clear();
+            Events.Clear();
+            Staging.Clear();
+        }
+    }
+
+    /// <summary>The feed lock (<see cref="FeedLockKey"/>), taken once per load just before its first event.</summary>
+    private sealed class FeedLock
+    {
+        private bool _held;
+
+        public async Task AcquireAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
+        {
+            if (_held)
+            {
+                return;
+            }
+
+            await using var command = Command(connection, transaction, $"SELECT pg_advisory_xact_lock({FeedLockKey})");
+            await command.ExecuteNonQueryAsync(cancellationToken);
+            _held = true;
+        }
     }
 
     private static void WriteText(NpgsqlBinaryImporter importer, string? value)
@@ -485,18 +558,6 @@ public sealed class BatchLoader
         else
         {
             importer.Write(value, NpgsqlDbType.Text);
-        }
-    }
-
-    private static void WriteNullable(NpgsqlBinaryImporter importer, TimeOnly? value)
-    {
-        if (value is { } v)
-        {
-            importer.Write(v, NpgsqlDbType.Time);
-        }
-        else
-        {
-            importer.WriteNull();
         }
     }
 
@@ -598,7 +659,7 @@ public sealed class BatchLoader
 
     internal static NpgsqlCommand Command(NpgsqlConnection connection, NpgsqlTransaction? transaction, string sql, params object?[] values)
     {
-        var command = new NpgsqlCommand(sql, connection, transaction);
+        var command = new NpgsqlCommand(sql, connection, transaction) { CommandTimeout = (int)LongCommandTimeout.TotalSeconds };
         foreach (var value in values)
         {
             command.Parameters.Add(value switch
@@ -644,6 +705,14 @@ public sealed class BatchLoader
 
     private sealed class Parsed
     {
+        /// <summary>New appointments written (COPY into appointments), each with its added event.</summary>
+        public long Added { get; set; }
+
+        /// <summary>Rows staged for the merge: appointments the practice has, with other values or removed.</summary>
+        public long Staged { get; set; }
+
+        public FeedLock Feed { get; } = new();
+
         public long RowsTotal { get; set; }
 
         public long RowsValid { get; set; }
@@ -693,8 +762,6 @@ public sealed class BatchLoader
         public IReadOnlyList<ContractProblem> Problems { get; init; } = [];
 
         public long OmittedProblems { get; init; }
-
-        public ContractProblem? FileError { get; init; }
 
         public long? DuplicateOf { get; init; }
 
