@@ -102,37 +102,30 @@ public sealed class BatchLoader
     {
         ArgumentException.ThrowIfNullOrEmpty(actor);
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
-        var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        try
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var batch = await LockAsync(connection, transaction, batchId, cancellationToken);
+        if (batch.State is BatchStates.Applied or BatchStates.Superseded or BatchStates.Duplicate)
         {
-            var batch = await LockAsync(connection, transaction, batchId, cancellationToken);
-            if (batch.State is BatchStates.Applied or BatchStates.Superseded or BatchStates.Duplicate)
-            {
-                await transaction.RollbackAsync(cancellationToken);
-                return batch.ToResult(alreadyFinal: true);
-            }
-
-            if (batch.State == BatchStates.Claimed)
-            {
-                throw new InvalidOperationException($"batch {batchId} is only claimed: its file has not been archived yet (the next poll downloads it)");
-            }
-
-            if (mode == LoadMode.Approve && batch.State != BatchStates.NeedsReview)
-            {
-                throw new InvalidOperationException($"batch {batchId} is {batch.State}, not needs_review: only a held snapshot can be approved (use replay for a failed batch)");
-            }
-
-            var outcome = await LoadLockedAsync(connection, transaction, batch, mode, cancellationToken);
-            var result = await RecordAsync(connection, transaction, batch, outcome, actor, cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
-            _logger.LogInformation("batch {BatchId} of {Practice} ({File}): {State}{Reason}", batchId, batch.PracticeId, batch.RemoteName, result.State,
-                result.Reason is null ? "" : ": " + result.Reason);
-            return result;
+            await transaction.RollbackAsync(cancellationToken);
+            return batch.ToResult(alreadyFinal: true);
         }
-        finally
+
+        if (batch.State == BatchStates.Claimed)
         {
-            await transaction.DisposeAsync();
+            throw new InvalidOperationException($"batch {batchId} is only claimed: its file has not been archived yet (the next poll downloads it)");
         }
+
+        if (mode == LoadMode.Approve && batch.State != BatchStates.NeedsReview)
+        {
+            throw new InvalidOperationException($"batch {batchId} is {batch.State}, not needs_review: only a held snapshot can be approved (use replay for a failed batch)");
+        }
+
+        var outcome = await LoadLockedAsync(connection, transaction, batch, mode, cancellationToken);
+        var result = await RecordAsync(connection, transaction, batch, outcome, actor, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        _logger.LogInformation("batch {BatchId} of {Practice} ({File}): {State}{Reason}", batchId, batch.PracticeId, batch.RemoteName, result.State,
+            result.Reason is null ? "" : ": " + result.Reason);
+        return result;
     }
 
     private async Task<Finish> LoadLockedAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, BatchRow batch, LoadMode mode, CancellationToken cancellationToken)
