@@ -58,7 +58,7 @@ public static class DashboardQueries
             SELECT p.id, p.enabled, p.cadence,
                    (SELECT max(b.claimed_at) FROM batches b WHERE b.practice_id = p.id),
                    (SELECT max(b.finished_at) FROM batches b WHERE b.practice_id = p.id AND b.state = 'applied'),
-                   (SELECT count(*) FROM appointments a WHERE a.practice_id = p.id
+                   (SELECT count(*) FROM appointments a WHERE a.practice_id = p.id AND NOT a.removed
                        AND a.starts_at >= (now() AT TIME ZONE p.time_zone) - p.window_past
                        AND a.starts_at <  (now() AT TIME ZONE p.time_zone) + p.window_ahead),
                    e.reason, e.claimed_at
