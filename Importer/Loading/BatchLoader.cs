@@ -90,6 +90,14 @@ public sealed class BatchLoader
         _logger = logger ?? NullLogger.Instance;
     }
 
+    /// <summary>
+    /// How many appointments starting before a snapshot's window a load reads along with the window's (default 50,000,
+    /// about 2.5 MB and a few tens of milliseconds). With all of a practice's appointments in hand, an unknown APP_LID
+    /// is certainly new and goes straight in by COPY; a practice with a longer history has only its window read, and its
+    /// unknown rows go through the merge (an old appointment rescheduled into the window keeps its APP_LID).
+    /// </summary>
+    public int MaxHistoryRows { get; init; } = 50_000;
+
     /// <summary>Problems stored per batch in <c>batch_row_errors</c> and the report; more are counted, not listed.</summary>
     public int MaxStoredProblems { get; init; } = 100_000;
 
@@ -176,11 +184,12 @@ public sealed class BatchLoader
             }
         }
 
-        // What the practice has now, to classify every file row as new, changed or unchanged on the way in. New
-        // appointments and their events go straight into their tables by COPY; changed ones go to a staging table
+        // What the practice has (all of it, or from the snapshot's configured window on: MaxHistoryRows), to classify
+        // every file row as new, changed or unchanged on the way in. New appointments and their events go straight into
+        // their tables by COPY; changed ones, and unknown ones when older history was not read, go to a staging table
         // merged afterwards; unchanged ones cost nothing in the database. The practice's row lock (LockAsync) keeps
         // every other load of the practice out until commit, so the picture stays true.
-        var existing = await ExistingAppointments.LoadAsync(connection, batch.PracticeId, cancellationToken);
+        var existing = await ExistingAppointments.LoadAsync(connection, transaction, batch.PracticeId, batch.Window(null, null).Start, MaxHistoryRows, cancellationToken);
         await transaction.SaveAsync(ApplySavepoint, cancellationToken);
         Parsed parsed;
         try
@@ -240,8 +249,8 @@ public sealed class BatchLoader
         if (parsed.Staged > 0)
         {
             await parsed.Feed.AcquireAsync(connection, transaction, cancellationToken);
-            var (readded, changed) = await MergeStagedAsync(connection, transaction, batch, cancellationToken);
-            inserted += readded;
+            var (added, changed) = await MergeStagedAsync(connection, transaction, batch, cancellationToken);
+            inserted += added;
             updated = changed;
         }
 
@@ -288,27 +297,28 @@ public sealed class BatchLoader
     }
 
     /// <summary>
-    /// Merges the staged rows (appointments the practice has whose stored values differ, or that were removed) and
-    /// appends their events; returns (re-added, changed). Rows whose hash differed but whose values are equal (a hash
-    /// of an older version, or none yet) only get the new hash: no event.
+    /// Merges the staged rows (appointments the practice has whose stored values differ or that were removed, and rows
+    /// not among the appointments read, which may be new) and appends their events; returns (added, changed). Rows
+    /// whose hash differed but whose values are equal (a hash of an older version, or none yet) only get the new hash:
+    /// no event.
     /// </summary>
-    private static async Task<(long Readded, long Changed)> MergeStagedAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, BatchRow batch, CancellationToken cancellationToken)
+    private static async Task<(long Added, long Changed)> MergeStagedAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, BatchRow batch, CancellationToken cancellationToken)
     {
         await using (var analyze = Command(connection, transaction, "ANALYZE staging"))
         {
             await analyze.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        long readded, changed;
-        var set = string.Join(", ", Compared.Split(", ").Select(c => $"{c} = s.{c}"));
+        long added, changed;
+        var set = string.Join(", ", Compared.Split(", ").Select(c => $"{c} = excluded.{c}"));
         await using (var merge = Command(connection, transaction, $"""
             WITH up AS (
-                UPDATE appointments a SET {set}, row_hash = s.row_hash, removed = false, last_batch_id = $2,
-                    last_change = CASE WHEN a.removed THEN 'added' WHEN a.status IS DISTINCT FROM s.status THEN 'status-changed' ELSE 'changed' END,
+                INSERT INTO appointments AS a (practice_id, {StagingColumns}, row_hash, removed, first_batch_id, last_batch_id, last_change, updated_at)
+                SELECT $1, {StagingColumns}, row_hash, false, $2, $2, 'added', now() FROM staging
+                ON CONFLICT (practice_id, app_lid) DO UPDATE SET {set}, row_hash = excluded.row_hash, removed = false, last_batch_id = excluded.last_batch_id,
+                    last_change = CASE WHEN a.removed THEN 'added' WHEN a.status IS DISTINCT FROM excluded.status THEN 'status-changed' ELSE 'changed' END,
                     updated_at = now()
-                FROM staging s
-                WHERE a.practice_id = $1 AND a.app_lid = s.app_lid
-                  AND (a.removed OR ({string.Join(", ", Compared.Split(", ").Select(c => "a." + c))}) IS DISTINCT FROM ({string.Join(", ", Compared.Split(", ").Select(c => "s." + c))}))
+                WHERE a.removed OR ({string.Join(", ", Compared.Split(", ").Select(c => "a." + c))}) IS DISTINCT FROM ({string.Join(", ", Compared.Split(", ").Select(c => "excluded." + c))})
                 RETURNING {string.Join(", ", PayloadColumns.Split(", ").Select(c => "a." + c))}
             ), ev AS (
                 INSERT INTO appointment_events (practice_id, app_lid, kind, payload, batch_id)
@@ -320,7 +330,7 @@ public sealed class BatchLoader
         await using (var reader = await merge.ExecuteReaderAsync(cancellationToken))
         {
             await reader.ReadAsync(cancellationToken);
-            readded = reader.GetInt64(0);
+            added = reader.GetInt64(0);
             changed = reader.GetInt64(1);
         }
 
@@ -332,7 +342,7 @@ public sealed class BatchLoader
             await heal.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        return (readded, changed);
+        return (added, changed);
     }
 
     /// <summary>
@@ -398,14 +408,14 @@ public sealed class BatchLoader
                     TimeOnly? end = ContractFormats.TryParseTime(r.AppEndTime, out var e) ? e : null;
                     encoder.Encode(r, date, start, end);
                     var entry = existing.Find(encoder.AppLid);
-                    if (entry < 0)
+                    if (entry < 0 && existing.Complete)
                     {
                         encoder.WriteNew(chunk.Appointments, chunk.Events, r, date, start, end);
                         parsed.Added++;
                     }
-                    else if (!existing.MarkSeen(entry, encoder.Hash))
+                    else if (entry < 0 || !existing.MarkSeen(entry, encoder.Hash))
                     {
-                        encoder.WriteStaging(chunk.Staging);
+                        encoder.WriteStaging(chunk.Staging); // changed, or not among the appointments read: the merge decides
                         parsed.Staged++;
                     }
 
@@ -701,7 +711,7 @@ public sealed class BatchLoader
         /// <summary>New appointments written (COPY into appointments), each with its added event.</summary>
         public long Added { get; set; }
 
-        /// <summary>Rows staged for the merge: appointments the practice has, with other values or removed.</summary>
+        /// <summary>Rows staged for the merge: known appointments with other values or removed, and rows that may be new.</summary>
         public long Staged { get; set; }
 
         public FeedLock Feed { get; } = new();

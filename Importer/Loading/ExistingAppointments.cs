@@ -6,12 +6,14 @@ using Npgsql;
 namespace RecallFiles.Importer.Loading;
 
 /// <summary>
-/// What the store holds for one practice before a load, compact enough for a million appointments (about 50 bytes
-/// each): every APP_LID (UTF-8, in one byte arena), its row hash (<see cref="BatchLoader"/>'s content hash of the
-/// stored values; none for a row written before hashes were kept), its start and whether it is marked removed. The
-/// loader classifies each file row against it (new, changed, unchanged) and marks the rows it saw, then asks it which
-/// appointments of the snapshot's window were not seen. Read under the practice's row lock, so nothing else changes
-/// the practice's appointments while it is in use. Not thread-safe: one loader thread uses it.
+/// What the store holds for one practice before a load: every appointment, or, for a practice with a long history,
+/// those that can matter to a snapshot — starting at or after the start of its configured window (the window a file is
+/// narrowed to lies inside it, and a snapshot's rows are normally there too). Compact enough for a million appointments
+/// (about 50 bytes each): every APP_LID (UTF-8, in one byte arena), its row hash (<see cref="BatchLoader"/>'s content
+/// hash of the stored values; none for a row written before hashes were kept), its start and whether it is marked
+/// removed. The loader classifies each file row against it (new, changed, unchanged) and marks the rows it saw, then
+/// asks it which appointments of the snapshot's window were not seen. Read under the practice's row lock, so nothing
+/// else changes the practice's appointments while it is in use. Not thread-safe: one loader thread uses it.
 /// </summary>
 internal sealed class ExistingAppointments
 {
@@ -27,18 +29,43 @@ internal sealed class ExistingAppointments
     private byte[] _flags = [];
     private int[] _buckets = []; // open addressing: entry index + 1, 0 when empty
 
-    /// <summary>Appointments the practice has (removed ones included).</summary>
+    /// <summary>Appointments read (removed ones included).</summary>
     public int Count { get; private set; }
 
-    /// <summary>Reads the practice's appointments (streamed by a binary COPY, parsed here without a string per row).</summary>
-    public static async Task<ExistingAppointments> LoadAsync(NpgsqlConnection connection, string practiceId, CancellationToken cancellationToken)
+    /// <summary>
+    /// True when every appointment of the practice was read: then an APP_LID not found here is not in the store at
+    /// all, and its row can be written as new without a conflict check.
+    /// </summary>
+    public bool Complete { get; private set; }
+
+    /// <summary>
+    /// Reads the practice's appointments — all of them when fewer than <paramref name="maxHistory"/> start before
+    /// <paramref name="from"/> (local time), else only those starting at or after it — streamed by a binary COPY and
+    /// parsed here without a string per row.
+    /// </summary>
+    public static async Task<ExistingAppointments> LoadAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string practiceId, DateTime from,
+        int maxHistory, CancellationToken cancellationToken)
     {
-        // COPY takes no parameters; practice ids are restricted to [A-Za-z0-9_-] by the practices table, and the literal
-        // is quoted all the same.
-        var literal = "'" + practiceId.Replace("'", "''", StringComparison.Ordinal) + "'";
         var table = new ExistingAppointments();
+        from = DateTime.SpecifyKind(from, DateTimeKind.Unspecified);
+        await using (var older = BatchLoader.Command(connection, transaction,
+            "SELECT count(*) FROM (SELECT 1 FROM appointments WHERE practice_id = $1 AND starts_at < $2 LIMIT $3) h", practiceId, from, (long)maxHistory + 1))
+        {
+            table.Complete = (long)(await older.ExecuteScalarAsync(cancellationToken))! <= maxHistory;
+        }
+
+        if (table.Complete)
+        {
+            from = DateTime.MinValue; // small enough: read the whole practice, so no row needs a conflict check
+        }
+
+        // COPY takes no parameters; practice ids are restricted to [A-Za-z0-9_-] by the practices table, and the literal
+        // is quoted all the same. The timestamp is formatted here, invariantly.
+        var practice = "'" + practiceId.Replace("'", "''", StringComparison.Ordinal) + "'";
+        var start = from == DateTime.MinValue ? "" : " AND starts_at >= '" + from.ToString("yyyy-MM-dd HH:mm:ss.ffffff", System.Globalization.CultureInfo.InvariantCulture) + "'::timestamp";
         await using var stream = await connection.BeginRawBinaryCopyAsync(
-            $"COPY (SELECT app_lid, row_hash, removed, starts_at FROM appointments WHERE practice_id = {literal}) TO STDOUT (FORMAT BINARY)", cancellationToken);
+            $"COPY (SELECT app_lid, row_hash, removed, starts_at FROM appointments WHERE practice_id = {practice}{start}) TO STDOUT (FORMAT BINARY)",
+            cancellationToken);
         stream.ReadTimeout = (int)BatchLoader.LongCommandTimeout.TotalMilliseconds;
         var input = new CopyReader(stream);
         await input.EnsureAsync(CopyBuffer.Header.Length, cancellationToken);

@@ -17,18 +17,30 @@ public sealed class ClassifiedLoadTests
     private const string ExtendedHeader = Header + ",APP_END_TIME,USER_LANGUAGE,COMMUNICATION_PREFERENCES,STATUS";
 
     [TestMethod]
-    public async Task Load_MatchesAModel_OverSnapshotsOfManyChunks()
+    [DataRow(false, 50_000, DisplayName = "a new practice: unknown rows are written as new")]
+    [DataRow(true, 50_000, DisplayName = "a practice with a short history, read whole: unknown rows are written as new")]
+    [DataRow(true, 0, DisplayName = "a practice with a longer history than is read: unknown rows go through the merge")]
+    public async Task Load_MatchesAModel_OverSnapshotsOfManyChunks(bool withHistory, int maxHistoryRows)
     {
         await using var store = await CreateAsync("load_model");
+        var loader = new BatchLoader(store.DataSource) { MaxHistoryRows = maxHistoryRows };
         var random = new Random(20261201);
         var model = new Dictionary<string, Model>(StringComparer.Ordinal);
         var next = 0;
+        if (withHistory)
+        {
+            // Three weeks earlier: outside every later snapshot's window, so never read by those loads, never removed.
+            var history = await store.StageAndLoadAsync("ACME", Name("ACME", "20261101T080000Z"), FileWithStatus(Row("H1", "01/11/2026", status: "APPROVED"), Row("H2", "02/11/2026", status: "APPROVED")));
+            Assert.AreEqual(BatchStates.Applied, history.State);
+            model["H1"] = new Model("01/11/2026", "09:30", "+34 600 123 456", "APPROVED", false);
+            model["H2"] = new Model("02/11/2026", "09:30", "+34 600 123 456", "APPROVED", false);
+        }
 
         // 12,000 rows with their events are several 4 MB chunks; each later snapshot adds, changes, re-adds and drops some.
         for (var snapshot = 0; snapshot < 5; snapshot++)
         {
             var file = new Dictionary<string, Model>(StringComparer.Ordinal);
-            foreach (var (lid, current) in model)
+            foreach (var (lid, current) in model.Where(m => !m.Key.StartsWith('H')))
             {
                 var roll = random.NextDouble();
                 if (!current.Removed && roll < 0.1)
@@ -73,7 +85,7 @@ public sealed class ClassifiedLoadTests
                 }
             }
 
-            foreach (var (lid, before) in model.Where(m => !m.Value.Removed && !file.ContainsKey(m.Key)).ToList())
+            foreach (var (lid, before) in model.Where(m => !m.Value.Removed && !m.Key.StartsWith('H') && !file.ContainsKey(m.Key)).ToList())
             {
                 model[lid] = before with { Removed = true };
                 expected["removed"]++;
@@ -85,7 +97,7 @@ public sealed class ClassifiedLoadTests
             }
 
             var lines = file.OrderBy(_ => random.Next()).Select(f => Row(f.Key, f.Value.Date, f.Value.Time, f.Value.Mobile, f.Value.Status));
-            var result = await store.StageAndLoadAsync("ACME", Name("ACME", $"20261123T{8 + snapshot:D2}0000Z"), FileWithStatus([.. lines]));
+            var result = await loader.LoadAsync(await store.StageAsync("ACME", Name("ACME", $"20261123T{8 + snapshot:D2}0000Z"), FileWithStatus([.. lines])), "test");
 
             Assert.AreEqual(BatchStates.Applied, result.State, $"snapshot {snapshot}: {result.Reason}");
             Assert.AreEqual(expected["added"], result.Inserted, $"snapshot {snapshot}: inserted");
@@ -111,6 +123,27 @@ public sealed class ClassifiedLoadTests
         }
 
         Assert.AreEqual(0L, await store.ScalarAsync<long>("SELECT count(*) FROM appointments WHERE row_hash IS NULL"), "every stored row carries its hash");
+    }
+
+    [TestMethod]
+    [DataRow(50_000, DisplayName = "history read whole")]
+    [DataRow(1, DisplayName = "history longer than is read")]
+    public async Task Load_UpdatesAnOldAppointmentMovedIntoTheWindow_AndLeavesTheRestOfTheHistory(int maxHistoryRows)
+    {
+        await using var store = await CreateAsync("load_history");
+        var loader = new BatchLoader(store.DataSource) { MaxHistoryRows = maxHistoryRows };
+        await store.StageAndLoadAsync("ACME", Name("ACME", "20261101T080000Z"), File(Row("OLD1", "01/11/2026"), Row("OLD2", "02/11/2026")));
+
+        // OLD1 is rescheduled three weeks later with the same APP_LID (as Open Dental keeps AptNum). With a limit of 1
+        // the loader does not read it (it starts before the new snapshot's window), so the merge must find it.
+        var result = await loader.LoadAsync(await store.StageAsync("ACME", Name("ACME"), File(Row("A1"), Row("OLD1", "24/11/2026", "11:00"))), "test");
+
+        Assert.AreEqual((BatchStates.Applied, 1L, 1L, 0L), (result.State, result.Inserted, result.Updated, result.Removed));
+        var rows = await store.AppointmentsAsync("ACME");
+        Assert.AreEqual(new DateTime(2026, 11, 24, 11, 0, 0), rows["OLD1"].StartsAt);
+        Assert.IsFalse(rows["OLD2"].Removed, "history outside the window stays as it was");
+        var kinds = (await store.EventsAsync()).Where(e => e.BatchId == result.BatchId).ToDictionary(e => e.AppLid, e => e.Kind);
+        Assert.AreEqual(("added", "changed"), (kinds["A1"], kinds["OLD1"]));
     }
 
     [TestMethod]
