@@ -503,15 +503,29 @@ public sealed class BatchLoader
         await using var stream = await connection.BeginRawBinaryCopyAsync(copy, cancellationToken);
         stream.WriteTimeout = (int)LongCommandTimeout.TotalMilliseconds;
         stream.ReadTimeout = (int)LongCommandTimeout.TotalMilliseconds;
-        await stream.WriteAsync(CopyBuffer.Header.ToArray(), cancellationToken);
-        await stream.WriteAsync(rows.WrittenMemory, cancellationToken);
-        if (crashPoint)
+        var written = false;
+        try
         {
-            await stream.FlushAsync(cancellationToken);
-            CrashPoints.Hit(CrashPoints.DuringCopy);
+            await stream.WriteAsync(CopyBuffer.Header.ToArray(), cancellationToken);
+            await stream.WriteAsync(rows.WrittenMemory, cancellationToken);
+            if (crashPoint)
+            {
+                await stream.FlushAsync(cancellationToken);
+                CrashPoints.Hit(CrashPoints.DuringCopy);
+            }
+
+            await stream.WriteAsync(CopyBuffer.Trailer.ToArray(), cancellationToken);
+            written = true;
+        }
+        finally
+        {
+            if (!written)
+            {
+                // CopyFail, so a half-written chunk is never taken as complete, and the original error is what surfaces.
+                await stream.CancelAsync();
+            }
         }
 
-        await stream.WriteAsync(CopyBuffer.Trailer.ToArray(), cancellationToken);
         // Disposing the stream sends CopyDone and waits for the server to finish the COPY.
     }
 

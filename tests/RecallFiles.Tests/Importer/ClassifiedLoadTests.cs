@@ -252,5 +252,22 @@ public sealed class ClassifiedLoadTests
         Assert.IsEmpty(await store.EventsAsync());
     }
 
+    [TestMethod]
+    public async Task Load_CancelledInTheMiddle_LeavesTheBatchDownloadedAndNothingApplied_ThenLoadsWhole()
+    {
+        await using var store = await CreateAsync("load_cancel");
+        var id = await store.StageAsync("ACME", Name("ACME"), File([.. Enumerable.Range(0, 150_000).Select(i => Row($"N{i:D6}"))]));
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(500)); // a shutdown while the chunks are being COPYed
+
+        await Assert.ThrowsAsync<OperationCanceledException>(async () => await store.Loader.LoadAsync(id, "test", cancellationToken: cancel.Token));
+
+        Assert.AreEqual(BatchStates.Downloaded, await store.StateAsync(id));
+        Assert.IsEmpty(await store.AppointmentsAsync("ACME"));
+        Assert.IsEmpty(await store.EventsAsync());
+        var result = await store.Loader.LoadAsync(id, "test");
+        Assert.AreEqual((BatchStates.Applied, 150_000L), (result.State, result.Inserted));
+        Assert.AreEqual(150_000L, await store.ScalarAsync<long>("SELECT count(*) FROM appointment_events"));
+    }
+
     private sealed record Model(string Date, string Time, string Mobile, string Status, bool Removed);
 }
