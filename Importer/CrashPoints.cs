@@ -18,7 +18,7 @@ public static class CrashPoints
     /// <summary>After the archive is written and the batch marked downloaded, before the load.</summary>
     public const string AfterDownload = "after-download";
 
-    /// <summary>In the middle of the binary COPY into staging.</summary>
+    /// <summary>In the middle of the first binary COPY of a load (new appointments or staging).</summary>
     public const string DuringCopy = "during-copy";
 
     /// <summary>After the load transaction committed, before the remote file is moved.</summary>
