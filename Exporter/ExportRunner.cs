@@ -28,7 +28,7 @@ public sealed record ExportResult(long LedgerId, string PracticeId, string Local
 /// <summary>
 /// One export: PMS query → contract file written locally → validated with the Schemas validators
 /// (an invalid file fails the run loudly and is never uploaded) → uploaded atomically to the
-/// practice's appointments/ folder (with a .done marker when the drop box asks for one) → ledger.
+/// practice's appointments/ folder (IDropBox.UploadAsync adds the .done marker when the drop box asks for one) → ledger.
 /// </summary>
 public sealed class ExportRunner(ExportLedger ledger, TimeProvider time, ILogger<ExportRunner> logger)
 {
@@ -179,11 +179,6 @@ public sealed class ExportRunner(ExportLedger ledger, TimeProvider time, ILogger
             await using (var content = File.OpenRead(localPath))
             {
                 await dropBox.UploadAsync(practice.AppointmentsFolder, fileName, content, cancellationToken);
-            }
-
-            if (options.RequireDoneFile)
-            {
-                await dropBox.UploadAsync(practice.AppointmentsFolder, fileName + ".done", new MemoryStream([]), cancellationToken);
             }
 
             remotePath = $"{practice.AppointmentsFolder.TrimEnd('/')}/{fileName}";

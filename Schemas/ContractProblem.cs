@@ -68,7 +68,7 @@ public static class ProblemCodes
 /// broken quoting). <see cref="Problem"/> says where and why. Rows read before it stay read; a caller
 /// that applies data must treat the whole file as failed.
 /// </summary>
-public sealed class ContractFileException : Exception
+public sealed class ContractFileException : RecallFilesException
 {
     /// <summary>Creates the exception for <paramref name="problem"/>.</summary>
     public ContractFileException(ContractProblem problem, Exception? inner = null)

@@ -20,7 +20,9 @@ public interface IDropBox : IAsyncDisposable
     /// (<c>.NAME.part</c>) and renames it onto <paramref name="name"/>, replacing an existing file. Readers never see
     /// <paramref name="name"/> before all bytes are written; an interrupted upload leaves no file under that name
     /// (a stale <c>.NAME.part</c> at most, which pickup ignores and the next upload overwrites).
-    /// A seekable stream is rewound for a retry; a non-seekable one is not retried.
+    /// A seekable stream is rewound for a retry; a non-seekable one is not retried. With
+    /// <see cref="DropBoxOptions.RequireDoneFile"/>, an empty <c>NAME.done</c> marker is written after the rename (not for
+    /// a name that is itself a marker), so a reader that waits for the marker never sees a partial file.
     /// </summary>
     Task UploadAsync(string folder, string name, Stream content, CancellationToken cancellationToken = default);
 

@@ -4,6 +4,7 @@ using System.Text;
 using Microsoft.Extensions.Logging;
 using RecallFiles.Schemas;
 using RecallFiles.Transport;
+using RecallFiles.Transport.Internal;
 
 namespace RecallFiles.Exporter.StatusApply;
 
@@ -27,21 +28,19 @@ public sealed record StatusFileOutcome(string FileName, string? ResultName, IRea
 public sealed record StatusApplyRun(string PracticeId, IReadOnlyList<StatusFileOutcome> Files, IReadOnlyList<string> Waiting);
 
 /// <summary>
-/// The PMS side of issue 6. Per practice: list <c>status/</c> with the safe-pickup rules (one <see cref="SafePickup"/>
-/// per practice for the life of this instance) → download a local copy, SHA-256 → file ledger: bytes applied before are
-/// not applied again → validate (Schemas) → apply every row in ONE PMS transaction (savepoint per row) → row ledger and
-/// the result file in the agent's SQLite → upload <c>STATUS_RESULT_…</c> atomically to <c>results/</c> → only then move the
-/// status file to <c>status/processed/</c>. Each step is recorded before the next, so a crash anywhere is finished by the
-/// next run without writing a row twice (docs/status.md). Keep one instance per process; runs of one practice must not
-/// overlap (the Hangfire job has DisableConcurrentExecution).
+/// The PMS side of issue 6, on the shared <see cref="Inbox"/>. Per practice the inbox lists <c>status/</c> with the
+/// safe-pickup rules, oldest status first by the time stamp in the name; the claim store (<see cref="StatusClaims"/>)
+/// downloads a local copy and keys it by SHA-256 in the agent's ledger, so bytes applied before are never applied again;
+/// the apply step validates (Schemas), applies every row in ONE PMS transaction (savepoint per row), records rows and
+/// the result file in the ledger and uploads <c>STATUS_RESULT_…</c> atomically to <c>results/</c>; only then does the
+/// inbox move the status file to <c>status/processed/yyyy/MM/dd/</c> (or <c>status/failed/</c> with its reason). Each step
+/// is recorded before the next, so a crash anywhere is finished by the next run without writing a row twice
+/// (docs/status.md). Keep one instance per process; runs of one practice must not overlap (the Hangfire job has
+/// DisableConcurrentExecution).
 /// </summary>
-public sealed class StatusApplier(StatusLedger ledger, TimeProvider time, ILogger logger)
+public sealed partial class StatusApplier(StatusLedger ledger, TimeProvider time, ILogger logger)
 {
-    private readonly Dictionary<string, SafePickup> _pickups = new(StringComparer.Ordinal);
-    private readonly Lock _gate = new();
-
-    /// <summary>Test hook: called with a step name (after-download, after-pms-commit, after-ledger, after-result-upload); throwing simulates a crash there.</summary>
-    internal Action<string>? FaultAt { get; set; }
+    private readonly Inbox _inbox = new(time, logger);
 
     internal static IStatusTarget CreateTarget(PracticeExportOptions practice, TimeProvider time) => practice.Source switch
     {
@@ -61,76 +60,59 @@ public sealed class StatusApplier(StatusLedger ledger, TimeProvider time, ILogge
         var dropBoxOptions = practice.DropBox ?? throw new StatusApplyException(
             $"practice {practice.PracticeId}: no drop box configured (RecallFiles:Agent:Practices:N:DropBox); the status applier reads its status/ folder");
         await using var dropBox = DropBoxFactory.Create(dropBoxOptions, time, logger);
-        await dropBox.EnsureFolderAsync(options.StatusFolder, cancellationToken);
-
-        SafePickup pickup;
-        lock (_gate)
-        {
-            if (!_pickups.TryGetValue(practice.PracticeId, out pickup!))
+        await _inbox.EnsureFolderAsync(dropBox, options.StatusFolder, cancellationToken);
+        var store = new StatusClaims(ledger, practice, Path.Combine(workFolder, practice.PracticeId), time);
+        var run = await _inbox.RunAsync(dropBox, dropBoxOptions, options.StatusFolder, store, (box, claim, token) => ProcessAsync(box, practice, claim, token),
+            new InboxRunOptions
             {
-                _pickups[practice.PracticeId] = pickup = new SafePickup(dropBoxOptions, time);
-            }
-        }
-
-        var result = pickup.Evaluate(await dropBox.ListAsync(options.StatusFolder, cancellationToken));
-        if (once && result.Waiting.Count > 0 && !dropBoxOptions.RequireDoneFile)
-        {
-            // A manual run: the files were seen now for the first time (or are still changing); wait until they can have
-            // been stable for MinFileAge and look again. Files still changing then are left for the next run.
-            await Task.Delay(dropBoxOptions.MinFileAge + TimeSpan.FromMilliseconds(200), time, cancellationToken);
-            result = pickup.Evaluate(await dropBox.ListAsync(options.StatusFolder, cancellationToken));
-        }
-
-        foreach (var rejected in result.Rejected)
-        {
-            logger.LogWarning("status applier {Practice}: {File} is never opened: {Reason}", practice.PracticeId, FileNameRules.Printable(rejected.Name), rejected.Reason);
-        }
+                WaitOnce = once,
+                // Oldest status first: by the time stamp in the name, then the name.
+                FileTime = f => ContractFileName.TryParse(f.Name, out var n, out _) ? n!.Timestamp : DateTimeOffset.MaxValue,
+            }, cancellationToken);
 
         var files = new List<StatusFileOutcome>();
-        // Oldest status first: by the time stamp in the name, then the name.
-        foreach (var file in result.Eligible.OrderBy(f => ContractFileName.TryParse(f.Name, out var n, out _) ? n!.Timestamp : DateTimeOffset.MaxValue).ThenBy(f => f.Name, StringComparer.Ordinal))
+        foreach (var claim in run.Finished)
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            var outcome = await ProcessAsync(dropBox, practice, file, workFolder, cancellationToken);
-            pickup.Forget(file.Name);
-            logger.LogInformation("status applier {Practice}: {Outcome}", practice.PracticeId, outcome);
-            files.Add(outcome);
+            Applied(logger, practice.PracticeId, claim.Outcome!.ToString());
+            files.Add(claim.Outcome!);
         }
 
-        return new StatusApplyRun(practice.PracticeId, files, result.Waiting.Select(w => w.Name).ToList());
+        return new StatusApplyRun(practice.PracticeId, files, [.. run.Waiting.Select(w => w.Name)]);
     }
 
-    private async Task<StatusFileOutcome> ProcessAsync(IDropBox dropBox, PracticeExportOptions practice, RemoteFileInfo file, string workFolder, CancellationToken cancellationToken)
+    [LoggerMessage(LogLevel.Information, "status applier {PracticeId}: {Outcome}")]
+    private static partial void Applied(ILogger logger, string practiceId, string outcome);
+
+    [LoggerMessage(LogLevel.Warning, "status applier {PracticeId}: {FileName} line {Line} has no usable APP_LID and gets no result row: {Problems}")]
+    private static partial void NoAppLid(ILogger logger, string practiceId, string fileName, long line, string problems);
+
+    [LoggerMessage(LogLevel.Warning, "status applier {PracticeId}: {FileName} line {Line} repeats APP_LID {AppLid}; ignored")]
+    private static partial void RepeatedAppLid(ILogger logger, string practiceId, string fileName, long line, string appLid);
+
+    [LoggerMessage(LogLevel.Warning, "status applier {PracticeId}: {FileName} rejected: {Reason}")]
+    private static partial void RejectedFile(ILogger logger, string practiceId, string fileName, string reason);
+
+    /// <summary>The inbox's apply step for one status file; the outcome is kept on the claim.</summary>
+    private async Task<InboxVerdict?> ProcessAsync(IDropBox dropBox, PracticeExportOptions practice, StatusClaim claim, CancellationToken cancellationToken)
     {
         var options = practice.Status;
-        var local = Path.Combine(workFolder, practice.PracticeId, file.Name);
-        Directory.CreateDirectory(Path.GetDirectoryName(local)!);
-        await dropBox.DownloadToFileAsync(options.StatusFolder, file.Name, local, cancellationToken);
-        string sha;
-        await using (var stream = File.OpenRead(local))
-        {
-            sha = Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, cancellationToken));
-        }
-
-        FaultAt?.Invoke("after-download");
-        var entry = ledger.Find(practice.PracticeId, sha);
-        var duplicate = false;
+        var entry = claim.Entry;
         if (entry is { State: StatusFileState.Archived })
         {
             // The same bytes again (dropped twice, or replayed): applied once already. Archive this copy; the result was
             // uploaded the first time.
-            await ArchiveAsync(dropBox, options.StatusFolder, file.Name, options.ProcessedFolder, cancellationToken);
-            File.Delete(local);
-            return new StatusFileOutcome(file.Name, null, new Dictionary<StatusResultCode, int>(), true, null);
+            claim.Outcome = new StatusFileOutcome(claim.Name, null, new Dictionary<StatusResultCode, int>(), true, null);
+            return InboxVerdict.Processed;
         }
 
-        string? fileError = null;
+        string? fileError;
+        var duplicate = false;
         if (entry is null or { State: StatusFileState.Applying })
         {
-            entry = ledger.Begin(practice.PracticeId, sha, file.Name, ResultName(practice.PracticeId, file.Name), time.GetUtcNow());
-            fileError = await ApplyAsync(practice, entry, local, cancellationToken);
-            entry = ledger.Find(practice.PracticeId, sha)!;
-            FaultAt?.Invoke("after-ledger");
+            entry = ledger.Begin(practice.PracticeId, claim.Sha256, claim.Name, ResultName(practice.PracticeId, claim.Name), time.GetUtcNow());
+            fileError = await ApplyAsync(practice, entry, claim.LocalPath, cancellationToken);
+            entry = ledger.Find(practice.PracticeId, claim.Sha256)!;
+            FaultPoints.Hit(FaultPoints.AfterLedger);
         }
         else
         {
@@ -140,39 +122,18 @@ public sealed class StatusApplier(StatusLedger ledger, TimeProvider time, ILogge
 
         if (entry.State < StatusFileState.ResultUploaded)
         {
-            await dropBox.EnsureFolderAsync(options.ResultsFolder, cancellationToken);
+            await _inbox.EnsureFolderAsync(dropBox, options.ResultsFolder, cancellationToken);
             using (var content = new MemoryStream(entry.Result!))
             {
                 await dropBox.UploadAsync(options.ResultsFolder, entry.ResultName, content, cancellationToken);
             }
 
-            if (practice.DropBox!.RequireDoneFile)
-            {
-                await dropBox.UploadAsync(options.ResultsFolder, entry.ResultName + FileNameRules.DoneSuffix, new MemoryStream([]), cancellationToken);
-            }
-
-            ledger.Advance(practice.PracticeId, sha, StatusFileState.ResultUploaded, time.GetUtcNow());
-            FaultAt?.Invoke("after-result-upload");
+            ledger.Advance(practice.PracticeId, claim.Sha256, StatusFileState.ResultUploaded, time.GetUtcNow());
+            FaultPoints.Hit(FaultPoints.AfterResultUpload);
         }
 
-        if (fileError is not null)
-        {
-            await dropBox.EnsureFolderAsync(options.FailedFolder, cancellationToken);
-            using (var reason = new MemoryStream(Encoding.UTF8.GetBytes(fileError + "\r\n")))
-            {
-                await dropBox.UploadAsync(options.FailedFolder, file.Name + ".error.txt", reason, cancellationToken);
-            }
-
-            await ArchiveAsync(dropBox, options.StatusFolder, file.Name, options.FailedFolder, cancellationToken);
-        }
-        else
-        {
-            await ArchiveAsync(dropBox, options.StatusFolder, file.Name, options.ProcessedFolder, cancellationToken);
-        }
-
-        ledger.Advance(practice.PracticeId, sha, StatusFileState.Archived, time.GetUtcNow());
-        File.Delete(local);
-        return new StatusFileOutcome(file.Name, entry.ResultName, Count(entry.Result!), duplicate, fileError);
+        claim.Outcome = new StatusFileOutcome(claim.Name, entry.ResultName, Count(entry.Result!), duplicate, fileError);
+        return fileError is null ? InboxVerdict.Processed : InboxVerdict.Failed(fileError);
     }
 
     private static Dictionary<StatusResultCode, int> Count(byte[] result)
@@ -233,15 +194,14 @@ public sealed class StatusApplier(StatusLedger ledger, TimeProvider time, ILogge
                     var record = row.Record;
                     if (string.IsNullOrWhiteSpace(record.AppLid) || record.AppLid.Length > 50)
                     {
-                        logger.LogWarning("status applier {Practice}: {File} line {Line} has no usable APP_LID and gets no result row: {Problems}",
-                            practice.PracticeId, fileName, row.Line, string.Join("; ", row.Problems));
+                        NoAppLid(logger, practice.PracticeId, fileName, row.Line, string.Join("; ", row.Problems));
                         continue;
                     }
 
                     if (row.Problems.Any(p => p.Code == ProblemCodes.DuplicateKey))
                     {
                         // The first row of this APP_LID answers for it; a second result row would make the result file invalid.
-                        logger.LogWarning("status applier {Practice}: {File} line {Line} repeats APP_LID {AppLid}; ignored", practice.PracticeId, fileName, row.Line, record.AppLid);
+                        RepeatedAppLid(logger, practice.PracticeId, fileName, row.Line, record.AppLid);
                         continue;
                     }
 
@@ -271,7 +231,7 @@ public sealed class StatusApplier(StatusLedger ledger, TimeProvider time, ILogge
                 await session.CommitAsync(cancellationToken);
             }
 
-            FaultAt?.Invoke("after-pms-commit");
+            FaultPoints.Hit(FaultPoints.AfterPmsCommit);
         }
 
         using var buffer = new MemoryStream();
@@ -283,24 +243,11 @@ public sealed class StatusApplier(StatusLedger ledger, TimeProvider time, ILogge
         ledger.Complete(practice.PracticeId, entry.Sha256, fileName, ledgerRows, buffer.ToArray(), fileError, time.GetUtcNow());
         if (fileError is not null)
         {
-            logger.LogWarning("status applier {Practice}: {File} rejected: {Reason}", practice.PracticeId, fileName, fileError);
+            RejectedFile(logger, practice.PracticeId, fileName, fileError);
         }
 
         return fileError;
     }
 
     private static string Truncate(string message) => message.Length <= 4000 ? message : message[..4000];
-
-    private static async Task ArchiveAsync(IDropBox dropBox, string fromFolder, string name, string toFolder, CancellationToken cancellationToken)
-    {
-        await dropBox.EnsureFolderAsync(toFolder, cancellationToken);
-        try
-        {
-            await dropBox.MoveAsync(fromFolder, name, toFolder, name, cancellationToken);
-        }
-        catch (DropBoxException ex) when (ex.Error == DropBoxError.FileMissing)
-        {
-            // Moved by an earlier run that crashed before recording it, or removed by someone: either way it left the inbox.
-        }
-    }
 }

@@ -24,14 +24,12 @@ public sealed record StatusApplyOptions
     /// <summary>Cron schedule of the applier (agent role). Default every 5 minutes.</summary>
     public string Cron { get; init; } = "*/5 * * * *";
 
-    /// <summary>Folder below the practice's drop box root where the cloud drops status files. Default <c>status</c>.</summary>
+    /// <summary>
+    /// Folder below the practice's drop box root where the cloud drops status files. Default <c>status</c>. Applied files
+    /// move to <c>{StatusFolder}/processed/yyyy/MM/dd/</c>, refused ones to <c>{StatusFolder}/failed/</c> with a
+    /// <c>NAME.error.txt</c> beside them (Schemas' <c>DropBoxLayout</c>, the same on the cloud side).
+    /// </summary>
     public string StatusFolder { get; init; } = "status";
-
-    /// <summary>Where applied status files are moved. Default <c>status/processed</c>.</summary>
-    public string ProcessedFolder { get; init; } = "status/processed";
-
-    /// <summary>Where unreadable status files are moved (with a <c>NAME.error.txt</c> beside them). Default <c>status/failed</c>.</summary>
-    public string FailedFolder { get; init; } = "status/failed";
 
     /// <summary>Where result files are uploaded for the cloud. Default <c>results</c>.</summary>
     public string ResultsFolder { get; init; } = "results";
@@ -103,17 +101,17 @@ public sealed record StatusApplyOptions
             errors.Add($"{key}:Cron '{Cron}' is not a cron expression ({ex.Message}); the default is '*/5 * * * *' (every 5 minutes)");
         }
 
-        foreach (var (name, value) in new[] { ("StatusFolder", StatusFolder), ("ProcessedFolder", ProcessedFolder), ("FailedFolder", FailedFolder), ("ResultsFolder", ResultsFolder) })
+        foreach (var (name, value) in new[] { ("StatusFolder", StatusFolder), ("ResultsFolder", ResultsFolder) })
         {
             if (string.IsNullOrWhiteSpace(value) || Transport.FileNameRules.FolderProblem(value, out _) is { } problem)
             {
-                errors.Add($"{key}:{name} '{value}' must be a folder below the drop box root such as 'status/processed'{(string.IsNullOrWhiteSpace(value) ? "" : $" ({Transport.FileNameRules.FolderProblem(value, out _)})")}");
+                errors.Add($"{key}:{name} '{value}' must be a folder below the drop box root such as 'status'{(string.IsNullOrWhiteSpace(value) ? "" : $" ({Transport.FileNameRules.FolderProblem(value, out _)})")}");
             }
         }
 
-        if (string.Equals(StatusFolder.Trim('/'), ProcessedFolder.Trim('/'), StringComparison.Ordinal) || string.Equals(StatusFolder.Trim('/'), FailedFolder.Trim('/'), StringComparison.Ordinal))
+        if (string.Equals(StatusFolder.Trim('/'), ResultsFolder.Trim('/'), StringComparison.Ordinal))
         {
-            errors.Add($"{key}:ProcessedFolder and {key}:FailedFolder must differ from {key}:StatusFolder");
+            errors.Add($"{key}:ResultsFolder must differ from {key}:StatusFolder");
         }
 
         if (source == SourceKind.OpenDental)

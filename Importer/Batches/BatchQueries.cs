@@ -6,7 +6,11 @@ namespace RecallFiles.Importer.Batches;
 /// <param name="PracticeId">Only this practice, or all.</param>
 /// <param name="States">Only these states, or all.</param>
 /// <param name="Limit">At most this many, newest first.</param>
-public sealed record BatchFilter(string? PracticeId = null, IReadOnlyList<string>? States = null, int Limit = 50);
+public sealed record BatchFilter(string? PracticeId = null, IReadOnlyList<string>? States = null, int Limit = 50)
+{
+    /// <summary>Only the batch of this id, or all.</summary>
+    public long? Id { get; init; }
+}
 
 /// <summary>One batch as listed for support (the CLI and the dashboard).</summary>
 public sealed record BatchSummary(long Id, string PracticeId, string RemoteName, string State, DateTime ClaimedAt, string? Sha256,
@@ -26,12 +30,13 @@ public static class BatchQueries
             SELECT id, practice_id, remote_name, state, claimed_at, sha256, rows_total, rows_valid, rows_invalid, inserted, updated, removed, unchanged,
                    reason, remote_done, remote_disposition, duplicate_of, attempts
             FROM batches
-            WHERE ($1::text IS NULL OR practice_id = $1) AND ($2::text[] IS NULL OR state = ANY($2))
+            WHERE ($1::text IS NULL OR practice_id = $1) AND ($2::text[] IS NULL OR state = ANY($2)) AND ($4::bigint IS NULL OR id = $4)
             ORDER BY id DESC LIMIT $3
             """, connection);
         command.Parameters.Add(new NpgsqlParameter { Value = (object?)filter.PracticeId ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
         command.Parameters.Add(new NpgsqlParameter { Value = (object?)filter.States?.ToArray() ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Text });
         command.Parameters.Add(new NpgsqlParameter { Value = filter.Limit });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)filter.Id ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Bigint });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var list = new List<BatchSummary>();
         while (await reader.ReadAsync(cancellationToken))
@@ -44,4 +49,8 @@ public static class BatchQueries
 
         return list;
     }
+
+    /// <summary>One batch by id (an index lookup), or null.</summary>
+    public static async Task<BatchSummary?> FindAsync(NpgsqlDataSource dataSource, long id, CancellationToken cancellationToken = default) =>
+        (await ListAsync(dataSource, new BatchFilter(Limit: 1) { Id = id }, cancellationToken)).SingleOrDefault();
 }

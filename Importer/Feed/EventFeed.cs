@@ -1,5 +1,5 @@
 using Npgsql;
-using RecallFiles.Importer.Loading;
+using RecallFiles.Importer.Database;
 
 namespace RecallFiles.Importer.Feed;
 
@@ -8,9 +8,13 @@ namespace RecallFiles.Importer.Feed;
 /// <param name="PracticeId">The practice.</param>
 /// <param name="AppLid">The appointment.</param>
 /// <param name="Kind"><c>added</c>, <c>changed</c>, <c>status-changed</c> or <c>removed</c>.</param>
-/// <param name="Payload">JSON: starts_at, end, mobile, landline, email, language, preferences, status, resource, location.</param>
+/// <param name="Payload">JSON with the keys of <see cref="AppointmentPayload.Keys"/>; read it with <see cref="ReadPayload"/>.</param>
 /// <param name="BatchId">The batch that caused it.</param>
-public sealed record AppointmentEvent(long Id, string PracticeId, string AppLid, string Kind, string Payload, long? BatchId);
+public sealed record AppointmentEvent(long Id, string PracticeId, string AppLid, string Kind, string Payload, long? BatchId)
+{
+    /// <summary>The payload, read (<see cref="AppointmentPayload.Parse"/>).</summary>
+    public AppointmentPayload ReadPayload() => AppointmentPayload.Parse(Payload);
+}
 
 /// <summary>
 /// Reads <c>appointment_events</c> for one named consumer from its cursor (<c>event_cursors</c>). The handler runs in
@@ -32,6 +36,9 @@ public sealed class EventFeed : IAsyncDisposable
         Consumer = consumer;
     }
 
+    /// <summary>The NOTIFY channel a load signals at commit; the payload is the practice id.</summary>
+    public const string NotifyChannel = "appointment_events";
+
     /// <summary>The consumer's name (its row in <c>event_cursors</c>).</summary>
     public string Consumer { get; }
 
@@ -46,18 +53,18 @@ public sealed class EventFeed : IAsyncDisposable
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         long cursor;
-        await using (var create = BatchLoader.Command(connection, transaction, "INSERT INTO event_cursors (consumer) VALUES ($1) ON CONFLICT (consumer) DO NOTHING", Consumer))
+        await using (var create = Sql.Command(connection, transaction, "INSERT INTO event_cursors (consumer) VALUES ($1) ON CONFLICT (consumer) DO NOTHING", Consumer))
         {
             await create.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        await using (var claim = BatchLoader.Command(connection, transaction, "SELECT last_id FROM event_cursors WHERE consumer = $1 FOR UPDATE", Consumer))
+        await using (var claim = Sql.Command(connection, transaction, "SELECT last_id FROM event_cursors WHERE consumer = $1 FOR UPDATE", Consumer))
         {
             cursor = (long)(await claim.ExecuteScalarAsync(cancellationToken))!;
         }
 
         var events = new List<AppointmentEvent>();
-        await using (var select = BatchLoader.Command(connection, transaction,
+        await using (var select = Sql.Command(connection, transaction,
             "SELECT id, practice_id, app_lid, kind, payload::text, batch_id FROM appointment_events WHERE id > $1 ORDER BY id LIMIT $2", cursor, max))
         await using (var reader = await select.ExecuteReaderAsync(cancellationToken))
         {
@@ -75,7 +82,7 @@ public sealed class EventFeed : IAsyncDisposable
         }
 
         await handler(events, connection, transaction, cancellationToken);
-        await using (var advance = BatchLoader.Command(connection, transaction,
+        await using (var advance = Sql.Command(connection, transaction,
             "UPDATE event_cursors SET last_id = $2, updated_at = now() WHERE consumer = $1", Consumer, events[^1].Id))
         {
             await advance.ExecuteNonQueryAsync(cancellationToken);
@@ -99,7 +106,7 @@ public sealed class EventFeed : IAsyncDisposable
         if (_listener is null)
         {
             _listener = await _dataSource.OpenConnectionAsync(cancellationToken);
-            await using var listen = new NpgsqlCommand($"LISTEN {BatchLoader.NotifyChannel}", _listener);
+            await using var listen = new NpgsqlCommand($"LISTEN {NotifyChannel}", _listener);
             await listen.ExecuteNonQueryAsync(cancellationToken);
         }
 

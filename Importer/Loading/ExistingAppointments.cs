@@ -2,6 +2,7 @@ using System.IO.Hashing;
 using System.Text;
 using System.Buffers.Binary;
 using Npgsql;
+using RecallFiles.Importer.Database;
 
 namespace RecallFiles.Importer.Loading;
 
@@ -48,7 +49,7 @@ internal sealed class ExistingAppointments
     {
         var table = new ExistingAppointments();
         from = DateTime.SpecifyKind(from, DateTimeKind.Unspecified);
-        await using (var older = BatchLoader.Command(connection, transaction,
+        await using (var older = Sql.Command(connection, transaction,
             "SELECT count(*) FROM (SELECT 1 FROM appointments WHERE practice_id = $1 AND starts_at < $2 LIMIT $3) h", practiceId, from, (long)maxHistory + 1))
         {
             table.Complete = (long)(await older.ExecuteScalarAsync(cancellationToken))! <= maxHistory;
@@ -64,9 +65,9 @@ internal sealed class ExistingAppointments
         var practice = "'" + practiceId.Replace("'", "''", StringComparison.Ordinal) + "'";
         var start = from == DateTime.MinValue ? "" : " AND starts_at >= '" + from.ToString("yyyy-MM-dd HH:mm:ss.ffffff", System.Globalization.CultureInfo.InvariantCulture) + "'::timestamp";
         await using var stream = await connection.BeginRawBinaryCopyAsync(
-            $"COPY (SELECT app_lid, row_hash, removed, starts_at FROM appointments WHERE practice_id = {practice}{start}) TO STDOUT (FORMAT BINARY)",
+            $"COPY (SELECT {AppointmentTable.ClassifyColumns} FROM appointments WHERE practice_id = {practice}{start}) TO STDOUT (FORMAT BINARY)",
             cancellationToken);
-        stream.ReadTimeout = (int)BatchLoader.LongCommandTimeout.TotalMilliseconds;
+        stream.ReadTimeout = (int)Sql.LongCommandTimeout.TotalMilliseconds;
         var input = new CopyReader(stream);
         await input.EnsureAsync(CopyBuffer.Header.Length, cancellationToken);
         if (!input.Take(CopyBuffer.Header.Length).SequenceEqual(CopyBuffer.Header))

@@ -61,6 +61,12 @@ public sealed record PracticeOptions
     /// <summary>The errors folder actually used.</summary>
     public string EffectiveErrorsFolder => string.IsNullOrWhiteSpace(ErrorsFolder) ? $"{Id}/errors" : ErrorsFolder.Trim('/');
 
+    /// <summary>
+    /// The practice's folders in its drop box: appointments (<see cref="Folder"/>), errors (<see cref="ErrorsFolder"/>),
+    /// and status and results as siblings of the appointments folder (<c>{id}/status</c>, <c>{id}/results</c>).
+    /// </summary>
+    public DropBoxLayout Layout => DropBoxLayout.AroundAppointments(EffectiveFolder) with { Errors = EffectiveErrorsFolder };
+
     /// <summary>The problems of these options, each naming its configuration key under <paramref name="path"/>.</summary>
     public IReadOnlyList<string> Validate(string path)
     {
@@ -75,7 +81,7 @@ public sealed record PracticeOptions
             problems.Add($"{path}:DropBox must name a drop box configured under RecallFiles:DropBoxes.");
         }
 
-        if (!TryFindTimeZone(TimeZone, out _))
+        if (!TimeZones.TryFind(TimeZone, out _))
         {
             problems.Add($"{path}:TimeZone '{TimeZone}' is not a known time zone: use an IANA name such as Europe/Madrid or America/New_York.");
         }
@@ -101,19 +107,5 @@ public sealed record PracticeOptions
         }
 
         return problems;
-    }
-
-    internal static bool TryFindTimeZone(string id, out TimeZoneInfo zone)
-    {
-        try
-        {
-            zone = TimeZoneInfo.FindSystemTimeZoneById(id);
-            return true;
-        }
-        catch (Exception ex) when (ex is TimeZoneNotFoundException or InvalidTimeZoneException or ArgumentException)
-        {
-            zone = TimeZoneInfo.Utc;
-            return false;
-        }
     }
 }

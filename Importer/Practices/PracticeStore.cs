@@ -1,4 +1,5 @@
 using Npgsql;
+using RecallFiles.Schemas;
 using NpgsqlTypes;
 
 namespace RecallFiles.Importer.Practices;
@@ -19,7 +20,7 @@ public static class PracticeStore
             var problems = p.Validate($"RecallFiles:Practices:{p.Id}");
             if (problems.Count > 0)
             {
-                throw new InvalidOperationException(string.Join(" ", problems));
+                throw new ConfigurationException(string.Join(" ", problems));
             }
 
             ids.Add(p.Id);

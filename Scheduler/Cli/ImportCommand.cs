@@ -3,6 +3,8 @@ using Npgsql;
 using RecallFiles.Importer.Pickup;
 using RecallFiles.Transport;
 
+using RecallFiles.Schemas;
+
 namespace RecallFiles.Scheduler.Cli;
 
 /// <summary><c>recallfiles import --once [--practice ID] [--config FILE]</c>: one pickup poll of every (or one) practice.</summary>
@@ -68,7 +70,7 @@ internal static class ImportCommand
                     {
                         result = await service.PollAsync(practice, ct);
                     }
-                    catch (Exception ex) when (ex is DropBoxException or InvalidOperationException)
+                    catch (Exception ex) when (ex is DropBoxException or RecallFilesException)
                     {
                         Say(stderr, $"recallfiles import: {practice.Id}: {ex.Message}");
                         failed = true;

@@ -3,6 +3,8 @@ using Npgsql;
 using RecallFiles.Importer.Batches;
 using RecallFiles.Importer.Loading;
 
+using RecallFiles.Schemas;
+
 namespace RecallFiles.Scheduler.Cli;
 
 /// <summary>
@@ -45,12 +47,12 @@ internal static class ReplayCommand
             await AuditAsync(dataSource, verb, batchId, result.State, configFile, cancellationToken);
             return result.State is BatchStates.Applied or BatchStates.Superseded or BatchStates.Duplicate ? ExitCodes.Ok : ExitCodes.Failed;
         }
-        catch (BatchNotFoundException ex)
+        catch (NotFoundException ex)
         {
             await stderr.WriteLineAsync($"recallfiles {verb}: {ex.Message}");
             return ExitCodes.Usage;
         }
-        catch (InvalidOperationException ex)
+        catch (ConflictException ex)
         {
             await stderr.WriteLineAsync($"recallfiles {verb}: {ex.Message}");
             return ExitCodes.Usage;

@@ -44,11 +44,11 @@ internal static class ReplyCommand
         try
         {
             await using var dataSource = await settings.OpenStoreAsync(cancellationToken);
-            var id = await StatusFlow.AddAsync(dataSource, practiceId, appLid, status, "reply", cancellationToken);
+            var id = await StatusUpdates.AddAsync(dataSource, practiceId, appLid, status, "reply", cancellationToken);
             await stdout.WriteLineAsync($"status update {id}: {practiceId} {appLid} {status.ToWire()} (pending; sent with the next status export)");
             return ExitCodes.Ok;
         }
-        catch (InvalidOperationException ex)
+        catch (NotFoundException ex)
         {
             await stderr.WriteLineAsync($"recallfiles reply: {ex.Message}");
             return ExitCodes.Failed;

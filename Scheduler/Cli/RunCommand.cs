@@ -4,6 +4,8 @@ using Npgsql;
 using RecallFiles.Scheduler.Configuration;
 using RecallFiles.Scheduler.Hosting;
 
+using RecallFiles.Schemas;
+
 namespace RecallFiles.Scheduler.Cli;
 
 /// <summary><c>recallfiles run [--role agent|cloud|all] [--once] [--urls URL]</c>: the long-running host.</summary>
@@ -84,7 +86,7 @@ internal static class RunCommand
                 {
                     cloud = await CloudContext.OpenAsync(settings, cancellationToken);
                 }
-                catch (InvalidOperationException ex)
+                catch (Exception ex) when (ex is InvalidOperationException or ConfigurationException)
                 {
                     // No PostgreSQL binaries, or the cluster cannot start: the message says what to install or fix.
                     await stderr.WriteLineAsync($"recallfiles run: the cloud store cannot start: {ex.Message}");

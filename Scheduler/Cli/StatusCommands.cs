@@ -6,6 +6,8 @@ using RecallFiles.Importer.Status;
 using RecallFiles.Scheduler.Configuration;
 using RecallFiles.Transport;
 
+using RecallFiles.Schemas;
+
 namespace RecallFiles.Scheduler.Cli;
 
 /// <summary>
@@ -39,9 +41,9 @@ internal static class StatusCommands
             practice, config,
         };
         command.SetAction((parse, ct) => CloudAsync("status-export", parse.GetValue(practice), parse.GetValue(config), parse.InvocationConfiguration.Output,
-            parse.InvocationConfiguration.Error, async (flow, id, ct2) =>
+            parse.InvocationConfiguration.Error, async (flows, id, ct2) =>
             {
-                var result = await flow.ExportAsync(id, ct2);
+                var result = await flows.Export.ExportAsync(id, ct2);
                 return result.Busy ? $"{id}: busy (another server is exporting it)"
                     : result.Uploaded.Count == 0 ? $"{id}: nothing pending"
                     : $"{id}: {result.Exported} update(s) in {string.Join(", ", result.Uploaded)}{(result.Superseded > 0 ? $", {result.Superseded} superseded" : "")}";
@@ -67,9 +69,9 @@ internal static class StatusCommands
             }
 
             return CloudAsync("status-results", parse.GetValue(practice), parse.GetValue(config), parse.InvocationConfiguration.Output,
-                parse.InvocationConfiguration.Error, async (flow, id, ct2) =>
+                parse.InvocationConfiguration.Error, async (flows, id, ct2) =>
                 {
-                    var r = await flow.ImportResultsAsync(id, once: true, ct2);
+                    var r = await flows.Results.ImportAsync(id, once: true, ct2);
                     var rejected = r.Rejected.Count == 0 ? "" : $"; rejected: {string.Join("; ", r.Rejected)}";
                     return $"{id}: {r.Imported.Count} result file(s): {r.Applied} applied, {r.Conflicted} conflicted, {r.Failed} failed, {r.NotFound} not found{rejected}";
                 }, ct);
@@ -148,7 +150,7 @@ internal static class StatusCommands
     internal static string StatusWorkFolder(RecallFilesSettings settings) => Path.Combine(settings.DataFolder, "agent", "status");
 
     private static async Task<int> CloudAsync(string verb, string? practiceId, string? configFile, TextWriter stdout, TextWriter stderr,
-        Func<StatusFlow, string, CancellationToken, Task<string>> action, CancellationToken cancellationToken)
+        Func<(StatusExport Export, ResultsImport Results), string, CancellationToken, Task<string>> action, CancellationToken cancellationToken)
     {
         var settings = await ImportSettings.LoadAsync(verb, configFile, stderr);
         if (settings is null)
@@ -167,15 +169,16 @@ internal static class StatusCommands
         {
             await using var dataSource = await settings.OpenStoreAsync(cancellationToken);
             using var loggers = CliLogging.Create(stderr);
-            var flow = new StatusFlow(dataSource, settings.Importer, settings.DropBoxes, logger: loggers.CreateLogger(verb));
+            var flows = (new StatusExport(dataSource, settings.Importer, settings.DropBoxes, logger: loggers.CreateLogger(verb)),
+                new ResultsImport(dataSource, settings.Importer, settings.DropBoxes, logger: loggers.CreateLogger(verb)));
             var failed = false;
             foreach (var id in practices)
             {
                 try
                 {
-                    await stdout.WriteLineAsync(await action(flow, id, cancellationToken));
+                    await stdout.WriteLineAsync(await action(flows, id, cancellationToken));
                 }
-                catch (Exception ex) when (ex is DropBoxException or InvalidOperationException or IOException)
+                catch (Exception ex) when (ex is DropBoxException or RecallFilesException or IOException)
                 {
                     failed = true;
                     await stderr.WriteLineAsync($"recallfiles {verb}: {id}: {ex.Message}");
@@ -200,7 +203,7 @@ internal static class StatusCommands
         }
 
         await using var dataSource = await settings.OpenStoreAsync(cancellationToken);
-        var rows = await StatusFlow.ListAsync(dataSource, practiceId, state, limit, cancellationToken);
+        var rows = await StatusUpdates.ListAsync(dataSource, practiceId, state, limit, cancellationToken);
         await stdout.WriteLineAsync($"{"ID",-6} {"PRACTICE",-12} {"APP_LID",-12} {"STATUS",-19} {"STATE",-11} {"FILE",-40} MESSAGE");
         foreach (var r in rows)
         {

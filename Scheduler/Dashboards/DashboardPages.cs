@@ -12,6 +12,8 @@ using RecallFiles.Importer.Loading;
 using RecallFiles.Scheduler.Configuration;
 using RecallFiles.Scheduler.Logging;
 
+using RecallFiles.Schemas;
+
 namespace RecallFiles.Scheduler.Dashboards;
 
 /// <summary>
@@ -166,7 +168,7 @@ public sealed class BatchPage(long id) : HtmlPage
     /// <inheritdoc />
     public override void Execute() => Render($"Batch {id}", html =>
     {
-        var batch = BatchQueries.ListAsync(Store!, new BatchFilter(Limit: 1_000_000), CancellationToken.None).GetAwaiter().GetResult().FirstOrDefault(b => b.Id == id);
+        var batch = BatchQueries.FindAsync(Store!, id, CancellationToken.None).GetAwaiter().GetResult();
         if (batch is null)
         {
             html.Append("<p>No such batch.</p>");
@@ -226,7 +228,7 @@ public sealed class StatusPage : HtmlPage
 
         html.Append("</tbody></table><h3>Latest updates</h3><table class=\"table table-condensed\" id=\"status-updates\"><thead><tr><th>Id</th><th>Practice</th>" +
             "<th>APP_LID</th><th>Status</th><th>State</th><th>File</th><th>Result</th><th>Created</th></tr></thead><tbody>");
-        foreach (var u in RecallFiles.Importer.Status.StatusFlow.ListAsync(Store!, null, null, 100, CancellationToken.None).GetAwaiter().GetResult())
+        foreach (var u in RecallFiles.Importer.Status.StatusUpdates.ListAsync(Store!, null, null, 100, CancellationToken.None).GetAwaiter().GetResult())
         {
             html.Append(CultureInfo.InvariantCulture, $"<tr><td>{u.Id}</td><td>{E(u.PracticeId)}</td><td>{E(u.AppLid)}</td><td>{E(u.Status)}</td><td>{State(u.State)}</td>" +
                 $"<td>{E(u.FileName ?? "—")}</td><td>{E(RecallFiles.Scheduler.Logging.PhiText.Mask(u.ResultMessage ?? ""))}</td><td>{T(new DateTimeOffset(u.CreatedAt.ToUniversalTime(), TimeSpan.Zero))}</td></tr>");
@@ -270,17 +272,17 @@ public sealed partial class BatchActionDispatcher(LoadMode mode) : IDashboardDis
         try
         {
             var result = await new BatchLoader(store).LoadAsync(id, who, mode, http.RequestAborted);
-            var practice = (await BatchQueries.ListAsync(store, new BatchFilter(Limit: 1_000_000), http.RequestAborted)).FirstOrDefault(b => b.Id == id)?.PracticeId ?? "?";
+            var practice = (await BatchQueries.FindAsync(store, id, http.RequestAborted))?.PracticeId ?? "?";
             audit.Record(action, practice, $"batch {id}", who, result.AlreadyFinal ? $"already {result.State}" : result.State + (result.Reason is null ? "" : ": " + result.Reason));
             context.Response.ContentType = "application/json";
             context.Response.StatusCode = 200;
             await context.Response.WriteAsync(System.Text.Json.JsonSerializer.Serialize(new { batch = id, state = result.State, reason = result.Reason }));
         }
-        catch (BatchNotFoundException)
+        catch (NotFoundException)
         {
             context.Response.StatusCode = 404;
         }
-        catch (InvalidOperationException ex)
+        catch (ConflictException ex)
         {
             audit.Record(action, "?", $"batch {id}", who, $"refused: {ex.Message}");
             context.Response.StatusCode = 409;

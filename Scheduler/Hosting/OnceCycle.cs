@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using RecallFiles.Exporter.StatusApply;
 using RecallFiles.Importer.Batches;
+using RecallFiles.Importer.Practices;
 using RecallFiles.Importer.Status;
 using RecallFiles.Schemas;
 using RecallFiles.Scheduler.Configuration;
@@ -149,7 +150,7 @@ internal static class OnceCycle
             AppointmentStatus[] answers = [AppointmentStatus.Approved, AppointmentStatus.Approved, AppointmentStatus.CancelledByUser];
             for (var i = 0; i < upcoming.Count; i++)
             {
-                await StatusFlow.AddAsync(cloud.DataSource, EmbeddedDefault.PracticeId, upcoming[i], answers[i], "sample", cancellationToken);
+                await StatusUpdates.AddAsync(cloud.DataSource, EmbeddedDefault.PracticeId, upcoming[i], answers[i], "sample", cancellationToken);
             }
 
             await stdout.WriteLineAsync($"reply   {EmbeddedDefault.PracticeId}: {upcoming.Count} sample replies ({string.Join(", ", upcoming.Select((id, i) => $"{id} {answers[i].ToWire()}"))})");
@@ -181,14 +182,16 @@ internal static class OnceCycle
             }
         }
 
-        var flow = cloud is not null && role is HostRole.Cloud or HostRole.All ? app.Services.GetRequiredService<StatusFlow>() : null;
-        if (flow is not null)
+        var cloudSide = cloud is not null && role is HostRole.Cloud or HostRole.All;
+        var cloudPractices = cloudSide ? new CloudPractices(cloud!.Settings.Importer, cloud.Settings.DropBoxes).Enabled.ToList() : [];
+        if (cloudSide)
         {
-            foreach (var practice in flow.Practices)
+            var export = app.Services.GetRequiredService<StatusExport>();
+            foreach (var practice in cloudPractices)
             {
                 await Step("status", async () =>
                 {
-                    var r = await flow.ExportAsync(practice.Id, cancellationToken);
+                    var r = await export.ExportAsync(practice.Id, cancellationToken);
                     return r.Uploaded.Count == 0 ? $"{practice.Id}: no pending status update" : $"{practice.Id}: {r.Exported} update(s) in {string.Join(", ", r.Uploaded)}";
                 });
             }
@@ -207,13 +210,14 @@ internal static class OnceCycle
             }
         }
 
-        if (flow is not null)
+        if (cloudSide)
         {
-            foreach (var practice in flow.Practices)
+            var results = app.Services.GetRequiredService<ResultsImport>();
+            foreach (var practice in cloudPractices)
             {
                 await Step("results", async () =>
                 {
-                    var r = await flow.ImportResultsAsync(practice.Id, once: true, cancellationToken);
+                    var r = await results.ImportAsync(practice.Id, once: true, cancellationToken);
                     applied += r.Applied;
                     return r.Imported.Count == 0 ? $"{practice.Id}: no result file"
                         : $"{practice.Id}: {string.Join(", ", r.Imported)}: {r.Applied} applied, {r.Conflicted} conflicted, {r.Failed} failed, {r.NotFound} not found";

@@ -112,7 +112,8 @@ internal static class RecallFilesHost
             builder.Services.AddSingleton(new HousekeepingTarget(cloud.Settings.Importer.ArchiveFolder));
             builder.Services.AddTransient<ImportJob>();
             builder.Services.AddSingleton(StatusCloudSettings.From(settings.Configuration));
-            builder.Services.AddSingleton(sp => new StatusFlow(cloud.DataSource, cloud.Settings.Importer, cloud.Settings.DropBoxes, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger<StatusFlow>()));
+            builder.Services.AddSingleton(sp => new StatusExport(cloud.DataSource, cloud.Settings.Importer, cloud.Settings.DropBoxes, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger<StatusExport>()));
+            builder.Services.AddSingleton(sp => new ResultsImport(cloud.DataSource, cloud.Settings.Importer, cloud.Settings.DropBoxes, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger<ResultsImport>()));
             builder.Services.AddTransient<StatusExportJob>();
             builder.Services.AddTransient<StatusResultsJob>();
             builder.Services.AddTransient<HousekeepingJob>();

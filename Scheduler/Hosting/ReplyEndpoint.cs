@@ -67,11 +67,11 @@ internal static class ReplyEndpoint
 
             try
             {
-                var id = await StatusFlow.AddAsync(store, reply.Practice!, reply.AppLid.Trim(), status.Value, "api", context.RequestAborted);
+                var id = await StatusUpdates.AddAsync(store, reply.Practice!, reply.AppLid.Trim(), status.Value, "api", context.RequestAborted);
                 audit.Record("reply", reply.Practice!, $"{reply.AppLid.Trim()} {status.Value.ToWire()} update {id}", DashboardAccess.WhoIs(user), "pending");
                 return Results.Created($"/api/replies/{id}", new { id, practice = reply.Practice, appLid = reply.AppLid.Trim(), status = status.Value.ToWire(), state = "pending" });
             }
-            catch (InvalidOperationException ex)
+            catch (NotFoundException ex)
             {
                 return Results.Problem(ex.Message, statusCode: StatusCodes.Status404NotFound);
             }

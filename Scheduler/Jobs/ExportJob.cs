@@ -4,6 +4,8 @@ using RecallFiles.Exporter;
 using RecallFiles.Scheduler.Configuration;
 using RecallFiles.Scheduler.Logging;
 
+using RecallFiles.Schemas;
+
 namespace RecallFiles.Scheduler.Jobs;
 
 /// <summary>
@@ -31,7 +33,7 @@ public sealed class ExportJob(RecallFilesSettings settings, ExportRunner runner,
     internal async Task<ExportResult> ExportAsync(string practiceId, DateTimeOffset? now, CancellationToken cancellationToken)
     {
         var practice = settings.Agent.Practices.FirstOrDefault(p => string.Equals(p.PracticeId, practiceId, StringComparison.OrdinalIgnoreCase))
-            ?? throw new InvalidOperationException($"practice {practiceId} is no longer configured (RecallFiles:Agent:Practices)");
+            ?? throw new NotFoundException($"practice {practiceId} is no longer configured (RecallFiles:Agent:Practices)");
         try
         {
             var result = await runner.RunAsync(practice, new ExportRunOptions { OutputFolder = settings.ExportFolder(practice.PracticeId), Now = now }, cancellationToken);

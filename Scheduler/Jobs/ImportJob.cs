@@ -5,6 +5,8 @@ using RecallFiles.Importer.Batches;
 using RecallFiles.Importer.Pickup;
 using RecallFiles.Scheduler.Logging;
 
+using RecallFiles.Schemas;
+
 namespace RecallFiles.Scheduler.Jobs;
 
 /// <summary>
@@ -32,7 +34,7 @@ public sealed class ImportJob(PickupService pickup, NpgsqlDataSource dataSource,
     internal async Task<(PollResult Poll, IReadOnlyList<BatchSummary> Batches)> ImportAsync(string practiceId, CancellationToken cancellationToken)
     {
         var practice = pickup.Practices.FirstOrDefault(p => p.Id == practiceId)
-            ?? throw new InvalidOperationException($"practice {practiceId} is no longer configured or not enabled (RecallFiles:Practices:{practiceId})");
+            ?? throw new NotFoundException($"practice {practiceId} is no longer configured or not enabled (RecallFiles:Practices:{practiceId})");
         var before = (await BatchQueries.ListAsync(dataSource, new BatchFilter(practiceId, Limit: 1), cancellationToken)).FirstOrDefault()?.Id ?? 0;
         var result = await pickup.PollAsync(practice, cancellationToken);
         if (result.Errors.Count > 0)

@@ -6,6 +6,8 @@ using RecallFiles.Importer.Status;
 using RecallFiles.Scheduler.Cli;
 using RecallFiles.Scheduler.Configuration;
 
+using RecallFiles.Schemas;
+
 namespace RecallFiles.Scheduler.Jobs;
 
 /// <summary>The cloud side's status schedule, <c>RecallFiles:Status:Cron</c> (default every 5 minutes, UTC): status export and results import.</summary>
@@ -43,14 +45,14 @@ public sealed class StatusApplyJob(RecallFilesSettings settings, StatusApplier a
     public async Task<string> RunAsync(string practiceId, CancellationToken cancellationToken)
     {
         var practice = settings.Agent.Practices.FirstOrDefault(p => string.Equals(p.PracticeId, practiceId, StringComparison.OrdinalIgnoreCase) && p.Status.Enabled)
-            ?? throw new InvalidOperationException($"practice {practiceId} is no longer configured with Status:Enabled (RecallFiles:Agent:Practices)");
+            ?? throw new NotFoundException($"practice {practiceId} is no longer configured with Status:Enabled (RecallFiles:Agent:Practices)");
         var run = await applier.RunAsync(practice, StatusCommands.StatusWorkFolder(settings), once: false, cancellationToken);
         return $"{run.Files.Count} status file(s): {string.Join("; ", run.Files)}{(run.Waiting.Count > 0 ? $"; {run.Waiting.Count} waiting to be stable" : "")}";
     }
 }
 
 /// <summary>"Status export ACME-01" (cloud role): writes the practice's pending status updates into one status file and uploads it.</summary>
-public sealed class StatusExportJob(StatusFlow flow)
+public sealed class StatusExportJob(StatusExport export)
 {
     public static string RecurringId(string practiceId) => $"status-export:{practiceId}";
 
@@ -60,13 +62,13 @@ public sealed class StatusExportJob(StatusFlow flow)
     [DisableConcurrentExecution("recallfiles:status-export:{0}", 600)]
     public async Task<string> RunAsync(string practiceId, CancellationToken cancellationToken)
     {
-        var result = await flow.ExportAsync(practiceId, cancellationToken);
+        var result = await export.ExportAsync(practiceId, cancellationToken);
         return result.Busy ? "busy: another server is exporting this practice" : $"{result.Exported} update(s) in {result.Uploaded.Count} file(s)";
     }
 }
 
 /// <summary>"Results import ACME-01" (cloud role): imports the PMS side's result files and marks the status updates.</summary>
-public sealed class StatusResultsJob(StatusFlow flow)
+public sealed class StatusResultsJob(ResultsImport results)
 {
     public static string RecurringId(string practiceId) => $"results-import:{practiceId}";
 
@@ -76,7 +78,7 @@ public sealed class StatusResultsJob(StatusFlow flow)
     [DisableConcurrentExecution("recallfiles:results-import:{0}", 600)]
     public async Task<string> RunAsync(string practiceId, CancellationToken cancellationToken)
     {
-        var r = await flow.ImportResultsAsync(practiceId, once: false, cancellationToken);
+        var r = await results.ImportAsync(practiceId, once: false, cancellationToken);
         return $"{r.Imported.Count} result file(s): {r.Applied} applied, {r.Conflicted} conflicted, {r.Failed} failed, {r.NotFound} not found";
     }
 }

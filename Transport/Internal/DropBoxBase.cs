@@ -109,6 +109,11 @@ internal abstract class DropBoxBase : IDropBox
                     }
 
                     await RenameCoreAsync(segments, temporary, segments, name, token);
+                    if (Options.RequireDoneFile && !FileNameRules.IsDoneMarker(name))
+                    {
+                        // The reader takes NAME only once NAME.done exists (SafePickup): write it after the rename, never before.
+                        await WriteCoreAsync(segments, name + FileNameRules.DoneSuffix, Stream.Null, token);
+                    }
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {

@@ -24,4 +24,10 @@ internal static partial class Log
 
     [LoggerMessage(7, LogLevel.Debug, "Drop box {Endpoint}: {Operation} of '{Target}' took {Elapsed}")]
     public static partial void Completed(ILogger logger, string endpoint, string operation, string target, TimeSpan elapsed);
+
+    [LoggerMessage(8, LogLevel.Warning, "Drop box {Endpoint}: {Folder}/{FileName} is never opened: {Reason}")]
+    public static partial void NeverOpened(ILogger logger, string endpoint, string folder, string fileName, string reason);
+
+    [LoggerMessage(9, LogLevel.Warning, "Drop box {Endpoint}: inbox {Folder}: {Message}; the next run retries")]
+    public static partial void LeftForNextRun(ILogger logger, Exception exception, string endpoint, string folder, string message);
 }

@@ -5,6 +5,8 @@ using RecallFiles.Importer;
 using RecallFiles.Importer.Batches;
 using static RecallFiles.Tests.Importer.ImporterStore;
 
+using RecallFiles.Transport.Internal;
+
 namespace RecallFiles.Tests.Importer;
 
 /// <summary>
@@ -71,10 +73,10 @@ public sealed class ImportProcessTests
     }
 
     [TestMethod]
-    [DataRow(CrashPoints.AfterClaim)]
-    [DataRow(CrashPoints.AfterDownload)]
-    [DataRow(CrashPoints.DuringCopy)]
-    [DataRow(CrashPoints.AfterCommit)]
+    [DataRow(FaultPoints.AfterClaim)]
+    [DataRow(FaultPoints.AfterDownload)]
+    [DataRow(FaultPoints.DuringCopy)]
+    [DataRow(FaultPoints.AfterCommit)]
     public async Task Import_AppliesEveryFileExactlyOnce_WhenKilledAndRestarted(string crashAt)
     {
         await using var store = await CreateAsync("crash_" + crashAt.Replace('-', '_'));
@@ -86,7 +88,7 @@ public sealed class ImportProcessTests
         }
 
         var env = Environment(store, dropBox, ["ACME"], "crashing");
-        var crashed = await RecallFilesProcess.RunAsync(new Dictionary<string, string>(env) { [CrashPoints.Variable] = crashAt }, store.Folder, "import", "--once");
+        var crashed = await RecallFilesProcess.RunAsync(new Dictionary<string, string>(env) { [FaultPoints.Variable] = crashAt }, store.Folder, "import", "--once");
         TestContext.WriteLine($"crash run: exit {crashed.Exit}\n{crashed.Out}\n{crashed.Err}");
         Assert.AreEqual(137, crashed.Exit, "killed by SIGKILL");
         StringAssert.Contains(crashed.Err, crashAt);

@@ -28,7 +28,7 @@ internal static class RecallFilesProcess
             info.Environment.Remove(inherited);
         }
 
-        info.Environment.Remove(global::RecallFiles.Importer.CrashPoints.Variable);
+        info.Environment.Remove(global::RecallFiles.Transport.Internal.FaultPoints.Variable);
         foreach (var (key, value) in environment)
         {
             info.Environment[key] = value;

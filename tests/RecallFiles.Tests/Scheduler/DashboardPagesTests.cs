@@ -105,7 +105,7 @@ public sealed class DashboardPagesTests
             appLid = (string)(await first.ExecuteScalarAsync(TestContext.CancellationToken))!;
         }
 
-        var id = await RecallFiles.Importer.Status.StatusFlow.AddAsync(s_cloud.DataSource, "DEMO-01", appLid, RecallFiles.Schemas.AppointmentStatus.CancelledByUser, "test",
+        var id = await RecallFiles.Importer.Status.StatusUpdates.AddAsync(s_cloud.DataSource, "DEMO-01", appLid, RecallFiles.Schemas.AppointmentStatus.CancelledByUser, "test",
             TestContext.CancellationToken);
         using var msp = DashboardSecurityTests.Client(s_base, "msp", DashboardSecurityTests.MspPassword);
 

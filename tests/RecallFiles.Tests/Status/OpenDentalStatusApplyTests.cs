@@ -5,6 +5,8 @@ using RecallFiles.Tests.Exporter;
 using RecallFiles.Tests.Infrastructure;
 using static RecallFiles.Tests.Status.StatusHarness;
 
+using RecallFiles.Transport.Internal;
+
 namespace RecallFiles.Tests.Status;
 
 /// <summary>The status applier against a real MariaDB with the Open Dental tables (issue 6).</summary>
@@ -96,7 +98,7 @@ public sealed class OpenDentalStatusApplyTests
         Assert.Contains("CANCELLED by ADMIN", (await AptAsync(practice.ConnectionString, 112)).Note);
         Assert.AreEqual(19, (await AptAsync(practice.ConnectionString, 116)).Confirmed, "PENDING sets the configured definition");
         Assert.AreEqual(21, (await AptAsync(practice.ConnectionString, 113)).Confirmed, "the hygienist is the resource of a hygiene visit, as in the export");
-        CollectionAssert.AreEqual(new[] { Name("OD-01") }, harness.Files("status/processed"));
+        CollectionAssert.AreEqual(new[] { Name("OD-01") }, harness.Processed("status"));
         Assert.IsEmpty(harness.Files("status"));
     }
 
@@ -255,7 +257,7 @@ public sealed class OpenDentalStatusApplyTests
         harness.Drop(Name("OD-01"), File(
             Row("101", "CANCELLED by USER", "1", "23/10/2026", "12:00"),
             Row("116", "APPROVED", "1", "26/10/2026", "12:00")));
-        harness.Applier.FaultAt = s =>
+        FaultPoints.Hook = s =>
         {
             if (s == step)
             {
@@ -265,6 +267,7 @@ public sealed class OpenDentalStatusApplyTests
         await Assert.ThrowsAsync<IOException>(() => harness.RunAsync(practice));
         CollectionAssert.AreEqual(new[] { Name("OD-01") }, harness.Files("status"), "the status file stays until its result is out");
 
+        FaultPoints.Hook = null;
         harness.Restart();
         await harness.RunAsync(practice);
 
@@ -275,7 +278,7 @@ public sealed class OpenDentalStatusApplyTests
         Assert.AreEqual(5, apt.AptStatus);
         Assert.AreEqual(1, apt.Note.Split("CANCELLED by USER").Length - 1, "the note was written once: " + apt.Note);
         CollectionAssert.AreEqual(new[] { ResultName("OD-01") }, harness.Files("results"));
-        CollectionAssert.AreEqual(new[] { Name("OD-01") }, harness.Files("status/processed"));
+        CollectionAssert.AreEqual(new[] { Name("OD-01") }, harness.Processed("status"));
         Assert.IsEmpty(harness.Files("status"));
     }
 
@@ -327,7 +330,7 @@ public sealed class OpenDentalStatusApplyTests
         Assert.HasCount(1, run.Files, "a manual run waits for the file to be stable: " + string.Join(", ", run.Waiting));
         Assert.AreEqual("OK", harness.Results(ResultName("OD-01"))["101"].Result);
         Assert.AreEqual(5, (await AptAsync(practice.ConnectionString, 101)).AptStatus);
-        CollectionAssert.AreEqual(new[] { Name("OD-01") }, harness.Files("status/processed"));
+        CollectionAssert.AreEqual(new[] { Name("OD-01") }, harness.Processed("status"));
     }
 
     [TestMethod]

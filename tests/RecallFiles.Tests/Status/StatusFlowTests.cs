@@ -5,6 +5,7 @@ using RecallFiles.Importer.Status;
 using RecallFiles.Schemas;
 using RecallFiles.Tests.Infrastructure;
 using RecallFiles.Transport;
+using RecallFiles.Transport.Internal;
 
 namespace RecallFiles.Tests.Status;
 
@@ -12,7 +13,7 @@ namespace RecallFiles.Tests.Status;
 [TestClass]
 public sealed class StatusFlowTests
 {
-    private sealed record Cloud(NpgsqlDataSource DataSource, StatusFlow Flow, string Root);
+    private sealed record Cloud(NpgsqlDataSource DataSource, StatusExport Export, ResultsImport Results, string Root);
 
     private static async Task<Cloud> CreateAsync()
     {
@@ -33,12 +34,12 @@ public sealed class StatusFlowTests
         var root = Directory.CreateTempSubdirectory("rf-status-cloud-").FullName;
         var options = new ImporterOptions { ArchiveFolder = Path.Combine(root, "..", Path.GetFileName(root) + "-archive"), Practices = new Dictionary<string, PracticeOptions> { ["ACME"] = practice } };
         var dropBoxes = new Dictionary<string, DropBoxOptions> { ["default"] = new() { Kind = DropBoxKind.Local, RootPath = root, MinFileAge = TimeSpan.Zero } };
-        return new Cloud(dataSource, new StatusFlow(dataSource, options, dropBoxes), root);
+        return new Cloud(dataSource, new StatusExport(dataSource, options, dropBoxes), new ResultsImport(dataSource, options, dropBoxes), root);
     }
 
     private static async Task<List<(string AppLid, string State, string? File)>> UpdatesAsync(Cloud cloud)
     {
-        var rows = await StatusFlow.ListAsync(cloud.DataSource, "ACME", null, 100);
+        var rows = await StatusUpdates.ListAsync(cloud.DataSource, "ACME", null, 100);
         return rows.OrderBy(r => r.Id).Select(r => (r.AppLid, r.State, r.FileName)).ToList();
     }
 
@@ -46,13 +47,13 @@ public sealed class StatusFlowTests
     public async Task Export_WritesEachUpdateIntoExactlyOneFile_WithTheKnownSchedule()
     {
         var cloud = await CreateAsync();
-        await StatusFlow.AddAsync(cloud.DataSource, "ACME", "A1", AppointmentStatus.Approved, "test");
-        await StatusFlow.AddAsync(cloud.DataSource, "ACME", "A1", AppointmentStatus.CancelledByUser, "test");   // the newer answer wins
-        await StatusFlow.AddAsync(cloud.DataSource, "ACME", "A2", AppointmentStatus.CancelledByAdmin, "test");
-        await Assert.ThrowsAsync<InvalidOperationException>(() => StatusFlow.AddAsync(cloud.DataSource, "ACME", "NOPE", AppointmentStatus.Approved, "test"));
+        await StatusUpdates.AddAsync(cloud.DataSource, "ACME", "A1", AppointmentStatus.Approved, "test");
+        await StatusUpdates.AddAsync(cloud.DataSource, "ACME", "A1", AppointmentStatus.CancelledByUser, "test");   // the newer answer wins
+        await StatusUpdates.AddAsync(cloud.DataSource, "ACME", "A2", AppointmentStatus.CancelledByAdmin, "test");
+        await Assert.ThrowsAsync<NotFoundException>(() => StatusUpdates.AddAsync(cloud.DataSource, "ACME", "NOPE", AppointmentStatus.Approved, "test"));
 
-        var result = await cloud.Flow.ExportAsync("ACME");
-        var again = await cloud.Flow.ExportAsync("ACME");
+        var result = await cloud.Export.ExportAsync("ACME");
+        var again = await cloud.Export.ExportAsync("ACME");
 
         Assert.HasCount(1, result.Uploaded);
         Assert.AreEqual(2, result.Exported);
@@ -71,15 +72,15 @@ public sealed class StatusFlowTests
     public async Task Export_ReuploadsTheSameFile_AfterACrashBetweenAssignmentAndUpload()
     {
         var cloud = await CreateAsync();
-        await StatusFlow.AddAsync(cloud.DataSource, "ACME", "A1", AppointmentStatus.Approved, "test");
-        cloud.Flow.FaultAt = step => throw new IOException("simulated crash " + step);
-        await Assert.ThrowsAsync<IOException>(() => cloud.Flow.ExportAsync("ACME"));
+        await StatusUpdates.AddAsync(cloud.DataSource, "ACME", "A1", AppointmentStatus.Approved, "test");
+        FaultPoints.Hook = step => throw new IOException("simulated crash " + step);
+        await Assert.ThrowsAsync<IOException>(() => cloud.Export.ExportAsync("ACME"));
         Assert.IsFalse(Directory.Exists(Path.Combine(cloud.Root, "ACME", "status")) && Directory.GetFiles(Path.Combine(cloud.Root, "ACME", "status")).Length > 0);
         var assigned = (await UpdatesAsync(cloud))[0].File;
-        await StatusFlow.AddAsync(cloud.DataSource, "ACME", "A2", AppointmentStatus.Approved, "test");   // arrives after the crash
+        await StatusUpdates.AddAsync(cloud.DataSource, "ACME", "A2", AppointmentStatus.Approved, "test");   // arrives after the crash
 
-        cloud.Flow.FaultAt = null;
-        var result = await cloud.Flow.ExportAsync("ACME");
+        FaultPoints.Hook = null;
+        var result = await cloud.Export.ExportAsync("ACME");
 
         Assert.HasCount(2, result.Uploaded);
         Assert.AreEqual(assigned, result.Uploaded[0], "the assigned file is uploaded under its name");
@@ -93,40 +94,40 @@ public sealed class StatusFlowTests
     public async Task ImportResults_MarksEachUpdate_AndIsIdempotent()
     {
         var cloud = await CreateAsync();
-        await StatusFlow.AddAsync(cloud.DataSource, "ACME", "A1", AppointmentStatus.Approved, "test");
-        await StatusFlow.AddAsync(cloud.DataSource, "ACME", "A2", AppointmentStatus.CancelledByUser, "test");
-        var name = (await cloud.Flow.ExportAsync("ACME")).Uploaded[0];
+        await StatusUpdates.AddAsync(cloud.DataSource, "ACME", "A1", AppointmentStatus.Approved, "test");
+        await StatusUpdates.AddAsync(cloud.DataSource, "ACME", "A2", AppointmentStatus.CancelledByUser, "test");
+        var name = (await cloud.Export.ExportAsync("ACME")).Uploaded[0];
         var resultName = name.Replace("STATUS_", "STATUS_RESULT_", StringComparison.Ordinal);
         var results = Path.Combine(cloud.Root, "ACME", "results");
         Directory.CreateDirectory(results);
         var content = "APP_LID,RESULT,MESSAGE\r\nA1,OK,applied\r\nA2,CONFLICT,moved\r\n";
         await File.WriteAllTextAsync(Path.Combine(results, resultName), content);
 
-        var first = await cloud.Flow.ImportResultsAsync("ACME", once: true);
+        var first = await cloud.Results.ImportAsync("ACME", once: true);
         await File.WriteAllTextAsync(Path.Combine(results, resultName), content);   // dropped again
-        var second = await cloud.Flow.ImportResultsAsync("ACME", once: true);
+        var second = await cloud.Results.ImportAsync("ACME", once: true);
 
         Assert.AreEqual((1, 1), (first.Applied, first.Conflicted));
         Assert.AreEqual((0, 0), (second.Applied, second.Conflicted));
         CollectionAssert.AreEqual(new[] { ("A1", "applied", (string?)name), ("A2", "conflicted", (string?)name) }, await UpdatesAsync(cloud));
         Assert.IsEmpty(Directory.GetFiles(results));
-        Assert.HasCount(1, Directory.GetFiles(Path.Combine(results, "processed")));
+        Assert.HasCount(1, Directory.GetFiles(Path.Combine(results, "processed"), "*", SearchOption.AllDirectories), "archived below processed/yyyy/MM/dd");
     }
 
     [TestMethod]
     public async Task ImportResults_FailsEveryUpdate_WhenThePmsSideRejectedTheFile()
     {
         var cloud = await CreateAsync();
-        await StatusFlow.AddAsync(cloud.DataSource, "ACME", "A1", AppointmentStatus.Approved, "test");
-        var name = (await cloud.Flow.ExportAsync("ACME")).Uploaded[0];
+        await StatusUpdates.AddAsync(cloud.DataSource, "ACME", "A1", AppointmentStatus.Approved, "test");
+        var name = (await cloud.Export.ExportAsync("ACME")).Uploaded[0];
         var results = Path.Combine(cloud.Root, "ACME", "results");
         Directory.CreateDirectory(results);
         await File.WriteAllTextAsync(Path.Combine(results, name.Replace("STATUS_", "STATUS_RESULT_", StringComparison.Ordinal)), "APP_LID,RESULT,MESSAGE\r\n");
 
-        var result = await cloud.Flow.ImportResultsAsync("ACME", once: true);
+        var result = await cloud.Results.ImportAsync("ACME", once: true);
 
         Assert.AreEqual(1, result.Failed);
-        var row = (await StatusFlow.ListAsync(cloud.DataSource, "ACME", "failed", 10)).Single();
+        var row = (await StatusUpdates.ListAsync(cloud.DataSource, "ACME", "failed", 10)).Single();
         StringAssert.Contains(row.ResultMessage, "rejected");
     }
 }

@@ -37,6 +37,16 @@ internal sealed class StatusHarness
 
     public void RootOverride(string root) => Root = root;
 
+    /// <summary>The names archived below <c>{folder}/processed/yyyy/MM/dd/</c>, sorted.</summary>
+    public string[] Processed(string folder)
+    {
+        var processed = Path.Combine(Root, folder, "processed");
+        return Directory.Exists(processed)
+            ? [.. Directory.GetFiles(processed, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(processed, f)).Where(f => f.Count(c => c == '/') == 3)
+                .Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal)]
+            : [];
+    }
+
     /// <summary>A fresh applier over the same ledger (a restarted agent).</summary>
     public void Restart() => Applier = new StatusApplier(Ledger, TimeProvider.System, NullLogger.Instance);
 

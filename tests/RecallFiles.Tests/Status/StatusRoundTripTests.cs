@@ -97,8 +97,8 @@ public sealed class StatusRoundTripTests
         var resultFiles = Directory.GetFiles(Path.Combine(sshd.RootFolder, "OD-01", "results"), "*", SearchOption.AllDirectories);
         Assert.HasCount(1, statusFiles, string.Join(", ", statusFiles));
         Assert.HasCount(1, resultFiles, string.Join(", ", resultFiles));
-        StringAssert.Contains(statusFiles[0], "/status/processed/STATUS_OD-01_");
-        StringAssert.Contains(resultFiles[0], "/results/processed/STATUS_RESULT_OD-01_");
+        StringAssert.Matches(statusFiles[0], new System.Text.RegularExpressions.Regex(@"/status/processed/\d{4}/\d{2}/\d{2}/STATUS_OD-01_"));
+        StringAssert.Matches(resultFiles[0], new System.Text.RegularExpressions.Regex(@"/results/processed/\d{4}/\d{2}/\d{2}/STATUS_RESULT_OD-01_"));
         StringAssert.Contains((await OkAsync(config, "status-updates")).Out, "applied");
         StringAssert.Matches((await OkAsync(config, "batches")).Out, new System.Text.RegularExpressions.Regex(@"OD-01\s+0\s+0\s+1\s+0\s+0\s+0"),
             "./recallfiles batches shows the update applied");

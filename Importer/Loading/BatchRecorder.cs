@@ -1,0 +1,131 @@
+using System.Globalization;
+using Npgsql;
+using NpgsqlTypes;
+using RecallFiles.Importer.Batches;
+using RecallFiles.Importer.Database;
+using RecallFiles.Importer.Practices;
+using RecallFiles.Schemas;
+
+namespace RecallFiles.Importer.Loading;
+
+/// <summary>
+/// A load's bookkeeping on <c>batches</c>: lock the batch (and its practice, which serializes every load of the
+/// practice on any server) and read it with the practice's settings; record how the load ended — state, counts, window,
+/// error report, row problems (binary COPY) and the <c>batch_history</c> line — in the load's transaction.
+/// </summary>
+internal static class BatchRecorder
+{
+    /// <summary>The error for a batch id that does not exist.</summary>
+    public static NotFoundException BatchNotFound(long batchId) =>
+        new($"there is no batch {batchId.ToString(CultureInfo.InvariantCulture)}: list them with 'recallfiles batches'");
+
+    public static async Task<bool> HadNonEmptySnapshotAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, BatchRow batch, CancellationToken cancellationToken)
+    {
+        await using var command = Sql.Command(connection, transaction,
+            "SELECT EXISTS (SELECT 1 FROM batches WHERE practice_id = $1 AND id <> $2 AND state = 'applied' AND rows_valid > 0)", batch.PracticeId, batch.Id);
+        return (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+
+    public static async Task<BatchRow> LockAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long batchId, CancellationToken cancellationToken)
+    {
+        // Lock the practice first: every load of one practice is serialized (pickup on any server, replay, approve).
+        await using (var practice = Sql.Command(connection, transaction,
+            "SELECT 1 FROM practices WHERE id = (SELECT practice_id FROM batches WHERE id = $1) FOR UPDATE", batchId))
+        {
+            if (await practice.ExecuteScalarAsync(cancellationToken) is null)
+            {
+                throw BatchNotFound(batchId);
+            }
+        }
+
+        await using var command = Sql.Command(connection, transaction, """
+            SELECT b.id, b.practice_id, b.remote_name, b.state, b.sha256, b.archive_path, coalesce(b.file_timestamp, b.remote_mtime),
+                   p.time_zone, p.row_error_policy, p.max_removal_share, p.window_past, p.window_ahead,
+                   b.rows_total, b.rows_valid, b.rows_invalid, b.inserted, b.updated, b.removed, b.unchanged, b.reason
+            FROM batches b JOIN practices p ON p.id = b.practice_id WHERE b.id = $1 FOR UPDATE OF b
+            """, batchId);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            throw BatchNotFound(batchId);
+        }
+
+        return new BatchRow(
+            reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
+            reader.IsDBNull(4) ? null : reader.GetString(4), reader.IsDBNull(5) ? null : reader.GetString(5),
+            DateTime.SpecifyKind(reader.GetDateTime(6), DateTimeKind.Utc),
+            reader.GetString(7), PracticeStore.FromDb(reader.GetString(8)), (double)reader.GetDecimal(9),
+            reader.GetFieldValue<TimeSpan>(10), reader.GetFieldValue<TimeSpan>(11),
+            [.. Enumerable.Range(12, 7).Select(i => reader.IsDBNull(i) ? 0L : reader.GetInt64(i))],
+            reader.IsDBNull(19) ? null : reader.GetString(19));
+    }
+
+    public static async Task<LoadResult> RecordAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, BatchRow batch, Finish f, string actor, CancellationToken cancellationToken)
+    {
+        var p = f.Parsed;
+        var unchanged = f.State == BatchStates.Applied && p is not null ? p.RowsValid - f.Inserted - f.Updated : 0;
+        var report = f.Problems.Count > 0 ? ErrorReport.Build(f.Problems, f.OmittedProblems) : null;
+        await using (var update = Sql.Command(connection, transaction, """
+            UPDATE batches SET state = $2, reason = $3, rows_total = $4, rows_valid = $5, rows_invalid = $6, inserted = $7, updated = $8,
+                removed = $9, unchanged = $10, window_start = $11, window_end = $12, error_report = $13, duplicate_of = $14,
+                report_uploaded = CASE WHEN $13 IS NULL THEN true ELSE false END,
+                attempts = attempts + 1, finished_at = now(), updated_at = now()
+            WHERE id = $1
+            """, batch.Id, f.State, f.Reason, p?.RowsTotal, p?.RowsValid, p?.RowsInvalid,
+            f.State == BatchStates.Applied ? f.Inserted : null, f.State == BatchStates.Applied ? f.Updated : null,
+            f.State == BatchStates.Applied ? f.Removed : null, f.State == BatchStates.Applied ? unchanged : null,
+            f.WindowStart, f.WindowEnd, report, f.DuplicateOf))
+        {
+            update.Parameters[12].NpgsqlDbType = NpgsqlDbType.Bytea;
+            await update.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await using (var clear = Sql.Command(connection, transaction, "DELETE FROM batch_row_errors WHERE batch_id = $1", batch.Id))
+        {
+            await clear.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        if (f.Problems.Count > 0)
+        {
+            await using var copy = await connection.BeginBinaryImportAsync(
+                "COPY batch_row_errors (batch_id, line, column_name, code, severity, message) FROM STDIN (FORMAT BINARY)", cancellationToken);
+            foreach (var problem in f.Problems)
+            {
+                copy.StartRow();
+                copy.Write(batch.Id, NpgsqlDbType.Bigint);
+                if (problem.Line is { } line)
+                {
+                    copy.Write(line, NpgsqlDbType.Bigint);
+                }
+                else
+                {
+                    copy.WriteNull();
+                }
+
+                WriteText(copy, problem.Column);
+                copy.Write(problem.Code, NpgsqlDbType.Text);
+                copy.Write(problem.Severity == ProblemSeverity.Error ? "error" : "warning", NpgsqlDbType.Text);
+                copy.Write(problem.Message, NpgsqlDbType.Text);
+            }
+
+            await copy.CompleteAsync(cancellationToken);
+        }
+
+        await BatchStates.RecordAsync(connection, transaction, batch.Id, batch.State, f.State, actor, f.Reason, cancellationToken);
+        return new LoadResult(batch.Id, f.State, f.Reason, p?.RowsTotal ?? 0, p?.RowsValid ?? 0, p?.RowsInvalid ?? 0, f.Inserted, f.Updated, f.Removed, unchanged);
+    }
+
+
+    private static void WriteText(NpgsqlBinaryImporter importer, string? value)
+    {
+        if (value is null)
+        {
+            importer.WriteNull();
+        }
+        else
+        {
+            importer.Write(value, NpgsqlDbType.Text);
+        }
+    }
+}

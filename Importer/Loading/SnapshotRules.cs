@@ -1,0 +1,86 @@
+using System.Globalization;
+using RecallFiles.Importer.Batches;
+using RecallFiles.Schemas;
+
+namespace RecallFiles.Importer.Loading;
+
+/// <summary>
+/// The rules that decide, before or after reading a snapshot, whether it is applied at all: the same bytes again
+/// (duplicate), a file in the wrong folder, a snapshot older than the newest applied one (superseded), and the
+/// mass-removal guard; and the window a snapshot speaks for. Pure: the facts come in, a decision goes out (see
+/// docs/importer.md, "Load semantics").
+/// </summary>
+internal static class SnapshotRules
+{
+    /// <summary>
+    /// The snapshot's window, in the practice's local time (appointment times are local): the exporter's window
+    /// around the snapshot time (<paramref name="past"/> before, <paramref name="ahead"/> after), narrowed to the days the
+    /// file covers (first day 00:00 to the day after the last), so a vendor exporting a narrower window never removes
+    /// what it did not send. An empty file uses the configured window. End exclusive.
+    /// </summary>
+    public static (DateTime Start, DateTime End) Window(DateTime snapshotUtc, TimeZoneInfo zone, TimeSpan past, TimeSpan ahead, DateOnly? first, DateOnly? last)
+    {
+        var local = DateTime.SpecifyKind(TimeZoneInfo.ConvertTimeFromUtc(DateTime.SpecifyKind(snapshotUtc, DateTimeKind.Utc), zone), DateTimeKind.Unspecified);
+        var start = local - past;
+        var end = local + ahead;
+        if (first is { } f && last is { } l)
+        {
+            var fileStart = f.ToDateTime(TimeOnly.MinValue);
+            var fileEnd = l.AddDays(1).ToDateTime(TimeOnly.MinValue);
+            start = start > fileStart ? start : fileStart;
+            end = end < fileEnd ? end : fileEnd;
+        }
+
+        return end > start ? (start, end) : (start, start);
+    }
+
+    /// <summary>The same bytes as an earlier batch of the practice change nothing (issue 5.4).</summary>
+    public static Finish? Duplicate(string sha256, long? earlierBatch) => earlierBatch is { } original
+        ? new Finish(BatchStates.Duplicate, $"the same bytes (SHA-256 {sha256[..12]}…) as batch {original.ToString(CultureInfo.InvariantCulture)}; nothing changed")
+        {
+            DuplicateOf = original,
+        }
+        : null;
+
+    /// <summary>The practice comes from the folder; a name that says another practice or kind is a vendor mistake we do not guess about.</summary>
+    public static Finish? WrongFile(string remoteName, string practiceId)
+    {
+        if (!ContractFileName.TryParse(remoteName, out var name, out _))
+        {
+            return null;
+        }
+
+        if (name!.Kind != FileKind.Appointments)
+        {
+            return Finish.Failed($"{remoteName} is a {name.Kind.ToName()} file, not an appointments file: put it in the right folder", [], 0);
+        }
+
+        return string.Equals(name.PracticeId, practiceId, StringComparison.Ordinal)
+            ? null
+            : Finish.Failed($"{remoteName} names practice {name.PracticeId} but was found in the folder of practice {practiceId}; " +
+                "a file is always applied to the practice whose folder it is in, so it was not applied: rename it or move it to the right folder", [], 0);
+    }
+
+    /// <summary>An older snapshot than the newest applied one would roll the practice back (issue 5.3).</summary>
+    public static Finish? Superseded(DateTime snapshotTime, DateTime? newestApplied) => newestApplied is { } newest && snapshotTime < newest
+        ? new Finish(BatchStates.Superseded,
+            $"snapshot of {snapshotTime:yyyy-MM-dd HH:mm:ss}Z is older than the newest applied one ({newest:yyyy-MM-dd HH:mm:ss}Z); not applied")
+        : null;
+
+    /// <summary>
+    /// The mass-removal guard: why a snapshot is held for review, or null. An empty snapshot after a non-empty one, or
+    /// one that would remove more than <paramref name="maxRemovalShare"/> of the appointments in its window.
+    /// </summary>
+    public static string? Hold(long rowsValid, bool hadNonEmptySnapshot, long inWindow, long gone, double maxRemovalShare)
+    {
+        if (rowsValid == 0 && hadNonEmptySnapshot)
+        {
+            return "an empty snapshot after a non-empty one: held for review (approve it if the practice really has no appointments)";
+        }
+
+        return inWindow > 0 && gone > maxRemovalShare * inWindow
+            ? string.Create(CultureInfo.InvariantCulture,
+                $"would remove {gone} of the {inWindow} appointments in its window ({100.0 * gone / inWindow:0.#} % > {100 * maxRemovalShare:0.#} % MaxRemovalShare): held for review")
+            : null;
+    }
+}
