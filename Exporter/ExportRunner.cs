@@ -45,12 +45,8 @@ public sealed class ExportRunner(ExportLedger ledger, TimeProvider time, ILogger
         ArgumentNullException.ThrowIfNull(practice);
         ArgumentNullException.ThrowIfNull(run);
         var now = (run.Now ?? time.GetUtcNow()).ToUniversalTime();
-        if (!ExportWindow.TryFindTimeZone(practice.TimeZone, out var zone))
-        {
-            throw new ExportException($"practice {practice.PracticeId}: unknown TimeZone '{practice.TimeZone}'");
-        }
-
-        var window = ExportWindow.Around(now, practice.PastHours, practice.AheadHours, zone);
+        var zone = ExportWindow.FindTimeZone(practice.TimeZone, $"practice {practice.PracticeId}: RecallFiles:Agent:Practices:N:TimeZone");
+        var window = ExportWindow.Around(now, practice.WindowPast, practice.WindowAhead, zone);
         var id = ledger.Start(practice.PracticeId, time.GetUtcNow(), window);
         try
         {
