@@ -9,7 +9,7 @@ namespace RecallFiles.Exporter.Sources;
 /// Open Dental on MariaDB/MySQL (layout: shared/reference/opendental.md). Reads Scheduled
 /// appointments, and Complete ones in the past part of the window; the resource is the dentist or
 /// the hygienist by configuration; the end time comes from <c>Pattern</c> (5 minutes a character);
-/// a clinic's TimeZone overrides the practice's. Blocked channels are left empty: TxtMsgOk = No
+/// a clinic's TimeZone overrides the practice's (an unknown one stops the export). Blocked channels are left empty: TxtMsgOk = No
 /// blanks the mobile, PreferConfirmMethod = DoNotCall blanks the landline and work phone. Deleted
 /// and deceased patients are never exported. Patient names are never selected.
 /// </summary>
@@ -129,6 +129,20 @@ public sealed class OpenDentalSource(PracticeExportOptions options) : IAppointme
         }
     }
 
+    // clinic.TimeZone: empty means the server's zone, which is the practice's; an id this machine does not know stops the
+    // export instead of writing the clinic's appointments at the practice's times.
+    private TimeZoneInfo? ClinicZone(string? id, long clinicNum)
+    {
+        if (string.IsNullOrWhiteSpace(id))
+        {
+            return null;
+        }
+
+        return ExportWindow.TryFindTimeZone(id, out var zone) ? zone : throw new ExportException(
+            $"practice {options.PracticeId}: Open Dental clinic {clinicNum} has TimeZone '{id}', which is not a known time zone on this machine; " +
+            "set an IANA or Windows id in Open Dental (Setup > Clinics), or clear it to use RecallFiles:Agent:Practices:N:TimeZone");
+    }
+
     private SourceAppointment Map(MySqlDataReader r, TimeZoneInfo practiceZone)
     {
         static string? Text(MySqlDataReader r, string column)
@@ -140,7 +154,7 @@ public sealed class OpenDentalSource(PracticeExportOptions options) : IAppointme
         var start = r.GetDateTime("AptDateTime");
         var pattern = Text(r, "Pattern") ?? "";
         var clinicNum = r.GetInt64("ClinicNum");
-        var zone = ExportWindow.TryFindTimeZone(Text(r, "ClinicTimeZone"), out var clinicZone) ? clinicZone : practiceZone;
+        var zone = ClinicZone(Text(r, "ClinicTimeZone"), clinicNum) ?? practiceZone;
         var textOk = Convert.ToInt32(r.GetValue(r.GetOrdinal("TxtMsgOk")), System.Globalization.CultureInfo.InvariantCulture) != OpenDentalSchema.TxtMsgNo;
         var mayCall = Convert.ToInt32(r.GetValue(r.GetOrdinal("PreferConfirmMethod")), System.Globalization.CultureInfo.InvariantCulture) != OpenDentalSchema.ContactDoNotCall;
         var preferred = Text(r, "PreferredName");
