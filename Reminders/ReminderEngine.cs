@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Npgsql;
+using RecallFiles.Importer.Database;
 using RecallFiles.Importer.Feed;
 using RecallFiles.Schemas;
 
@@ -53,26 +54,12 @@ public sealed class ReminderEngine(NpgsqlDataSource dataSource, ReminderOptions 
 
     private readonly IReminderSender _sender = sender ?? new OutboxSender();
 
-    /// <summary>Creates the engine's tables when missing.</summary>
-    public static async Task EnsureSchemaAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(dataSource);
-        await using var stream = typeof(ReminderEngine).Assembly.GetManifestResourceStream("RecallFiles.Reminders.reminders.sql")!;
-        using var reader = new StreamReader(stream);
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await using (var lockCommand = new NpgsqlCommand("SELECT pg_advisory_xact_lock(7377012026)", connection, transaction))
-        {
-            await lockCommand.ExecuteNonQueryAsync(cancellationToken);
-        }
-
-        await using (var create = new NpgsqlCommand(await reader.ReadToEndAsync(cancellationToken), connection, transaction))
-        {
-            await create.ExecuteNonQueryAsync(cancellationToken);
-        }
-
-        await transaction.CommitAsync(cancellationToken);
-    }
+    /// <summary>
+    /// Creates the engine's tables when missing. They are one of the importer's migrations
+    /// (<c>Importer/Database/Migrations/0200_reminders.sql</c>), so this runs <see cref="Migrator"/>: one mechanism, one lock.
+    /// </summary>
+    public static Task EnsureSchemaAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken = default) =>
+        Migrator.MigrateAsync(dataSource, cancellationToken);
 
     /// <summary>Plans from every new event, in batches; returns how many events were handled.</summary>
     public async Task<int> PlanAsync(CancellationToken cancellationToken = default)
