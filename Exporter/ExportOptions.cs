@@ -66,11 +66,14 @@ public sealed record PracticeExportOptions
     /// <summary>The practice's IANA (or Windows) time zone, such as Europe/Madrid. Open Dental clinics with their own TimeZone override it.</summary>
     public string TimeZone { get; init; } = "UTC";
 
-    /// <summary>Hours before now to export (tuOtempO A.1.1: 24; allowed 0–168). Past appointments drive feedback messages.</summary>
-    public int PastHours { get; init; } = 24;
+    /// <summary>
+    /// How far before now to export, as a time span (tuOtempO A.1.1: 24 hours, <c>1.00:00:00</c>; allowed 0 to 168 hours).
+    /// Past appointments drive feedback messages. The cloud's practice setting has the same name and meaning.
+    /// </summary>
+    public TimeSpan WindowPast { get; init; } = TimeSpan.FromHours(24);
 
-    /// <summary>Hours after now to export (tuOtempO A.1.1: 72; allowed 1–720).</summary>
-    public int AheadHours { get; init; } = 72;
+    /// <summary>How far after now to export, as a time span (tuOtempO A.1.1: 72 hours, <c>3.00:00:00</c>; allowed 1 to 720 hours).</summary>
+    public TimeSpan WindowAhead { get; init; } = TimeSpan.FromHours(72);
 
     /// <summary>Cron schedule of the export in the practice's time zone (tuOtempO A.1.1: every 4 hours).</summary>
     public string Cron { get; init; } = "0 */4 * * *";
@@ -99,6 +102,32 @@ public sealed record PracticeExportOptions
     /// <summary>The status applier of this practice (issue 6, docs/status.md); off unless Status:Enabled.</summary>
     public StatusApply.StatusApplyOptions Status { get; init; } = new();
 
+    private static readonly TimeSpan MinWindowPast = TimeSpan.Zero;
+    private static readonly TimeSpan MaxWindowPast = TimeSpan.FromHours(168);
+    private static readonly TimeSpan MinWindowAhead = TimeSpan.FromHours(1);
+    private static readonly TimeSpan MaxWindowAhead = TimeSpan.FromHours(720);
+
+    // Keys an older agent read; an upgrade that keeps them must not fall back to the defaults silently.
+    private static readonly (string Old, string New, string Example)[] RenamedKeys =
+    [
+        ("PastHours", nameof(WindowPast), "24 hours = \"1.00:00:00\""),
+        ("AheadHours", nameof(WindowAhead), "72 hours = \"3.00:00:00\""),
+    ];
+
+    /// <summary>
+    /// Errors for keys of an older agent that are still configured for this practice (<paramref name="keys"/>: the
+    /// child keys of its configuration section), each naming the key that replaced it.
+    /// </summary>
+    public static IReadOnlyList<string> ValidateRenamedKeys(IEnumerable<string> keys, string keyPrefix)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        var present = keys.ToHashSet(StringComparer.OrdinalIgnoreCase);
+        return [.. RenamedKeys.Where(r => present.Contains(r.Old)).Select(r =>
+            $"{keyPrefix}:{r.Old} is no longer read: it is now {keyPrefix}:{r.New}, a time span ({r.Example}); rename the key and write its value as a time span")];
+    }
+
+    private static string Span(TimeSpan value) => value.ToString("c", System.Globalization.CultureInfo.InvariantCulture);
+
     /// <summary>Checks the values, naming the configuration key of a wrong one.</summary>
     public IReadOnlyList<string> Validate(string keyPrefix)
     {
@@ -118,19 +147,24 @@ public sealed record PracticeExportOptions
             errors.Add($"{keyPrefix}:QueryFile is required when Source is GenericSql");
         }
 
-        if (PastHours is < 0 or > 168)
+        if (!Enum.IsDefined(Provider))
         {
-            errors.Add($"{keyPrefix}:PastHours is {PastHours}; allowed 0-168");
+            errors.Add($"{keyPrefix}:Provider is {Provider}; allowed: {string.Join(", ", Enum.GetNames<SqlProvider>())}");
         }
 
-        if (AheadHours is < 1 or > 720)
+        if (WindowPast < MinWindowPast || WindowPast > MaxWindowPast)
         {
-            errors.Add($"{keyPrefix}:AheadHours is {AheadHours}; allowed 1-720");
+            errors.Add($"{keyPrefix}:WindowPast is {Span(WindowPast)}; allowed {Span(MinWindowPast)} to {Span(MaxWindowPast)} (0-168 hours)");
+        }
+
+        if (WindowAhead < MinWindowAhead || WindowAhead > MaxWindowAhead)
+        {
+            errors.Add($"{keyPrefix}:WindowAhead is {Span(WindowAhead)}; allowed {Span(MinWindowAhead)} to {Span(MaxWindowAhead)} (1-720 hours)");
         }
 
         if (!ExportWindow.TryFindTimeZone(TimeZone, out _))
         {
-            errors.Add($"{keyPrefix}:TimeZone '{TimeZone}' is not a known time zone; use an IANA name such as Europe/Madrid or America/New_York");
+            errors.Add(ExportWindow.UnknownTimeZone(TimeZone, $"{keyPrefix}:TimeZone"));
         }
 
         foreach (var column in ExtensionColumns)

@@ -45,27 +45,21 @@ public sealed class ExportRunner(ExportLedger ledger, TimeProvider time, ILogger
         ArgumentNullException.ThrowIfNull(practice);
         ArgumentNullException.ThrowIfNull(run);
         var now = (run.Now ?? time.GetUtcNow()).ToUniversalTime();
-        if (!ExportWindow.TryFindTimeZone(practice.TimeZone, out var zone))
-        {
-            throw new ExportException($"practice {practice.PracticeId}: unknown TimeZone '{practice.TimeZone}'");
-        }
-
-        var window = ExportWindow.Around(now, practice.PastHours, practice.AheadHours, zone);
+        var zone = ExportWindow.FindTimeZone(practice.TimeZone, $"practice {practice.PracticeId}: RecallFiles:Agent:Practices:N:TimeZone");
+        var window = ExportWindow.Around(now, practice.WindowPast, practice.WindowAhead, zone);
         var id = ledger.Start(practice.PracticeId, time.GetUtcNow(), window);
         try
         {
             var result = await RunCoreAsync(id, practice, run, now, window, cancellationToken);
             ledger.Finish(id, run.DryRun ? ExportStatus.DryRun : ExportStatus.Uploaded, time.GetUtcNow(), result.Rows, result.Sha256, result.FileName, result.RemotePath);
-            logger.LogInformation(
-                "Export {PracticeId}: {Rows} appointments in [{WindowStart:O}, {WindowEnd:O}) written to {File} (sha256 {Sha256}){Uploaded}; {DroppedPhones} implausible phones and {DroppedEmails} e-mails left empty",
-                practice.PracticeId, result.Rows, window.StartUtc, window.EndUtc, result.FileName, result.Sha256,
+            Log.Exported(logger, practice.PracticeId, result.Rows, window.StartUtc, window.EndUtc, result.FileName, result.Sha256,
                 result.RemotePath is null ? ", not uploaded (dry run)" : $", uploaded to {result.RemotePath}", result.DroppedPhones, result.DroppedEmails);
             return result;
         }
         catch (Exception ex) when (ex is ExportException or DropBoxException or IOException or OperationCanceledException)
         {
             ledger.Finish(id, ExportStatus.Failed, time.GetUtcNow(), error: ex.Message);
-            logger.LogError("Export {PracticeId} failed: {Reason}", practice.PracticeId, ex.Message);
+            Log.ExportFailed(logger, practice.PracticeId, ex.Message);
             throw;
         }
         catch (Exception ex)
@@ -73,7 +67,7 @@ public sealed class ExportRunner(ExportLedger ledger, TimeProvider time, ILogger
             // Anything else is a fault in a provider or in RecallFiles: still recorded, still one clear line for IT.
             var message = $"practice {practice.PracticeId}: unexpected {ex.GetType().Name}: {ex.Message}";
             ledger.Finish(id, ExportStatus.Failed, time.GetUtcNow(), error: message);
-            logger.LogError(ex, "Export {PracticeId} failed: {Reason}", practice.PracticeId, message);
+            Log.ExportFailed(logger, practice.PracticeId, message, ex);
             throw new ExportException(message, ex);
         }
     }

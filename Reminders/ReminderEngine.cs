@@ -1,8 +1,11 @@
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
+using RecallFiles.Importer.Database;
 using RecallFiles.Importer.Feed;
+using RecallFiles.Importer.Practices;
 using RecallFiles.Schemas;
 
 namespace RecallFiles.Reminders;
@@ -52,27 +55,14 @@ public sealed class ReminderEngine(NpgsqlDataSource dataSource, ReminderOptions 
     public const string Consumer = "reminders";
 
     private readonly IReminderSender _sender = sender ?? new OutboxSender();
+    private readonly ILogger _logger = logger ?? NullLogger.Instance;
 
-    /// <summary>Creates the engine's tables when missing.</summary>
-    public static async Task EnsureSchemaAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(dataSource);
-        await using var stream = typeof(ReminderEngine).Assembly.GetManifestResourceStream("RecallFiles.Reminders.reminders.sql")!;
-        using var reader = new StreamReader(stream);
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await using (var lockCommand = new NpgsqlCommand("SELECT pg_advisory_xact_lock(7377012026)", connection, transaction))
-        {
-            await lockCommand.ExecuteNonQueryAsync(cancellationToken);
-        }
-
-        await using (var create = new NpgsqlCommand(await reader.ReadToEndAsync(cancellationToken), connection, transaction))
-        {
-            await create.ExecuteNonQueryAsync(cancellationToken);
-        }
-
-        await transaction.CommitAsync(cancellationToken);
-    }
+    /// <summary>
+    /// Creates the engine's tables when missing. They are one of the importer's migrations
+    /// (<c>Importer/Database/Migrations/0200_reminders.sql</c>), so this runs <see cref="Migrator"/>: one mechanism, one lock.
+    /// </summary>
+    public static Task EnsureSchemaAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken = default) =>
+        Migrator.MigrateAsync(dataSource, cancellationToken);
 
     /// <summary>Plans from every new event, in batches; returns how many events were handled.</summary>
     public async Task<int> PlanAsync(CancellationToken cancellationToken = default)
@@ -92,14 +82,30 @@ public sealed class ReminderEngine(NpgsqlDataSource dataSource, ReminderOptions 
 
     private async Task HandleAsync(IReadOnlyList<AppointmentEvent> events, NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
     {
-        var zones = new Dictionary<string, TimeZoneInfo>(StringComparer.Ordinal);
+        var zoneIds = new Dictionary<string, string>(StringComparer.Ordinal);
         await using (var select = new NpgsqlCommand("SELECT id, time_zone FROM practices", connection, transaction))
         await using (var reader = await select.ExecuteReaderAsync(cancellationToken))
         {
             while (await reader.ReadAsync(cancellationToken))
             {
-                zones[reader.GetString(0)] = TimeZoneInfo.TryFindSystemTimeZoneById(reader.GetString(1), out var zone) ? zone : TimeZoneInfo.Utc;
+                zoneIds[reader.GetString(0)] = reader.GetString(1);
             }
+        }
+
+        // Never UTC by default: a reminder at the wrong hour is worse than a job that fails, names the key and is retried.
+        var zones = new Dictionary<string, TimeZoneInfo>(StringComparer.Ordinal);
+        TimeZoneInfo ZoneOf(string practiceId)
+        {
+            if (!zones.TryGetValue(practiceId, out var zone))
+            {
+                zone = zoneIds.TryGetValue(practiceId, out var id)
+                    ? PracticeOptions.FindTimeZone(id, $"RecallFiles:Practices:{practiceId}:TimeZone")
+                    : throw new TimeZoneNotFoundException(
+                        $"practice {practiceId} has appointment events but no row in practices: configure RecallFiles:Practices:{practiceId} (with its TimeZone) and restart the cloud role.");
+                zones[practiceId] = zone;
+            }
+
+            return zone;
         }
 
         var now = time.GetUtcNow();
@@ -126,11 +132,11 @@ public sealed class ReminderEngine(NpgsqlDataSource dataSource, ReminderOptions 
 
             if (appointment.Channel() is not { } channel)
             {
-                logger?.LogInformation("Appointment {PracticeId}/{AppLid}: no allowed channel, no reminder", e.PracticeId, e.AppLid);
+                Log.NoChannel(_logger, e.PracticeId, e.AppLid);
                 continue;
             }
 
-            var zone = zones.GetValueOrDefault(e.PracticeId, TimeZoneInfo.Utc);
+            var zone = ZoneOf(e.PracticeId);
             var start = ToInstant(appointment.LocalStart, zone);
             foreach (var offset in options.Offsets)
             {
@@ -204,7 +210,7 @@ public sealed class ReminderEngine(NpgsqlDataSource dataSource, ReminderOptions 
         await transaction.CommitAsync(cancellationToken);
         if (due.Count > 0)
         {
-            logger?.LogInformation("Sent {Count} reminder(s) to the outbox", due.Count);
+            Log.Sent(_logger, due.Count);
         }
 
         return due.Count;

@@ -61,7 +61,7 @@ public static class TimeZones
 
         try
         {
-            zone = TimeZoneInfo.FindSystemTimeZoneById(id);
+            zone = TimeZoneInfo.FindSystemTimeZoneById(id.Trim());
             return true;
         }
         catch (Exception ex) when (ex is TimeZoneNotFoundException or InvalidTimeZoneException)

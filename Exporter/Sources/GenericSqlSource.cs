@@ -2,6 +2,7 @@ using System.Data;
 using System.Data.Common;
 using System.Globalization;
 using System.Runtime.CompilerServices;
+using RecallFiles.Exporter.GenericSql;
 using RecallFiles.Schemas;
 
 namespace RecallFiles.Exporter.Sources;
@@ -17,15 +18,6 @@ namespace RecallFiles.Exporter.Sources;
 public sealed partial class GenericSqlSource(PracticeExportOptions options) : IAppointmentSource
 {
     private string? _query;
-
-    private DbProviderFactory Factory => options.Provider switch
-    {
-        SqlProvider.PostgreSql => Npgsql.NpgsqlFactory.Instance,
-        SqlProvider.MySql => MySqlConnector.MySqlConnectorFactory.Instance,
-        SqlProvider.Sqlite => Microsoft.Data.Sqlite.SqliteFactory.Instance,
-        SqlProvider.SqlServer => Microsoft.Data.SqlClient.SqlClientFactory.Instance,
-        _ => throw new ExportException($"practice {options.PracticeId}: unknown Provider {options.Provider}"),
-    };
 
     private string LoadQuery()
     {
@@ -54,29 +46,25 @@ public sealed partial class GenericSqlSource(PracticeExportOptions options) : IA
 
     private async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
     {
-        var connection = Factory.CreateConnection()!;
+        DbConnection? connection = null;
         try
         {
-            connection.ConnectionString = ReadOnly(options.ConnectionString);
+            connection = SqlProviders.CreateConnection(options.Provider, options.ConnectionString, readOnly: true);
             await connection.OpenAsync(cancellationToken);
         }
         catch (Exception ex) when (ex is DbException or ArgumentException or InvalidOperationException)
         {
-            await connection.DisposeAsync();
+            if (connection is not null)
+            {
+                await connection.DisposeAsync();
+            }
+
             throw new ExportException(
                 $"practice {options.PracticeId}: cannot connect to the {options.Provider} database: {ex.Message}. Check RecallFiles:Agent:Practices:N:ConnectionString.", ex);
         }
 
         return connection;
     }
-
-    // Read-only where the provider has a switch for it; the docs show the least-privilege user for the others.
-    private string ReadOnly(string connectionString) => options.Provider switch
-    {
-        SqlProvider.Sqlite => new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(connectionString) { Mode = Microsoft.Data.Sqlite.SqliteOpenMode.ReadOnly }.ToString(),
-        SqlProvider.SqlServer => new Microsoft.Data.SqlClient.SqlConnectionStringBuilder(connectionString) { ApplicationIntent = Microsoft.Data.SqlClient.ApplicationIntent.ReadOnly }.ToString(),
-        _ => connectionString,
-    };
 
     private async Task<DbDataReader> ExecuteAsync(DbConnection connection, DateTime start, DateTime end, CancellationToken cancellationToken)
     {

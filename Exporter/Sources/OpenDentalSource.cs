@@ -1,6 +1,7 @@
 using System.Data;
 using System.Runtime.CompilerServices;
 using MySqlConnector;
+using RecallFiles.Exporter.OpenDental;
 
 namespace RecallFiles.Exporter.Sources;
 
@@ -8,16 +9,16 @@ namespace RecallFiles.Exporter.Sources;
 /// Open Dental on MariaDB/MySQL (layout: shared/reference/opendental.md). Reads Scheduled
 /// appointments, and Complete ones in the past part of the window; the resource is the dentist or
 /// the hygienist by configuration; the end time comes from <c>Pattern</c> (5 minutes a character);
-/// a clinic's TimeZone overrides the practice's. Blocked channels are left empty: TxtMsgOk = No
+/// a clinic's TimeZone overrides the practice's (an unknown one stops the export). Blocked channels are left empty: TxtMsgOk = No
 /// blanks the mobile, PreferConfirmMethod = DoNotCall blanks the landline and work phone. Deleted
 /// and deceased patients are never exported. Patient names are never selected.
 /// </summary>
 public sealed class OpenDentalSource(PracticeExportOptions options) : IAppointmentSource
 {
-    // AptStatus: 1 Scheduled, 2 Complete. PatStatus: 4 Deleted, 5 Deceased. TxtMsgOk: 2 No.
-    // ContactMethod: 1 DoNotCall. The window is widened by 26 hours on each side because clinics may
-    // sit in other time zones than the practice; AppointmentMapper applies the exact window.
-    internal const string Query = """
+    // AptStatus Scheduled and Complete; PatStatus Deleted and Deceased (OpenDentalSchema). The window is widened by 26
+    // hours on each side because clinics may sit in other time zones than the practice; AppointmentMapper applies the
+    // exact window.
+    internal static readonly string Query = $"""
         SELECT a.AptNum, a.AptDateTime, a.Pattern, a.AptStatus, a.ClinicNum, a.Op,
                p.HmPhone, p.WkPhone, p.WirelessPhone, p.Email, p.TxtMsgOk, p.PreferConfirmMethod, p.Language,
                pr.ProvNum, pr.Abbr, pr.PreferredName,
@@ -25,43 +26,26 @@ public sealed class OpenDentalSource(PracticeExportOptions options) : IAppointme
                o.OpName
         FROM appointment a
         JOIN patient p ON p.PatNum = a.PatNum
-        JOIN provider pr ON pr.ProvNum = CASE
-                 WHEN @resource = 1 THEN a.ProvNum
-                 WHEN @resource = 2 AND a.ProvHyg <> 0 THEN a.ProvHyg
-                 WHEN @resource = 0 AND a.IsHygiene = 1 AND a.ProvHyg <> 0 THEN a.ProvHyg
-                 ELSE a.ProvNum END
+        JOIN provider pr ON pr.ProvNum = {OpenDentalSchema.ResourceSql}
         LEFT JOIN clinic c ON c.ClinicNum = a.ClinicNum
         LEFT JOIN operatory o ON o.OperatoryNum = a.Op
-        WHERE a.AptStatus IN (1, 2)
+        WHERE a.AptStatus IN ({(int)AptStatus.Scheduled}, {(int)AptStatus.Complete})
           AND a.AptDateTime >= @start AND a.AptDateTime < @end
-          AND p.PatStatus NOT IN (4, 5)
+          AND p.PatStatus NOT IN ({OpenDentalSchema.PatStatusDeleted}, {OpenDentalSchema.PatStatusDeceased})
           AND (@clinic IS NULL OR a.ClinicNum = @clinic)
         ORDER BY a.AptDateTime, a.AptNum
         """;
 
-    private static readonly string[] RequiredTables = ["appointment", "patient", "provider", "operatory", "clinic"];
-
     private MySqlConnection CreateConnection()
     {
-        MySqlConnectionStringBuilder builder;
         try
         {
-            builder = new MySqlConnectionStringBuilder(options.ConnectionString);
+            return OpenDentalSchema.CreateConnection(options.ConnectionString);
         }
         catch (ArgumentException ex)
         {
             throw new ExportException($"practice {options.PracticeId}: the Open Dental ConnectionString is not a valid MySQL connection string ({ex.Message})", ex);
         }
-
-        // Open Dental stores empty dates as 0001-01-01, some tables as 0000-00-00.
-        builder.ConvertZeroDateTime = true;
-        builder.AllowZeroDateTime = false;
-        if (builder.ConnectionTimeout == 15)
-        {
-            builder.ConnectionTimeout = 10;
-        }
-
-        return new MySqlConnection(builder.ConnectionString);
     }
 
     private async Task<MySqlConnection> OpenAsync(CancellationToken cancellationToken)
@@ -97,7 +81,7 @@ public sealed class OpenDentalSource(PracticeExportOptions options) : IAppointme
             }
         }
 
-        var missing = RequiredTables.Where(t => !tables.Contains(t)).ToArray();
+        var missing = OpenDentalSchema.RequiredTables.Where(t => !tables.Contains(t)).ToArray();
         if (missing.Length > 0)
         {
             throw new ExportException(
@@ -121,7 +105,7 @@ public sealed class OpenDentalSource(PracticeExportOptions options) : IAppointme
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = Query;
-        command.Parameters.AddWithValue("@resource", (int)options.Resource switch { 0 => 0, 1 => 1, _ => 2 });
+        command.Parameters.AddWithValue("@resource", OpenDentalSchema.ResourceParameter(options.Resource));
         command.Parameters.AddWithValue("@start", window.LocalStart.AddHours(-26));
         command.Parameters.AddWithValue("@end", window.LocalEnd.AddHours(26));
         command.Parameters.AddWithValue("@clinic", options.ClinicNum is { } clinic ? clinic : DBNull.Value);
@@ -145,6 +129,20 @@ public sealed class OpenDentalSource(PracticeExportOptions options) : IAppointme
         }
     }
 
+    // clinic.TimeZone: empty means the server's zone, which is the practice's; an id this machine does not know stops the
+    // export instead of writing the clinic's appointments at the practice's times.
+    private TimeZoneInfo? ClinicZone(string? id, long clinicNum)
+    {
+        if (string.IsNullOrWhiteSpace(id))
+        {
+            return null;
+        }
+
+        return ExportWindow.TryFindTimeZone(id, out var zone) ? zone : throw new ExportException(
+            $"practice {options.PracticeId}: Open Dental clinic {clinicNum} has TimeZone '{id}', which is not a known time zone on this machine; " +
+            "set an IANA or Windows id in Open Dental (Setup > Clinics), or clear it to use RecallFiles:Agent:Practices:N:TimeZone");
+    }
+
     private SourceAppointment Map(MySqlDataReader r, TimeZoneInfo practiceZone)
     {
         static string? Text(MySqlDataReader r, string column)
@@ -156,19 +154,18 @@ public sealed class OpenDentalSource(PracticeExportOptions options) : IAppointme
         var start = r.GetDateTime("AptDateTime");
         var pattern = Text(r, "Pattern") ?? "";
         var clinicNum = r.GetInt64("ClinicNum");
-        var zone = ExportWindow.TryFindTimeZone(Text(r, "ClinicTimeZone"), out var clinicZone) ? clinicZone : practiceZone;
-        var textOk = Convert.ToInt32(r.GetValue(r.GetOrdinal("TxtMsgOk")), System.Globalization.CultureInfo.InvariantCulture) != 2;
-        var mayCall = Convert.ToInt32(r.GetValue(r.GetOrdinal("PreferConfirmMethod")), System.Globalization.CultureInfo.InvariantCulture) != 1;
-        var aptNum = r.GetInt64("AptNum").ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var zone = ClinicZone(Text(r, "ClinicTimeZone"), clinicNum) ?? practiceZone;
+        var textOk = Convert.ToInt32(r.GetValue(r.GetOrdinal("TxtMsgOk")), System.Globalization.CultureInfo.InvariantCulture) != OpenDentalSchema.TxtMsgNo;
+        var mayCall = Convert.ToInt32(r.GetValue(r.GetOrdinal("PreferConfirmMethod")), System.Globalization.CultureInfo.InvariantCulture) != OpenDentalSchema.ContactDoNotCall;
         var preferred = Text(r, "PreferredName");
         var useClinic = clinicNum != 0;
         return new SourceAppointment
         {
-            AppLid = options.PrefixAppLidWithClinic ? $"{clinicNum}-{aptNum}" : aptNum,
+            AppLid = OpenDentalSchema.FormatAppLid(clinicNum, r.GetInt64("AptNum"), options.PrefixAppLidWithClinic),
             LocalStart = start,
             TimeZone = zone,
-            LocalEnd = pattern.Length > 0 ? start.AddMinutes(5 * pattern.Length) : null,
-            AllowedOnlyInPast = r.GetInt32("AptStatus") == 2,
+            LocalEnd = pattern.Length > 0 ? start.AddMinutes(OpenDentalSchema.PatternSlotMinutes * pattern.Length) : null,
+            AllowedOnlyInPast = r.GetInt32("AptStatus") == (int)AptStatus.Complete,
             LandlinePhone = mayCall ? Text(r, "HmPhone") : null,
             WorkPhone = mayCall ? Text(r, "WkPhone") : null,
             MobilePhone = textOk ? Text(r, "WirelessPhone") : null,

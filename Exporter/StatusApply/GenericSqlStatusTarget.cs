@@ -1,4 +1,5 @@
 using System.Data.Common;
+using RecallFiles.Exporter.GenericSql;
 using RecallFiles.Schemas;
 
 namespace RecallFiles.Exporter.StatusApply;
@@ -10,28 +11,23 @@ namespace RecallFiles.Exporter.StatusApply;
 /// </summary>
 internal sealed class GenericSqlStatusTarget(PracticeExportOptions practice) : IStatusTarget
 {
-    private DbProviderFactory Factory => practice.Provider switch
-    {
-        SqlProvider.PostgreSql => Npgsql.NpgsqlFactory.Instance,
-        SqlProvider.MySql => MySqlConnector.MySqlConnectorFactory.Instance,
-        SqlProvider.Sqlite => Microsoft.Data.Sqlite.SqliteFactory.Instance,
-        SqlProvider.SqlServer => Microsoft.Data.SqlClient.SqlClientFactory.Instance,
-        _ => throw new StatusApplyException($"practice {practice.PracticeId}: unknown Provider {practice.Provider}"),
-    };
-
     public async Task<IStatusSession> BeginAsync(CancellationToken cancellationToken)
     {
-        var connection = Factory.CreateConnection()!;
+        DbConnection? connection = null;
         try
         {
-            connection.ConnectionString = practice.ConnectionString;
+            connection = SqlProviders.CreateConnection(practice.Provider, practice.ConnectionString, readOnly: false);
             await connection.OpenAsync(cancellationToken);
             var transaction = await connection.BeginTransactionAsync(cancellationToken);
             return new Session(practice.Status, connection, transaction);
         }
         catch (Exception ex) when (ex is DbException or ArgumentException or InvalidOperationException)
         {
-            await connection.DisposeAsync();
+            if (connection is not null)
+            {
+                await connection.DisposeAsync();
+            }
+
             throw new StatusApplyException(
                 $"practice {practice.PracticeId}: cannot open the {practice.Provider} database for writing: {ex.Message}. Check RecallFiles:Agent:Practices:N:ConnectionString.", ex);
         }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using MySqlConnector;
+using RecallFiles.Exporter.OpenDental;
 using RecallFiles.Schemas;
 
 namespace RecallFiles.Exporter.StatusApply;
@@ -12,10 +13,11 @@ namespace RecallFiles.Exporter.StatusApply;
 /// </summary>
 internal sealed class OpenDentalStatusTarget(PracticeExportOptions practice, TimeProvider time) : IStatusTarget
 {
-    private const int Scheduled = 1;
-    private const int Broken = 5;
-
-    private static readonly string[] AptStatusNames = ["None", "Scheduled", "Complete", "UnschedList", "ASAP", "Broken", "Planned", "PtNote", "PtNoteCompleted"];
+    // The appointment as it is now, locked for the rest of the file's transaction.
+    private static readonly string LookupSql = $"""
+        SELECT a.AptDateTime, a.AptStatus, a.Confirmed, a.ClinicNum, {OpenDentalSchema.ResourceSql} AS Resource
+        FROM appointment a WHERE a.AptNum = @apt FOR UPDATE
+        """;
 
     private PracticeExportOptions Practice => practice;
 
@@ -27,17 +29,16 @@ internal sealed class OpenDentalStatusTarget(PracticeExportOptions practice, Tim
 
     public async Task<IStatusSession> BeginAsync(CancellationToken cancellationToken)
     {
-        MySqlConnectionStringBuilder builder;
+        MySqlConnection connection;
         try
         {
-            builder = new MySqlConnectionStringBuilder(practice.ConnectionString) { ConvertZeroDateTime = true, AllowZeroDateTime = false };
+            connection = OpenDentalSchema.CreateConnection(practice.ConnectionString);
         }
         catch (ArgumentException ex)
         {
             throw new StatusApplyException($"practice {practice.PracticeId}: the Open Dental ConnectionString is not a valid MySQL connection string ({ex.Message})", ex);
         }
 
-        var connection = new MySqlConnection(builder.ConnectionString);
         try
         {
             await connection.OpenAsync(cancellationToken);
@@ -73,7 +74,7 @@ internal sealed class OpenDentalStatusTarget(PracticeExportOptions practice, Tim
         }
 
         var all = new List<(long DefNum, string Name, bool Hidden)>();
-        await using (var command = new MySqlCommand("SELECT DefNum, ItemName, IsHidden FROM definition WHERE Category = 2 ORDER BY IsHidden, ItemOrder, DefNum", connection, transaction))
+        await using (var command = new MySqlCommand($"SELECT DefNum, ItemName, IsHidden FROM definition WHERE Category = {OpenDentalSchema.ConfirmationCategory} ORDER BY IsHidden, ItemOrder, DefNum", connection, transaction))
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
             while (await reader.ReadAsync(cancellationToken))
@@ -110,20 +111,13 @@ internal sealed class OpenDentalStatusTarget(PracticeExportOptions practice, Tim
         private async Task<RowOutcome> ApplyCoreAsync(StatusRecord row, AppointmentStatus status, string fileName, CancellationToken cancellationToken)
         {
             var practice = target.Practice;
-            if (!TryParseAppLid(row.AppLid, out var aptNum, out var clinicFromLid))
+            if (!OpenDentalSchema.TryParseAppLid(row.AppLid, practice.PrefixAppLidWithClinic, out var aptNum, out var clinicFromLid))
             {
                 return RowOutcome.NotFound(row.AppLid);
             }
 
-            await using var lookup = new MySqlCommand("""
-                SELECT a.AptDateTime, a.AptStatus, a.Confirmed, a.ClinicNum,
-                       CASE WHEN @resource = 1 THEN a.ProvNum
-                            WHEN @resource = 2 AND a.ProvHyg <> 0 THEN a.ProvHyg
-                            WHEN @resource = 0 AND a.IsHygiene = 1 AND a.ProvHyg <> 0 THEN a.ProvHyg
-                            ELSE a.ProvNum END AS Resource
-                FROM appointment a WHERE a.AptNum = @apt FOR UPDATE
-                """, connection, transaction);
-            lookup.Parameters.AddWithValue("@resource", (int)practice.Resource switch { 0 => 0, 1 => 1, _ => 2 });
+            await using var lookup = new MySqlCommand(LookupSql, connection, transaction);
+            lookup.Parameters.AddWithValue("@resource", OpenDentalSchema.ResourceParameter(practice.Resource));
             lookup.Parameters.AddWithValue("@apt", aptNum);
             DateTime start;
             int aptStatus;
@@ -156,17 +150,16 @@ internal sealed class OpenDentalStatusTarget(PracticeExportOptions practice, Tim
 
             var options = target.Options;
             var cancel = status is AppointmentStatus.CancelledByUser or AppointmentStatus.CancelledByAdmin;
-            if (aptStatus == Broken)
+            if (aptStatus == (int)AptStatus.Broken)
             {
                 return cancel && options.CancelMode == CancelMode.Broken
                     ? RowOutcome.Ok("already broken (AptStatus 5) in the PMS; nothing changed")
                     : RowOutcome.Conflict($"the appointment is broken (AptStatus 5) in the PMS; {status.ToWire()} not applied");
             }
 
-            if (aptStatus != Scheduled)
+            if (aptStatus != (int)AptStatus.Scheduled)
             {
-                var name = aptStatus >= 0 && aptStatus < AptStatusNames.Length ? AptStatusNames[aptStatus] : "unknown";
-                return RowOutcome.Conflict($"the appointment is {name} (AptStatus {aptStatus}) in the PMS, not Scheduled; {status.ToWire()} not applied");
+                return RowOutcome.Conflict($"the appointment is {OpenDentalSchema.Name(aptStatus)} (AptStatus {aptStatus}) in the PMS, not Scheduled; {status.ToWire()} not applied");
             }
 
             if (cancel && options.CancelMode == CancelMode.Broken)
@@ -176,7 +169,8 @@ internal sealed class OpenDentalStatusTarget(PracticeExportOptions practice, Tim
                     .Replace("{file}", fileName, StringComparison.Ordinal)
                     .Replace("{date}", target.Time.GetUtcNow().ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), StringComparison.Ordinal);
                 await using var update = new MySqlCommand(
-                    "UPDATE appointment SET AptStatus = 5, Note = CONCAT_WS('\\n', NULLIF(Note, ''), @note) WHERE AptNum = @apt", connection, transaction);
+                    "UPDATE appointment SET AptStatus = @broken, Note = CONCAT_WS('\\n', NULLIF(Note, ''), @note) WHERE AptNum = @apt", connection, transaction);
+                update.Parameters.AddWithValue("@broken", (int)AptStatus.Broken);
                 update.Parameters.AddWithValue("@note", note);
                 update.Parameters.AddWithValue("@apt", aptNum);
                 await update.ExecuteNonQueryAsync(cancellationToken);
@@ -208,25 +202,6 @@ internal sealed class OpenDentalStatusTarget(PracticeExportOptions practice, Tim
             }
 
             return RowOutcome.Ok($"Confirmed set to '{definitionName.Trim()}' (DefNum {defNum.ToString(CultureInfo.InvariantCulture)})");
-        }
-
-        private bool TryParseAppLid(string appLid, out long aptNum, out long? clinic)
-        {
-            clinic = null;
-            aptNum = 0;
-            if (target.Practice.PrefixAppLidWithClinic)
-            {
-                var dash = appLid.IndexOf('-', StringComparison.Ordinal);
-                if (dash <= 0 || !long.TryParse(appLid.AsSpan(0, dash), NumberStyles.None, CultureInfo.InvariantCulture, out var c))
-                {
-                    return false;
-                }
-
-                clinic = c;
-                appLid = appLid[(dash + 1)..];
-            }
-
-            return long.TryParse(appLid, NumberStyles.None, CultureInfo.InvariantCulture, out aptNum) && aptNum > 0;
         }
 
         public Task CommitAsync(CancellationToken cancellationToken) => transaction.CommitAsync(cancellationToken);

@@ -1,9 +1,10 @@
+using System.Diagnostics.CodeAnalysis;
 using RecallFiles.Schemas;
 
 namespace RecallFiles.Exporter;
 
 /// <summary>
-/// The export window <c>[now − PastHours, now + AheadHours)</c>: inclusive start, exclusive end, as
+/// The export window <c>[now − WindowPast, now + WindowAhead)</c>: inclusive start, exclusive end, as
 /// instants. PMS databases hold local wall-clock times, so each appointment's local time is turned
 /// into an instant in its time zone before it is compared, which keeps the window exact across DST
 /// changes (docs/exporter.md).
@@ -11,8 +12,8 @@ namespace RecallFiles.Exporter;
 public sealed record ExportWindow(DateTimeOffset StartUtc, DateTimeOffset EndUtc, TimeZoneInfo TimeZone)
 {
     /// <summary>The window around <paramref name="nowUtc"/>.</summary>
-    public static ExportWindow Around(DateTimeOffset nowUtc, int pastHours, int aheadHours, TimeZoneInfo timeZone) =>
-        new(nowUtc.ToUniversalTime().AddHours(-pastHours), nowUtc.ToUniversalTime().AddHours(aheadHours), timeZone);
+    public static ExportWindow Around(DateTimeOffset nowUtc, TimeSpan past, TimeSpan ahead, TimeZoneInfo timeZone) =>
+        new(nowUtc.ToUniversalTime() - past, nowUtc.ToUniversalTime() + ahead, timeZone);
 
     /// <summary>The window's start as local wall-clock time in <see cref="TimeZone"/>.</summary>
     public DateTime LocalStart => TimeZoneInfo.ConvertTime(StartUtc, TimeZone).DateTime;
@@ -30,15 +31,17 @@ public sealed record ExportWindow(DateTimeOffset StartUtc, DateTimeOffset EndUtc
     /// </summary>
     public static DateTimeOffset ToInstant(DateTime local, TimeZoneInfo zone) => LocalTimes.ToInstant(local, zone);
 
-    /// <summary>Finds an IANA or Windows time zone id; false when the machine knows neither.</summary>
-    public static bool TryFindTimeZone(string? id, out TimeZoneInfo zone)
-    {
-        zone = TimeZoneInfo.Utc;
-        if (string.IsNullOrWhiteSpace(id))
-        {
-            return false;
-        }
+    /// <summary>
+    /// The agent's one time-zone lookup: an IANA or Windows id; false (and no zone) when the machine knows neither.
+    /// There is no fallback to UTC: a caller that cannot use the zone must fail, naming the key (<see cref="FindTimeZone"/>).
+    /// </summary>
+    public static bool TryFindTimeZone(string? id, [NotNullWhen(true)] out TimeZoneInfo? zone) => TimeZones.TryFind(id, out zone);
 
-        return TimeZoneInfo.TryFindSystemTimeZoneById(id.Trim(), out zone!);
-    }
+    /// <summary>The zone of <paramref name="id"/>; throws <see cref="Sources.ExportException"/> naming <paramref name="configKey"/> when it is unknown.</summary>
+    public static TimeZoneInfo FindTimeZone(string? id, string configKey) =>
+        TryFindTimeZone(id, out var zone) ? zone : throw new Sources.ExportException(UnknownTimeZone(id, configKey));
+
+    /// <summary>The message for an unknown time zone id under <paramref name="configKey"/>.</summary>
+    internal static string UnknownTimeZone(string? id, string configKey) =>
+        $"{configKey} '{id}' is not a known time zone; use an IANA name such as Europe/Madrid or America/New_York";
 }

@@ -3,7 +3,10 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
+using Polly;
+using Polly.Retry;
 
 namespace RecallFiles.Importer.Feed;
 
@@ -87,6 +90,9 @@ public sealed class WebhookDeliveryException(string message, Exception? inner = 
 /// </summary>
 public sealed class WebhookForwarder(NpgsqlDataSource dataSource, WebhookOptions options, HttpClient http, TimeProvider time, ILogger? logger = null)
 {
+    private readonly ResiliencePipeline<Attempt> _retry = CreateRetry(options, time);
+    private readonly ILogger _logger = logger ?? NullLogger.Instance;
+
     /// <summary>The consumer name in <c>event_cursors</c>.</summary>
     public const string Consumer = "webhook";
 
@@ -125,59 +131,78 @@ public sealed class WebhookForwarder(NpgsqlDataSource dataSource, WebhookOptions
         var body = Body(events);
         var delivery = $"{events[0].Id}-{events[^1].Id}";
         var signature = "sha256=" + Sign(options.Secret!, body);
-        string? error = null;
-        int? status = null;
-        for (var attempt = 1; attempt <= options.MaxAttempts; attempt++)
+        var attempts = 0;
+        var outcome = await _retry.ExecuteAsync(SendOnceAsync, cancellationToken);
+        if (outcome.Delivered)
         {
-            using var request = new HttpRequestMessage(HttpMethod.Post, options.Url) { Content = new ByteArrayContent(body) };
-            request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
-            request.Headers.Add(SignatureHeader, signature);
-            request.Headers.Add(DeliveryHeader, delivery);
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(options.Timeout);
-            bool transient;
-            try
-            {
-                using var response = await http.SendAsync(request, timeout.Token);
-                status = (int)response.StatusCode;
-                if (response.IsSuccessStatusCode)
-                {
-                    await RecordAsync(connection, transaction, events, attempt, status, delivered: true, error: null, cancellationToken);
-                    return;
-                }
-
-                transient = response.StatusCode is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests || status >= 500;
-                error = $"HTTP {status} {response.ReasonPhrase}";
-            }
-            catch (HttpRequestException ex)
-            {
-                transient = true;
-                error = ex.Message;
-            }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                transient = true;
-                error = $"no answer within {options.Timeout}";
-            }
-
-            logger?.LogWarning("Webhook delivery {Delivery} attempt {Attempt} failed: {Error}", delivery, attempt, error);
-            if (!transient || attempt == options.MaxAttempts)
-            {
-                break;
-            }
-
-            var delay = options.BaseDelay * Math.Pow(2, attempt - 1) * (0.8 + (Random.Shared.NextDouble() * 0.4));
-            await Task.Delay(delay, time, cancellationToken);
+            await RecordAsync(connection, transaction, events, attempts, outcome.Status, delivered: true, error: null, cancellationToken);
+            return;
         }
 
         // Recorded outside the feed's transaction, which rolls back so the cursor stays put.
         await using (var own = await dataSource.OpenConnectionAsync(cancellationToken))
         {
-            await RecordAsync(own, null, events, options.MaxAttempts, status, delivered: false, error, cancellationToken);
+            await RecordAsync(own, null, events, attempts, outcome.Status, delivered: false, outcome.Error, cancellationToken);
         }
 
-        throw new WebhookDeliveryException($"webhook delivery {delivery} to {options.Url} failed: {error}; the events stay unsent and the next run retries them");
+        throw new WebhookDeliveryException($"webhook delivery {delivery} to {options.Url} failed: {outcome.Error}; the events stay unsent and the next run retries them");
+
+        // One POST; the retry pipeline calls it again while the outcome is transient.
+        async ValueTask<Attempt> SendOnceAsync(CancellationToken token)
+        {
+            var attempt = ++attempts;
+            using var request = new HttpRequestMessage(HttpMethod.Post, options.Url) { Content = new ByteArrayContent(body) };
+            request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+            request.Headers.Add(SignatureHeader, signature);
+            request.Headers.Add(DeliveryHeader, delivery);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(token);
+            timeout.CancelAfter(options.Timeout);
+            Attempt failed;
+            try
+            {
+                using var response = await http.SendAsync(request, timeout.Token);
+                var status = (int)response.StatusCode;
+                if (response.IsSuccessStatusCode)
+                {
+                    return new Attempt(Delivered: true, Transient: false, status, Error: null);
+                }
+
+                var transient = response.StatusCode is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests || status >= 500;
+                failed = new Attempt(Delivered: false, transient, status, $"HTTP {status} {response.ReasonPhrase}");
+            }
+            catch (HttpRequestException ex)
+            {
+                failed = new Attempt(Delivered: false, Transient: true, Status: null, ex.Message);
+            }
+            catch (OperationCanceledException) when (!token.IsCancellationRequested)
+            {
+                failed = new Attempt(Delivered: false, Transient: true, Status: null, $"no answer within {options.Timeout}");
+            }
+
+            Log.WebhookAttemptFailed(_logger, delivery, attempt, failed.Error ?? "");
+            return failed;
+        }
     }
+
+    /// <summary>
+    /// Transient failures (network, timeout, 408, 429, 5xx) are tried again up to <see cref="WebhookOptions.MaxAttempts"/>
+    /// attempts in all, <see cref="WebhookOptions.BaseDelay"/> doubling each time, with jitter; like the drop boxes (Polly).
+    /// </summary>
+    private static ResiliencePipeline<Attempt> CreateRetry(WebhookOptions options, TimeProvider time) => options.MaxAttempts <= 1
+        ? ResiliencePipeline<Attempt>.Empty
+        : new ResiliencePipelineBuilder<Attempt> { TimeProvider = time }
+            .AddRetry(new RetryStrategyOptions<Attempt>
+            {
+                ShouldHandle = args => ValueTask.FromResult(args.Outcome.Result is { Transient: true }),
+                MaxRetryAttempts = options.MaxAttempts - 1,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = options.BaseDelay,
+            })
+            .Build();
+
+    /// <summary>The outcome of one POST.</summary>
+    private sealed record Attempt(bool Delivered, bool Transient, int? Status, string? Error);
 
     private async Task RecordAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, IReadOnlyList<AppointmentEvent> events, int attempts, int? status,
         bool delivered, string? error, CancellationToken cancellationToken)

@@ -81,9 +81,9 @@ public sealed record PracticeOptions
             problems.Add($"{path}:DropBox must name a drop box configured under RecallFiles:DropBoxes.");
         }
 
-        if (!TimeZones.TryFind(TimeZone, out _))
+        if (!IsKnownTimeZone(TimeZone))
         {
-            problems.Add($"{path}:TimeZone '{TimeZone}' is not a known time zone: use an IANA name such as Europe/Madrid or America/New_York.");
+            problems.Add(UnknownTimeZone(TimeZone, $"{path}:TimeZone"));
         }
 
         if (Cadence <= TimeSpan.Zero)
@@ -108,4 +108,19 @@ public sealed record PracticeOptions
 
         return problems;
     }
+
+    /// <summary>
+    /// The cloud's one time-zone lookup: the zone of an IANA (or Windows) id. There is no fallback to UTC: an unknown id
+    /// throws <see cref="TimeZoneNotFoundException"/> whose message names <paramref name="configKey"/> and how to fix it.
+    /// </summary>
+    public static TimeZoneInfo FindTimeZone(string? id, string configKey) =>
+        TimeZones.TryFind(id, out var zone)
+            ? zone
+            : throw new TimeZoneNotFoundException(UnknownTimeZone(id, configKey));
+
+    /// <summary>True when <see cref="FindTimeZone"/> finds <paramref name="id"/>.</summary>
+    public static bool IsKnownTimeZone(string? id) => TimeZones.TryFind(id, out _);
+
+    private static string UnknownTimeZone(string? id, string configKey) =>
+        $"{configKey} '{id}' is not a known time zone: use an IANA name such as Europe/Madrid or America/New_York.";
 }

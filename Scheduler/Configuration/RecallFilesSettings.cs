@@ -132,7 +132,9 @@ public sealed class RecallFilesSettings
         var errors = new List<string>();
         for (var i = 0; i < Agent.Practices.Count; i++)
         {
-            errors.AddRange(Agent.Practices[i].Validate($"{Section}:Agent:Practices:{i}"));
+            var key = $"{Section}:Agent:Practices:{i}";
+            errors.AddRange(PracticeExportOptions.ValidateRenamedKeys(Configuration.GetSection(key).GetChildren().Select(c => c.Key), key));
+            errors.AddRange(Agent.Practices[i].Validate(key));
         }
 
         errors.AddRange(Logging.Validate($"{Section}:Logging"));

@@ -17,9 +17,9 @@ internal sealed partial class AgentJobs(RecallFilesSettings settings, ExportLedg
 
     public IEnumerable<RecurringJobSpec> Recurring()
     {
-        foreach (var practice in settings.Agent.Practices)
+        foreach (var (practice, i) in settings.Agent.Practices.Select((p, i) => (p, i)))
         {
-            ExportWindow.TryFindTimeZone(practice.TimeZone, out var zone);
+            var zone = ExportWindow.FindTimeZone(practice.TimeZone, $"{RecallFilesSettings.Section}:Agent:Practices:{i}:TimeZone");
             yield return new RecurringJobSpec(ExportJob.RecurringId(practice.PracticeId), practice.Cron, zone,
                 (manager, id, cron, options) => manager.AddOrUpdate<ExportJob>(id, job => job.RunAsync(practice.PracticeId, CancellationToken.None), cron, options));
             if (practice.Status.Enabled)

@@ -1,5 +1,6 @@
 using Hangfire;
 using RecallFiles.Importer.Pickup;
+using RecallFiles.Importer.Practices;
 using RecallFiles.Scheduler.Cli;
 using RecallFiles.Scheduler.Configuration;
 
@@ -18,7 +19,7 @@ internal sealed class CloudJobs(ImportSettings import, PickupService pickup, Hou
     {
         foreach (var practice in pickup.Practices)
         {
-            var zone = TimeZoneInfo.TryFindSystemTimeZoneById(practice.TimeZone, out var found) ? found : TimeZoneInfo.Utc;
+            var zone = PracticeOptions.FindTimeZone(practice.TimeZone, $"RecallFiles:Practices:{practice.Id}:TimeZone");
             var id = practice.Id;
             yield return new RecurringJobSpec(ImportJob.RecurringId(id), import.Importer.PollCron, zone,
                 (manager, jobId, cron, options) => manager.AddOrUpdate<ImportJob>(jobId, job => job.RunAsync(id, CancellationToken.None), cron, options));

@@ -87,7 +87,10 @@ public sealed class ExportCommandTests
     }
 
     [TestMethod]
-    [DataRow("PastHours", 500, "RecallFiles:Agent:Practices:0:PastHours is 500; allowed 0-168")]
+    [DataRow("WindowPast", "20.20:00:00", "RecallFiles:Agent:Practices:0:WindowPast is 20.20:00:00; allowed 00:00:00 to 7.00:00:00 (0-168 hours)")]
+    [DataRow("WindowAhead", "00:30:00", "RecallFiles:Agent:Practices:0:WindowAhead is 00:30:00; allowed 01:00:00 to 30.00:00:00 (1-720 hours)")]
+    [DataRow("PastHours", 24, "RecallFiles:Agent:Practices:0:PastHours is no longer read: it is now RecallFiles:Agent:Practices:0:WindowPast")]
+    [DataRow("AheadHours", 72, "RecallFiles:Agent:Practices:0:AheadHours is no longer read: it is now RecallFiles:Agent:Practices:0:WindowAhead")]
     [DataRow("TimeZone", "Mars/Olympus", "RecallFiles:Agent:Practices:0:TimeZone 'Mars/Olympus'")]
     [DataRow("PracticeId", "../etc", "RecallFiles:Agent:Practices:0:PracticeId '../etc'")]
     public async Task ExportOnce_ExitsTwo_NamingTheKey_OnABadSetting(string key, object value, string expected)

@@ -1,4 +1,5 @@
 using RecallFiles.Exporter;
+using RecallFiles.Exporter.Sources;
 
 namespace RecallFiles.Tests.Exporter;
 
@@ -11,7 +12,7 @@ public sealed class ExportWindowTests
     public void Around_IsStartInclusive_EndExclusive()
     {
         var now = new DateTimeOffset(2026, 11, 23, 8, 0, 0, TimeSpan.Zero);
-        var window = ExportWindow.Around(now, 24, 72, Madrid);
+        var window = ExportWindow.Around(now, TimeSpan.FromHours(24), TimeSpan.FromHours(72), Madrid);
 
         Assert.IsTrue(window.Contains(now.AddHours(-24)));
         Assert.IsFalse(window.Contains(now.AddHours(-24).AddTicks(-1)));
@@ -41,7 +42,7 @@ public sealed class ExportWindowTests
     [TestMethod]
     public void Window_Spans72Hours_AcrossTheDstChange_ButLocalHoursDiffer()
     {
-        var window = ExportWindow.Around(new DateTimeOffset(2026, 10, 24, 10, 0, 0, TimeSpan.Zero), 24, 72, Madrid);
+        var window = ExportWindow.Around(new DateTimeOffset(2026, 10, 24, 10, 0, 0, TimeSpan.Zero), TimeSpan.FromHours(24), TimeSpan.FromHours(72), Madrid);
 
         Assert.AreEqual(TimeSpan.FromHours(96), window.EndUtc - window.StartUtc);
         Assert.AreEqual(TimeSpan.FromHours(95), window.LocalEnd - window.LocalStart, "one local hour repeats inside the window");
@@ -52,8 +53,23 @@ public sealed class ExportWindowTests
     [DataRow("Romance Standard Time", true)]
     [DataRow("Mars/Olympus", false)]
     [DataRow("", false)]
-    public void TryFindTimeZone_AcceptsIanaAndWindowsIds(string id, bool found) =>
-        Assert.AreEqual(found, ExportWindow.TryFindTimeZone(id, out _));
+    public void TryFindTimeZone_AcceptsIanaAndWindowsIds(string id, bool found)
+    {
+        Assert.AreEqual(found, ExportWindow.TryFindTimeZone(id, out var zone));
+        Assert.AreEqual(found, zone is not null, "no zone (never UTC) when the id is unknown");
+    }
+
+    [TestMethod]
+    public void FindTimeZone_ThrowsNamingTheKey_WhenTheIdIsUnknown()
+    {
+        var error = Assert.ThrowsExactly<ExportException>(() => ExportWindow.FindTimeZone("Mars/Olympus", "RecallFiles:Agent:Practices:0:TimeZone"));
+
+        StringAssert.Contains(error.Message, "RecallFiles:Agent:Practices:0:TimeZone 'Mars/Olympus' is not a known time zone");
+    }
+
+    [TestMethod]
+    public void FindTimeZone_ReturnsTheZone_ForAnIanaId() =>
+        Assert.AreEqual(Madrid.Id, ExportWindow.FindTimeZone(" Europe/Madrid ", "RecallFiles:Agent:Practices:0:TimeZone").Id);
 
     [TestMethod]
     [DataRow("(91) 555-1234", "34", "+34915551234")]

@@ -156,6 +156,25 @@ public sealed class OpenDentalExportTests
     }
 
     [TestMethod]
+    public async Task Export_ThrowsNamingTheClinic_WhenItsTimeZoneIsUnknown()
+    {
+        var connectionString = await s_server.CreateDatabaseAsync("opendental_badzone");
+        await OpenDentalDatabase.CreateAsync(connectionString);
+        await using (var connection = new MySqlConnector.MySqlConnection(connectionString))
+        {
+            await connection.OpenAsync();
+            await using var update = new MySqlConnector.MySqlCommand("UPDATE clinic SET TimeZone = 'Mars/Olympus' WHERE ClinicNum = 2", connection);
+            Assert.AreEqual(1, await update.ExecuteNonQueryAsync());
+        }
+
+        var error = await Assert.ThrowsExactlyAsync<ExportException>(() =>
+            ExportAsync(Practice(p => p with { ConnectionString = connectionString, ClinicNum = 2, TimeZone = "America/New_York" })));
+
+        StringAssert.Contains(error.Message, "clinic 2 has TimeZone 'Mars/Olympus'");
+        StringAssert.Contains(error.Message, "RecallFiles:Agent:Practices:N:TimeZone");
+    }
+
+    [TestMethod]
     public async Task Export_MatchesTheApprovedFile_ForAFixedNow()
     {
         var (_, _, text, _) = await ExportAsync(Practice());

@@ -140,6 +140,39 @@ public sealed class WebhookForwarderTests
     }
 
     [TestMethod]
+    public async Task ForwardAsync_DoesNotRetry_WhenTheReceiverRejectsTheRequest()
+    {
+        await using var receiver = new Receiver(HttpStatusCode.BadRequest);
+        await using var db = await DatabaseWithEventsAsync(1);
+        using var http = new HttpClient();
+        var forwarder = new WebhookForwarder(db, Options(receiver.Url, attempts: 5), http, TimeProvider.System);
+
+        var ex = await Assert.ThrowsExactlyAsync<WebhookDeliveryException>(() => forwarder.ForwardAsync());
+
+        StringAssert.Contains(ex.Message, "HTTP 400");
+        Assert.HasCount(1, receiver.Requests.ToList(), "a 4xx other than 408/429 is not transient");
+        await using var failed = db.CreateCommand("SELECT delivered, attempts, status_code FROM webhook_deliveries");
+        await using var reader = await failed.ExecuteReaderAsync();
+        Assert.IsTrue(await reader.ReadAsync());
+        Assert.IsFalse(reader.GetBoolean(0));
+        Assert.AreEqual(1, reader.GetInt32(1), "the attempts actually made");
+        Assert.AreEqual(400, reader.GetInt32(2));
+    }
+
+    [TestMethod]
+    public async Task ForwardAsync_MakesOneAttempt_WhenMaxAttemptsIsOne()
+    {
+        await using var receiver = new Receiver(HttpStatusCode.TooManyRequests);
+        await using var db = await DatabaseWithEventsAsync(1);
+        using var http = new HttpClient();
+        var once = new WebhookForwarder(db, Options(receiver.Url, attempts: 1), http, TimeProvider.System);
+
+        await Assert.ThrowsExactlyAsync<WebhookDeliveryException>(() => once.ForwardAsync());
+        Assert.HasCount(1, receiver.Requests.ToList(), "MaxAttempts 1: no retry");
+        Assert.AreEqual(1, await new WebhookForwarder(db, Options(receiver.Url), http, TimeProvider.System).ForwardAsync(), "the next run delivers");
+    }
+
+    [TestMethod]
     public void Validate_RequiresAStrongSecret_WhenAUrlIsSet()
     {
         var errors = new WebhookOptions { Url = "https://engine.example.org/events", Secret = "short" }.Validate();

@@ -74,6 +74,29 @@ public sealed class ReminderEngineTests
     }
 
     [TestMethod]
+    public async Task PlanAsync_ThrowsNamingTheKey_AndKeepsTheEvent_WhenThePracticesTimeZoneIsUnknown()
+    {
+        var (db, engine, _) = await SetupAsync();
+        await using (var zone = db.CreateCommand("UPDATE practices SET time_zone = 'Mars/Olympus' WHERE id = 'DEMO-01'"))
+        {
+            await zone.ExecuteNonQueryAsync();
+        }
+
+        await EventAsync(db, "A9", "added", "2026-11-26T10:30:00");
+
+        var error = await Assert.ThrowsExactlyAsync<TimeZoneNotFoundException>(() => engine.PlanAsync());
+
+        StringAssert.Contains(error.Message, "RecallFiles:Practices:DEMO-01:TimeZone 'Mars/Olympus' is not a known time zone");
+        Assert.IsEmpty(await RemindersAsync(db, "A9"), "nothing planned at a guessed (UTC) time");
+        await using (var zone = db.CreateCommand("UPDATE practices SET time_zone = 'Europe/Madrid' WHERE id = 'DEMO-01'"))
+        {
+            await zone.ExecuteNonQueryAsync();
+        }
+
+        Assert.AreEqual(1, await engine.PlanAsync(), "the cursor did not move: the event is planned once the zone is fixed");
+    }
+
+    [TestMethod]
     [DataRow("011", "email", "p@example.org")]
     [DataRow("001", "landline", "+34915550001")]
     [DataRow("000", null, null)]

@@ -1,4 +1,5 @@
--- The reference reminder engine's tables (idempotent; applied by ReminderEngine.EnsureSchemaAsync).
+-- The reference reminder engine's tables (Reminders/). Applied by Migrator like every other migration (name order);
+-- idempotent: databases where an older ReminderEngine.EnsureSchemaAsync already created these tables keep them as they are.
 CREATE TABLE IF NOT EXISTS reminders (
     id            bigserial PRIMARY KEY,
     practice_id   text NOT NULL,

@@ -1,0 +1,52 @@
+using System.Data.Common;
+
+namespace RecallFiles.Exporter.GenericSql;
+
+/// <summary>
+/// The one place a <see cref="SqlProvider"/> becomes an ADO.NET connection, for the generic SQL source (read-only) and
+/// the generic SQL status target (read-write).
+/// </summary>
+internal static class SqlProviders
+{
+    /// <summary>The provider's factory; <see cref="ArgumentException"/> for a value outside <see cref="SqlProvider"/>.</summary>
+    public static DbProviderFactory Factory(SqlProvider provider) => provider switch
+    {
+        SqlProvider.PostgreSql => Npgsql.NpgsqlFactory.Instance,
+        SqlProvider.MySql => MySqlConnector.MySqlConnectorFactory.Instance,
+        SqlProvider.Sqlite => Microsoft.Data.Sqlite.SqliteFactory.Instance,
+        SqlProvider.SqlServer => Microsoft.Data.SqlClient.SqlClientFactory.Instance,
+        _ => throw new ArgumentException($"unknown Provider {provider}; allowed: {string.Join(", ", Enum.GetNames<SqlProvider>())}", nameof(provider)),
+    };
+
+    /// <summary>
+    /// A connection that is not open yet. <paramref name="readOnly"/> asks the provider for a read-only session where
+    /// it has a switch for it (SQLite, SQL Server); docs/exporter.md shows the least-privilege user for the others.
+    /// Throws <see cref="ArgumentException"/> for an unknown provider or a malformed connection string.
+    /// </summary>
+    public static DbConnection CreateConnection(SqlProvider provider, string connectionString, bool readOnly)
+    {
+        var connection = Factory(provider).CreateConnection()
+            ?? throw new ArgumentException($"the {provider} provider cannot create connections", nameof(provider));
+        var configured = false;
+        try
+        {
+            connection.ConnectionString = readOnly ? ReadOnly(provider, connectionString) : connectionString;
+            configured = true;
+            return connection;
+        }
+        finally
+        {
+            if (!configured)
+            {
+                connection.Dispose();
+            }
+        }
+    }
+
+    private static string ReadOnly(SqlProvider provider, string connectionString) => provider switch
+    {
+        SqlProvider.Sqlite => new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(connectionString) { Mode = Microsoft.Data.Sqlite.SqliteOpenMode.ReadOnly }.ToString(),
+        SqlProvider.SqlServer => new Microsoft.Data.SqlClient.SqlConnectionStringBuilder(connectionString) { ApplicationIntent = Microsoft.Data.SqlClient.ApplicationIntent.ReadOnly }.ToString(),
+        _ => connectionString,
+    };
+}
