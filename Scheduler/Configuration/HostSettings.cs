@@ -81,6 +81,12 @@ public sealed record DashboardUser
 
     /// <summary><c>Msp</c> (read-only) or <c>Support</c>.</summary>
     public DashboardRole Role { get; init; } = DashboardRole.Msp;
+
+    /// <summary>
+    /// The RFC 6238 TOTP secret (base32), as <c>./recallfiles dashboard-enroll-totp NAME</c> prints it. Required for
+    /// <c>Support</c>, optional for <c>Msp</c> (when set, the login asks for the code). A secret: environment or UsersFile.
+    /// </summary>
+    public string? TotpSecret { get; init; }
 }
 
 /// <summary>The Hangfire dashboard (section <c>RecallFiles:Dashboard</c>).</summary>
@@ -97,6 +103,33 @@ public sealed record DashboardSettings
 
     /// <summary>Freshness: a practice is overdue when its last file is older than this many expected intervals. Default 2.</summary>
     public double OverdueAfterIntervals { get; init; } = 2;
+
+    /// <summary>
+    /// Every caller logs in, on loopback too. Default (unset): on as soon as any login is configured; off without logins,
+    /// when only the person at the machine (loopback connection, loopback Host, no proxy headers) gets in.
+    /// </summary>
+    public bool? RequireLogin { get; init; }
+
+    /// <summary>
+    /// Addresses of the reverse proxies whose <c>X-Forwarded-For</c>/<c>X-Forwarded-Proto</c> are believed (ASP.NET Core's
+    /// forwarded-headers middleware). Empty (default): forwarded headers are ignored, never trusted from anyone.
+    /// </summary>
+    public IReadOnlyList<string> KnownProxies { get; init; } = [];
+
+    /// <summary>Failed logins of one login name before it is locked. Default 10.</summary>
+    public int LockoutFailures { get; init; } = 10;
+
+    /// <summary>Failed logins from one address (any names) before the address is locked. Default 50.</summary>
+    public int AddressLockoutFailures { get; init; } = 50;
+
+    /// <summary>How long a lock lasts, and the window its failures are counted in. Default 15 minutes.</summary>
+    public int LockoutMinutes { get; init; } = 15;
+
+    /// <summary>Login attempts (POST /login) per address per minute before 429 (ASP.NET Core's rate limiter). Default 30.</summary>
+    public int LoginRequestsPerMinute { get; init; } = 30;
+
+    /// <summary>How long a login lasts without use (sliding). Default 8 hours.</summary>
+    public int SessionHours { get; init; } = 8;
 }
 
 /// <summary>Hangfire (section <c>RecallFiles:Hangfire</c>).</summary>

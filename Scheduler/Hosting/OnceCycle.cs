@@ -7,6 +7,7 @@ using RecallFiles.Importer.Status;
 using RecallFiles.Schemas;
 using RecallFiles.Scheduler.Configuration;
 using RecallFiles.Scheduler.Jobs;
+using RecallFiles.Scheduler.Logging;
 using RecallFiles.Transport;
 
 namespace RecallFiles.Scheduler.Hosting;
@@ -26,7 +27,7 @@ internal static class OnceCycle
 
         if (cloud is { Embedded: true } && role is HostRole.All)
         {
-            failed += await SampleRepliesAsync(cloud, stdout, stderr, cancellationToken);
+            failed += await SampleRepliesAsync(cloud, app.Services.GetRequiredService<Logging.AuditLog>(), stdout, stderr, cancellationToken);
         }
 
         var (statusFailed, applied) = await StatusFlowAsync(app, settings, role, cloud, stdout, stderr, cancellationToken);
@@ -118,7 +119,7 @@ internal static class OnceCycle
     /// The embedded default's patients answer: the first three upcoming appointments of the sample practice get a
     /// confirm, a confirm and a cancel (once: a second cycle finds them recorded and adds nothing).
     /// </summary>
-    private static async Task<int> SampleRepliesAsync(CloudContext cloud, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    private static async Task<int> SampleRepliesAsync(CloudContext cloud, Logging.AuditLog audit, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
         try
         {
@@ -149,7 +150,8 @@ internal static class OnceCycle
             AppointmentStatus[] answers = [AppointmentStatus.Approved, AppointmentStatus.Approved, AppointmentStatus.CancelledByUser];
             for (var i = 0; i < upcoming.Count; i++)
             {
-                await StatusFlow.AddAsync(cloud.DataSource, EmbeddedDefault.PracticeId, upcoming[i], answers[i], "sample", cancellationToken);
+                var id = await StatusFlow.AddAsync(cloud.DataSource, EmbeddedDefault.PracticeId, upcoming[i], answers[i], "sample", cancellationToken);
+                audit.Record("reply", EmbeddedDefault.PracticeId, $"{upcoming[i]} {answers[i].ToWire()} update {id}", Logging.AuditLog.Scheduler, "pending (sample reply)");
             }
 
             await stdout.WriteLineAsync($"reply   {EmbeddedDefault.PracticeId}: {upcoming.Count} sample replies ({string.Join(", ", upcoming.Select((id, i) => $"{id} {answers[i].ToWire()}"))})");
@@ -182,6 +184,7 @@ internal static class OnceCycle
         }
 
         var flow = cloud is not null && role is HostRole.Cloud or HostRole.All ? app.Services.GetRequiredService<StatusFlow>() : null;
+        var audit = app.Services.GetRequiredService<Logging.AuditLog>();
         if (flow is not null)
         {
             foreach (var practice in flow.Practices)
@@ -189,6 +192,11 @@ internal static class OnceCycle
                 await Step("status", async () =>
                 {
                     var r = await flow.ExportAsync(practice.Id, cancellationToken);
+                    if (r.Uploaded.Count > 0)
+                    {
+                        audit.Record("status-export", practice.Id, $"files {string.Join(",", r.Uploaded)} updates={r.Exported}", AuditLog.Scheduler, "uploaded");
+                    }
+
                     return r.Uploaded.Count == 0 ? $"{practice.Id}: no pending status update" : $"{practice.Id}: {r.Exported} update(s) in {string.Join(", ", r.Uploaded)}";
                 });
             }
@@ -202,6 +210,7 @@ internal static class OnceCycle
                 await Step("apply", async () =>
                 {
                     var run = await applier.RunAsync(practice, Cli.StatusCommands.StatusWorkFolder(settings), once: true, cancellationToken);
+                    StatusApplyJob.Audit(audit, run, AuditLog.Scheduler);
                     return run.Files.Count == 0 ? $"{practice.PracticeId}: no status file" : $"{practice.PracticeId}: {string.Join("; ", run.Files)}";
                 });
             }
@@ -215,6 +224,12 @@ internal static class OnceCycle
                 {
                     var r = await flow.ImportResultsAsync(practice.Id, once: true, cancellationToken);
                     applied += r.Applied;
+                    if (r.Imported.Count > 0)
+                    {
+                        audit.Record("status-results", practice.Id, $"files {string.Join(",", r.Imported)} OK={r.Applied} CONFLICT={r.Conflicted} ERROR={r.Failed} NOT_FOUND={r.NotFound}",
+                            AuditLog.Scheduler, "imported");
+                    }
+
                     return r.Imported.Count == 0 ? $"{practice.Id}: no result file"
                         : $"{practice.Id}: {string.Join(", ", r.Imported)}: {r.Applied} applied, {r.Conflicted} conflicted, {r.Failed} failed, {r.NotFound} not found";
                 });

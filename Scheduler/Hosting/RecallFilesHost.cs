@@ -40,7 +40,8 @@ public enum HostRole
 internal static class RecallFilesHost
 {
     /// <summary>Builds the host for <paramref name="role"/>; throws <see cref="SettingsException"/> for a configuration the host refuses.</summary>
-    public static WebApplication Build(RecallFilesSettings settings, HostRole role, string urls, CloudContext? cloud = null, bool quietConsole = false)
+    public static WebApplication Build(RecallFilesSettings settings, HostRole role, string urls, CloudContext? cloud = null, bool quietConsole = false,
+        TimeProvider? time = null)
     {
         if (role is HostRole.Cloud or HostRole.All && cloud is null && CloudContext.IsConfigured(settings))
         {
@@ -63,11 +64,11 @@ internal static class RecallFilesHost
         builder.Services.AddWindowsService(o => o.ServiceName = "RecallFiles");
         builder.Services.AddSystemd();
         builder.Services.AddSingleton(settings);
-        builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton<AuditLog>();
-        var access = new DashboardAccess(users, urls);
-        builder.Services.AddSingleton(access);
-        builder.Services.AddAntiforgery();
+        builder.Services.AddSingleton(time ?? TimeProvider.System);
+        builder.Services.AddSingleton(new AuditLog(settings.LogFolder));
+        builder.Services.AddSingleton(new ApiKeys(settings.ApiKeysPath));
+        var access = new DashboardAccess(users, urls, settings.Dashboard.RequireLogin);
+        WebSecurity.AddServices(builder, settings, access);
         builder.Services.AddSingleton(new HostInfo(role, urls));
         builder.Services.AddSingleton<HealthReporter>();
 
@@ -127,14 +128,17 @@ internal static class RecallFilesHost
         var app = builder.Build();
         if (access.PlainHttpOnNetwork)
         {
-            app.Logger.LogWarning("The dashboard listens on {Urls} with plain HTTP: Basic authentication sends passwords in clear. Put a TLS-terminating proxy in front of it, or listen on https://", urls);
+            app.Logger.LogWarning("The dashboard listens on {Urls} with plain HTTP: logins would send passwords in clear. Put a TLS-terminating proxy in front of it, or listen on https://", urls);
         }
+
+        WebSecurity.Use(app, settings);
+        LoginEndpoints.Map(app);
 
         app.MapGet("/", () => Microsoft.AspNetCore.Http.Results.Redirect("/hangfire"));
         app.MapGet("/health", (HttpContext context, HealthReporter health) => health.WriteAsync(context));
         if (cloud is not null)
         {
-            ReplyEndpoint.Map(app, access, cloud.DataSource);
+            ReplyEndpoint.Map(app, cloud.DataSource);
         }
         if (settings.Dashboard.Enabled)
         {
