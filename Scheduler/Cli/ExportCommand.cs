@@ -97,6 +97,11 @@ internal static class ExportCommand
         {
             try
             {
+                if (output is null)
+                {
+                    DataFolders.Create(settings.ExportFolder(practice.PracticeId));
+                }
+
                 var result = await runner.RunAsync(practice, new ExportRunOptions
                 {
                     Now = now,

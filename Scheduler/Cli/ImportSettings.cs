@@ -54,7 +54,7 @@ internal sealed record ImportSettings(ImporterOptions Importer, IReadOnlyDiction
         if (dropBoxes.Count == 0)
         {
             var local = Path.Combine(settings.DataFolder, "dropbox");
-            Directory.CreateDirectory(local);
+            DataFolders.Create(local);
             dropBoxes["default"] = new DropBoxOptions { Kind = DropBoxKind.Local, RootPath = local, ConfigurationPath = "RecallFiles:DropBoxes:default" };
         }
 

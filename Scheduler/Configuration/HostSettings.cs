@@ -159,14 +159,17 @@ public sealed record HangfireSettings
     }
 }
 
-/// <summary>Retention (section <c>RecallFiles:Housekeeping</c>, cloud role).</summary>
+/// <summary>Retention (section <c>RecallFiles:Housekeeping</c>): the cloud's archive, the agent's export copies.</summary>
 public sealed record HousekeepingSettings
 {
     /// <summary>Cron of the housekeeping job (UTC). Default 03:30 daily.</summary>
     public string Cron { get; init; } = "30 3 * * *";
 
-    /// <summary>Archived files older than this many days are deleted; 0 keeps everything. Default 0.</summary>
-    public int ArchiveRetentionDays { get; init; }
+    /// <summary>Cloud: archived files (PHI) older than this many days are deleted; 0 keeps everything. Default 90 (replay needs the archive).</summary>
+    public int ArchiveRetentionDays { get; init; } = 90;
+
+    /// <summary>Agent: copies of exported files (PHI) older than this many days are deleted; 0 keeps everything. Default 7.</summary>
+    public int ExportRetentionDays { get; init; } = 7;
 
     /// <summary>The problems, each naming its key.</summary>
     public IEnumerable<string> Validate(string prefix)
@@ -174,6 +177,11 @@ public sealed record HousekeepingSettings
         if (ArchiveRetentionDays is < 0 or > 36_500)
         {
             yield return string.Create(CultureInfo.InvariantCulture, $"{prefix}:ArchiveRetentionDays is {ArchiveRetentionDays}; allowed 0 (keep all) to 36500");
+        }
+
+        if (ExportRetentionDays is < 0 or > 36_500)
+        {
+            yield return string.Create(CultureInfo.InvariantCulture, $"{prefix}:ExportRetentionDays is {ExportRetentionDays}; allowed 0 (keep all) to 36500");
         }
 
         string? problem = null;

@@ -49,6 +49,7 @@ internal static class RecallFilesHost
         }
 
         ArgumentNullException.ThrowIfNull(settings);
+        DataFolders.Create(settings.DataFolder);
         var users = DashboardUsers.Load(settings.Dashboard);
         var problems = DashboardAccess.Validate(settings, users, urls).ToList();
         if (problems.Count > 0)
@@ -65,6 +66,7 @@ internal static class RecallFilesHost
         builder.Services.AddSystemd();
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton(time ?? TimeProvider.System);
+        builder.Services.AddSingleton(settings.Housekeeping);
         builder.Services.AddSingleton(new AuditLog(settings.LogFolder));
         builder.Services.AddSingleton(new ApiKeys(settings.ApiKeysPath));
         var access = new DashboardAccess(users, urls, settings.Dashboard.RequireLogin);
@@ -101,6 +103,11 @@ internal static class RecallFilesHost
             builder.Services.AddSingleton(sp => new StatusApplier(new StatusLedger(settings.LedgerPath), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger<StatusApplier>()));
             builder.Services.AddTransient<StatusApplyJob>();
             builder.Services.AddSingleton<IJobModule, AgentJobs>();
+            if (cloud is null)
+            {
+                builder.Services.AddSingleton(new HousekeepingTarget(null, AgentExports(settings)));
+                builder.Services.AddTransient<HousekeepingJob>();
+            }
         }
 
         if (cloud is not null)
@@ -109,8 +116,8 @@ internal static class RecallFilesHost
             builder.Services.AddSingleton(cloud.DataSource);
             builder.Services.AddSingleton(sp => new PickupService(cloud.DataSource, cloud.Settings.Importer, cloud.Settings.DropBoxes, sp.GetRequiredService<TimeProvider>(),
                 sp.GetRequiredService<ILoggerFactory>().CreateLogger<PickupService>()));
-            builder.Services.AddSingleton(settings.Housekeeping);
-            builder.Services.AddSingleton(new HousekeepingTarget(cloud.Settings.Importer.ArchiveFolder));
+            DataFolders.Create(cloud.Settings.Importer.ArchiveFolder);
+            builder.Services.AddSingleton(new HousekeepingTarget(cloud.Settings.Importer.ArchiveFolder, role == HostRole.All ? AgentExports(settings) : null));
             builder.Services.AddTransient<ImportJob>();
             builder.Services.AddSingleton(StatusCloudSettings.From(settings.Configuration));
             builder.Services.AddSingleton(sp => new StatusFlow(cloud.DataSource, cloud.Settings.Importer, cloud.Settings.DropBoxes, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger<StatusFlow>()));
@@ -156,6 +163,9 @@ internal static class RecallFilesHost
 
         return app;
     }
+
+    /// <summary>The agent's copies of exported files, one sub-folder per practice.</summary>
+    private static string AgentExports(RecallFilesSettings settings) => Path.GetDirectoryName(settings.ExportFolder("x"))!;
 }
 
 /// <summary>What this host runs and where it listens.</summary>
