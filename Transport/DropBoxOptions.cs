@@ -77,6 +77,12 @@ public sealed record DropBoxOptions
     /// </summary>
     public bool RequireDoneFile { get; init; }
 
+    /// <summary>
+    /// Allow plain <see cref="DropBoxKind.Ftp"/>: password and files (PHI) cross the network in clear. Default false: a plain
+    /// FTP drop box stops the start-up naming this key (issue 12); prefer <see cref="DropBoxKind.Ftps"/> or SFTP.
+    /// </summary>
+    public bool AllowInsecure { get; init; }
+
     /// <summary>Safe pickup: at most this many eligible files per poll, oldest first. Default 500.</summary>
     public int MaxFilesPerPoll { get; init; } = 500;
 
@@ -119,6 +125,8 @@ public sealed record DropBoxOptions
                 problems.Add($"{p}:HostKeySha256 is required for SFTP: pin the server's key (./recallfiles hostkey {Host}:{EffectivePort} prints it).");
         }
 
+        if (Kind == DropBoxKind.Ftp && !AllowInsecure)
+            problems.Add($"{p}:Kind is Ftp (plain: password and files in clear); use Ftps or Sftp, or set {p}:AllowInsecure to true to accept it.");
         if (Kind is DropBoxKind.Ftp or DropBoxKind.Ftps && string.IsNullOrEmpty(Password))
             problems.Add($"{p}:Password is required for {Kind}.");
         if (ConnectTimeout <= TimeSpan.Zero)

@@ -11,6 +11,7 @@ declare -A probe=(
   [mariadb-server]=/usr/sbin/mariadbd
   [chromium]=/usr/bin/chromium
   [sqlite3]=/usr/bin/sqlite3
+  [nginx]=/usr/sbin/nginx
 )
 missing=()
 for pkg in "${!probe[@]}"; do
@@ -24,6 +25,6 @@ export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -qq
 $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 # Debian starts the freshly installed services; the tests run their own instances instead.
-for svc in ssh mariadb postgresql; do
+for svc in ssh mariadb postgresql nginx; do
   $sudo systemctl disable --now "$svc" >/dev/null 2>&1 || true
 done

@@ -31,6 +31,9 @@ public sealed record WebhookOptions
     /// <summary>Time allowed for one request. Default 30 s.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>Allow a plain <c>http://</c> URL (events carry PHI: only for a receiver on the same machine or network segment). Default false.</summary>
+    public bool AllowInsecure { get; init; }
+
     /// <summary>The problems of these options, each naming its key.</summary>
     public IReadOnlyList<string> Validate(string prefix = "RecallFiles:Webhook")
     {
@@ -43,6 +46,10 @@ public sealed record WebhookOptions
         if (!Uri.TryCreate(Url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp))
         {
             errors.Add($"{prefix}:Url '{Url}' must be an absolute http(s) URL");
+        }
+        else if (uri.Scheme == Uri.UriSchemeHttp && !AllowInsecure)
+        {
+            errors.Add($"{prefix}:Url '{Url}' is plain http: events carry PHI. Use https://, or set {prefix}:AllowInsecure to true to accept it (issue 12)");
         }
 
         if (string.IsNullOrEmpty(Secret) || Secret.Length < 16)
@@ -81,7 +88,8 @@ public sealed class WebhookDeliveryException(string message, Exception? inner = 
 /// <summary>
 /// Delivers appointment events, in id order and in batches, as signed JSON POSTs to an external
 /// reminder engine. Body: <c>{"events":[{"id","practice","appLid","kind","batch","payload"}]}</c>; header
-/// <c>X-RecallFiles-Signature: sha256=HEX</c> (HMAC-SHA256 of the body with the shared secret) and
+/// <c>X-RecallFiles-Timestamp: UNIX-SECONDS</c>, <c>X-RecallFiles-Signature: sha256=HEX</c> (HMAC-SHA256 with the shared
+/// secret of <c>TIMESTAMP.BODY</c>, so a captured request cannot be replayed outside the receiver's window) and
 /// <c>X-RecallFiles-Delivery: FIRST-LAST</c> (event ids, for the receiver's idempotency). Transient
 /// failures (network, timeout, 408, 429, 5xx) are retried with exponential backoff and jitter; every
 /// attempt's outcome is recorded in <c>webhook_deliveries</c>. The feed's cursor (consumer
@@ -99,11 +107,21 @@ public sealed class WebhookForwarder(NpgsqlDataSource dataSource, WebhookOptions
     /// <summary>The signature header.</summary>
     public const string SignatureHeader = "X-RecallFiles-Signature";
 
+    /// <summary>The timestamp header (Unix seconds), covered by the signature; receivers refuse one outside their replay window.</summary>
+    public const string TimestampHeader = "X-RecallFiles-Timestamp";
+
     /// <summary>The delivery id header.</summary>
     public const string DeliveryHeader = "X-RecallFiles-Delivery";
 
-    /// <summary>HEX of HMAC-SHA256(<paramref name="secret"/>, <paramref name="body"/>), as the receiver recomputes it.</summary>
-    public static string Sign(string secret, ReadOnlySpan<byte> body) => Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), body));
+    /// <summary>HEX of HMAC-SHA256(<paramref name="secret"/>, <c>TIMESTAMP "." BODY</c>), as the receiver recomputes it.</summary>
+    public static string Sign(string secret, long timestamp, ReadOnlySpan<byte> body)
+    {
+        var prefix = Encoding.UTF8.GetBytes(timestamp.ToString(System.Globalization.CultureInfo.InvariantCulture) + ".");
+        var signed = new byte[prefix.Length + body.Length];
+        prefix.CopyTo(signed, 0);
+        body.CopyTo(signed.AsSpan(prefix.Length));
+        return Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), signed));
+    }
 
     /// <summary>Delivers every new event; returns how many. Throws <see cref="WebhookDeliveryException"/> when a batch could not be delivered.</summary>
     public async Task<int> ForwardAsync(CancellationToken cancellationToken = default)
@@ -130,7 +148,8 @@ public sealed class WebhookForwarder(NpgsqlDataSource dataSource, WebhookOptions
     {
         var body = Body(events);
         var delivery = $"{events[0].Id}-{events[^1].Id}";
-        var signature = "sha256=" + Sign(options.Secret!, body);
+        var timestamp = time.GetUtcNow().ToUnixTimeSeconds();
+        var signature = "sha256=" + Sign(options.Secret!, timestamp, body);
         var attempts = 0;
         var outcome = await _retry.ExecuteAsync(SendOnceAsync, cancellationToken);
         if (outcome.Delivered)
@@ -154,6 +173,7 @@ public sealed class WebhookForwarder(NpgsqlDataSource dataSource, WebhookOptions
             using var request = new HttpRequestMessage(HttpMethod.Post, options.Url) { Content = new ByteArrayContent(body) };
             request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
             request.Headers.Add(SignatureHeader, signature);
+            request.Headers.Add(TimestampHeader, timestamp.ToString(System.Globalization.CultureInfo.InvariantCulture));
             request.Headers.Add(DeliveryHeader, delivery);
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(token);
             timeout.CancelAfter(options.Timeout);

@@ -97,6 +97,11 @@ internal static class ExportCommand
         {
             try
             {
+                if (output is null)
+                {
+                    DataFolders.Create(settings.ExportFolder(practice.PracticeId));
+                }
+
                 var result = await runner.RunAsync(practice, new ExportRunOptions
                 {
                     Now = now,
@@ -107,10 +112,19 @@ internal static class ExportCommand
                 var line = string.Create(CultureInfo.InvariantCulture,
                     $"{practice.PracticeId}: {result.Rows} appointment(s) [{result.Window.StartUtc:yyyy-MM-ddTHH:mmZ}, {result.Window.EndUtc:yyyy-MM-ddTHH:mmZ}) -> {result.LocalPath} sha256 {result.Sha256}{where}");
                 await stdout.WriteLineAsync(line);
+                if (!dryRun)
+                {
+                    CliAudit.Record(settings, "export", practice.PracticeId, $"file {result.FileName} rows={result.Rows} sha256={result.Sha256}", $"uploaded to {result.RemotePath}");
+                }
             }
             catch (Exception ex) when (ex is ExportException or DropBoxException or IOException)
             {
                 failed++;
+                if (!dryRun)
+                {
+                    CliAudit.Record(settings, "export", practice.PracticeId, "file (none)", $"failed: {ex.Message}");
+                }
+
                 await stderr.WriteLineAsync($"{practice.PracticeId}: FAILED: {ex.Message}");
             }
         }

@@ -72,11 +72,14 @@ internal static class ImportCommand
                     }
                     catch (Exception ex) when (ex is DropBoxException or RecallFilesException)
                     {
+                        CliAudit.Record(settings.Settings, "import", practice.Id, "poll", $"failed: {ex.Message}");
                         Say(stderr, $"recallfiles import: {practice.Id}: {ex.Message}");
                         failed = true;
                         return;
                     }
 
+                    CliAudit.Record(settings.Settings, "import", practice.Id, $"poll new={result.Claimed} finished={result.Finished} errors={result.Errors.Count}",
+                        result.Busy ? "busy" : result.Errors.Count > 0 ? "errors: " + string.Join("; ", result.Errors) : "done");
                     Say(stdout, result.Busy
                         ? $"{practice.Id}: busy (another server is polling it)"
                         : $"{practice.Id}: {result.Claimed} new file(s), {result.Finished} batch(es) finished");

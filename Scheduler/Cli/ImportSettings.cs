@@ -16,6 +16,9 @@ namespace RecallFiles.Scheduler.Cli;
 /// </summary>
 internal sealed record ImportSettings(ImporterOptions Importer, IReadOnlyDictionary<string, DropBoxOptions> DropBoxes, string? ConnectionString, string DataFolder)
 {
+    /// <summary>The settings these were bound from (logs, audit).</summary>
+    public RecallFilesSettings Settings { get; init; } = null!;
+
     public const string DatabaseKey = "RecallFiles:Database:ConnectionString";
 
     /// <summary>Binds and validates; throws <see cref="SettingsException"/> naming every wrong key.</summary>
@@ -51,7 +54,7 @@ internal sealed record ImportSettings(ImporterOptions Importer, IReadOnlyDiction
         if (dropBoxes.Count == 0)
         {
             var local = Path.Combine(settings.DataFolder, "dropbox");
-            Directory.CreateDirectory(local);
+            DataFolders.Create(local);
             dropBoxes["default"] = new DropBoxOptions { Kind = DropBoxKind.Local, RootPath = local, ConfigurationPath = "RecallFiles:DropBoxes:default" };
         }
 
@@ -72,7 +75,7 @@ internal sealed record ImportSettings(ImporterOptions Importer, IReadOnlyDiction
             throw new SettingsException("invalid configuration:" + Environment.NewLine + string.Join(Environment.NewLine, errors.Select(e => "  " + e)));
         }
 
-        return new ImportSettings(importer, dropBoxes, configuration[DatabaseKey] is { Length: > 0 } cs ? cs : null, settings.DataFolder);
+        return new ImportSettings(importer, dropBoxes, configuration[DatabaseKey] is { Length: > 0 } cs ? cs : null, settings.DataFolder) { Settings = settings };
     }
 
     /// <summary>Opens the store: the configured server or the embedded cluster; migrates and mirrors the practices.</summary>

@@ -19,7 +19,7 @@ internal static class ExitCodes
 internal static class RecallFilesCli
 {
     /// <summary>Every verb. Add a verb by adding its <c>Create()</c> here.</summary>
-    private static IEnumerable<Command> Verbs() =>
+    internal static IEnumerable<Command> Verbs() =>
     [
         ValidateCommand.Create(),
         ExportCommand.Create(),
@@ -37,6 +37,9 @@ internal static class RecallFilesCli
         StatusCommands.CreateResults(),
         StatusCommands.CreateList(),
         ReplyCommand.Create(),
+        AccessCommands.CreateEnrollTotp(),
+        AccessCommands.CreateApiKey(),
+        AccessCommands.CreateAudit(),
     ];
 
     public static RootCommand Build()

@@ -70,7 +70,6 @@ internal static class ReplayCommand
         await using var practice = dataSource.CreateCommand("SELECT practice_id FROM batches WHERE id = $1");
         practice.Parameters.Add(new() { Value = batchId });
         var practiceId = await practice.ExecuteScalarAsync(cancellationToken) as string ?? "?";
-        using var loggers = Logging.RecallFilesLogging.CreateLoggerFactory(Configuration.RecallFilesSettings.Load(configFile), consoleToStandardError: true);
-        new Logging.AuditLog(loggers).Record(verb, practiceId, $"batch {batchId}", Logging.AuditLog.CommandLine, state);
+        CliAudit.Record(Configuration.RecallFilesSettings.Load(configFile), verb, practiceId, $"batch {batchId}", state);
     }
 }

@@ -45,6 +45,7 @@ internal static class ReplyCommand
         {
             await using var dataSource = await settings.OpenStoreAsync(cancellationToken);
             var id = await StatusUpdates.AddAsync(dataSource, practiceId, appLid, status, "reply", cancellationToken);
+            CliAudit.Record(settings.Settings, "reply", practiceId, $"{appLid} {status.ToWire()} update {id}", "pending");
             await stdout.WriteLineAsync($"status update {id}: {practiceId} {appLid} {status.ToWire()} (pending; sent with the next status export)");
             return ExitCodes.Ok;
         }

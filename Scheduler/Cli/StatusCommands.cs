@@ -130,6 +130,7 @@ internal static class StatusCommands
             try
             {
                 var run = await applier.RunAsync(practice, StatusWorkFolder(settings), once: true, cancellationToken);
+                Jobs.StatusApplyJob.Audit(new Logging.AuditLog(settings.LogFolder), run, Logging.AuditLog.CommandLine);
                 await stdout.WriteLineAsync($"{practice.PracticeId}: {run.Files.Count} status file(s){(run.Waiting.Count > 0 ? $", {run.Waiting.Count} still being written" : "")}");
                 foreach (var file in run.Files)
                 {
@@ -139,6 +140,7 @@ internal static class StatusCommands
             catch (Exception ex) when (ex is StatusApplyException or DropBoxException or IOException)
             {
                 failed = true;
+                CliAudit.Record(settings, "status-apply", practice.PracticeId, "run", $"failed: {ex.Message}");
                 await stderr.WriteLineAsync($"{practice.PracticeId}: FAILED: {ex.Message}");
             }
         }
@@ -176,11 +178,14 @@ internal static class StatusCommands
             {
                 try
                 {
-                    await stdout.WriteLineAsync(await action(flows, id, cancellationToken));
+                    var line = await action(flows, id, cancellationToken);
+                    CliAudit.Record(settings.Settings, verb, id, "run", line);
+                    await stdout.WriteLineAsync(line);
                 }
                 catch (Exception ex) when (ex is DropBoxException or RecallFilesException or IOException)
                 {
                     failed = true;
+                    CliAudit.Record(settings.Settings, verb, id, "run", $"failed: {ex.Message}");
                     await stderr.WriteLineAsync($"recallfiles {verb}: {id}: {ex.Message}");
                 }
             }

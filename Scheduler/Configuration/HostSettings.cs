@@ -81,6 +81,12 @@ public sealed record DashboardUser
 
     /// <summary><c>Msp</c> (read-only) or <c>Support</c>.</summary>
     public DashboardRole Role { get; init; } = DashboardRole.Msp;
+
+    /// <summary>
+    /// The RFC 6238 TOTP secret (base32), as <c>./recallfiles dashboard-enroll-totp NAME</c> prints it. Required for
+    /// <c>Support</c>, optional for <c>Msp</c> (when set, the login asks for the code). A secret: environment or UsersFile.
+    /// </summary>
+    public string? TotpSecret { get; init; }
 }
 
 /// <summary>The Hangfire dashboard (section <c>RecallFiles:Dashboard</c>).</summary>
@@ -97,6 +103,33 @@ public sealed record DashboardSettings
 
     /// <summary>Freshness: a practice is overdue when its last file is older than this many expected intervals. Default 2.</summary>
     public double OverdueAfterIntervals { get; init; } = 2;
+
+    /// <summary>
+    /// Every caller logs in, on loopback too. Default (unset): on as soon as any login is configured; off without logins,
+    /// when only the person at the machine (loopback connection, loopback Host, no proxy headers) gets in.
+    /// </summary>
+    public bool? RequireLogin { get; init; }
+
+    /// <summary>
+    /// Addresses of the reverse proxies whose <c>X-Forwarded-For</c>/<c>X-Forwarded-Proto</c> are believed (ASP.NET Core's
+    /// forwarded-headers middleware). Empty (default): forwarded headers are ignored, never trusted from anyone.
+    /// </summary>
+    public IReadOnlyList<string> KnownProxies { get; init; } = [];
+
+    /// <summary>Failed logins of one login name before it is locked. Default 10.</summary>
+    public int LockoutFailures { get; init; } = 10;
+
+    /// <summary>Failed logins from one address (any names) before the address is locked. Default 50.</summary>
+    public int AddressLockoutFailures { get; init; } = 50;
+
+    /// <summary>How long a lock lasts, and the window its failures are counted in. Default 15 minutes.</summary>
+    public int LockoutMinutes { get; init; } = 15;
+
+    /// <summary>Login attempts (POST /login) per address per minute before 429 (ASP.NET Core's rate limiter). Default 30.</summary>
+    public int LoginRequestsPerMinute { get; init; } = 30;
+
+    /// <summary>How long a login lasts without use (sliding). Default 8 hours.</summary>
+    public int SessionHours { get; init; } = 8;
 }
 
 /// <summary>Hangfire (section <c>RecallFiles:Hangfire</c>).</summary>
@@ -126,14 +159,17 @@ public sealed record HangfireSettings
     }
 }
 
-/// <summary>Retention (section <c>RecallFiles:Housekeeping</c>, cloud role).</summary>
+/// <summary>Retention (section <c>RecallFiles:Housekeeping</c>): the cloud's archive, the agent's export copies.</summary>
 public sealed record HousekeepingSettings
 {
     /// <summary>Cron of the housekeeping job (UTC). Default 03:30 daily.</summary>
     public string Cron { get; init; } = "30 3 * * *";
 
-    /// <summary>Archived files older than this many days are deleted; 0 keeps everything. Default 0.</summary>
-    public int ArchiveRetentionDays { get; init; }
+    /// <summary>Cloud: archived files (PHI) older than this many days are deleted; 0 keeps everything. Default 90 (replay needs the archive).</summary>
+    public int ArchiveRetentionDays { get; init; } = 90;
+
+    /// <summary>Agent: copies of exported files (PHI) older than this many days are deleted; 0 keeps everything. Default 7.</summary>
+    public int ExportRetentionDays { get; init; } = 7;
 
     /// <summary>The problems, each naming its key.</summary>
     public IEnumerable<string> Validate(string prefix)
@@ -141,6 +177,11 @@ public sealed record HousekeepingSettings
         if (ArchiveRetentionDays is < 0 or > 36_500)
         {
             yield return string.Create(CultureInfo.InvariantCulture, $"{prefix}:ArchiveRetentionDays is {ArchiveRetentionDays}; allowed 0 (keep all) to 36500");
+        }
+
+        if (ExportRetentionDays is < 0 or > 36_500)
+        {
+            yield return string.Create(CultureInfo.InvariantCulture, $"{prefix}:ExportRetentionDays is {ExportRetentionDays}; allowed 0 (keep all) to 36500");
         }
 
         string? problem = null;

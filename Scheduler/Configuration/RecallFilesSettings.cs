@@ -64,6 +64,9 @@ public sealed class RecallFilesSettings
     /// <summary>The folder of the log files and the audit log.</summary>
     public string LogFolder => Path.GetFullPath(Logging.Folder is { Length: > 0 } folder ? folder : Path.Combine(DataFolder, "logs"));
 
+    /// <summary>The machines' API keys (hashed): <c>RecallFiles:Api:KeysFile</c>, default <c>{DataFolder}/api-keys.json</c>.</summary>
+    public string ApiKeysPath => Path.GetFullPath(Configuration[$"{Section}:Api:KeysFile"] is { Length: > 0 } file ? file : Path.Combine(DataFolder, "api-keys.json"));
+
     /// <summary>The export ledger's path.</summary>
     public string LedgerPath => Path.Combine(DataFolder, "agent", "ledger.db");
 

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using System.Security.Cryptography;
-using System.Text;
+using OtpNet;
 using RecallFiles.Scheduler.Configuration;
 
 namespace RecallFiles.Scheduler.Dashboards;
@@ -8,13 +9,16 @@ namespace RecallFiles.Scheduler.Dashboards;
 /// <summary>
 /// The dashboard's logins: <c>RecallFiles:Dashboard:Users:N</c> (environment variables such as
 /// <c>RecallFiles__Dashboard__Users__0__PasswordHash</c>) plus the secret file <c>RecallFiles:Dashboard:UsersFile</c>
-/// (<c>NAME ROLE HASH</c> per line). A verified password is remembered by its SHA-256 for the process's life, so the
-/// deliberately slow PBKDF2 runs once per login, not on every dashboard poll.
+/// (<c>NAME ROLE HASH [TOTP]</c> per line). <see cref="Verify"/> costs the same for an unknown login as for a known one
+/// with a wrong password (issue 12: a PBKDF2 run against a dummy hash), so timing does not tell which logins exist.
 /// </summary>
 public sealed class DashboardUsers
 {
     private readonly Dictionary<string, DashboardUser> _users;
-    private readonly ConcurrentDictionary<string, DashboardRole> _verified = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, long> _lastTotpStep = new(StringComparer.Ordinal);
+
+    // Same scheme and iteration count as real hashes; its password is random and never known.
+    private readonly string _dummyHash = PasswordHash.Create(Convert.ToHexString(RandomNumberGenerator.GetBytes(16)));
 
     private DashboardUsers(IEnumerable<DashboardUser> users) =>
         _users = users.GroupBy(u => u.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Last(), StringComparer.Ordinal);
@@ -30,27 +34,57 @@ public sealed class DashboardUsers
         return new DashboardUsers(settings.Users.Concat(fromFile));
     }
 
-    /// <summary>The role of <paramref name="name"/> when <paramref name="password"/> is right; null otherwise.</summary>
-    public DashboardRole? Authenticate(string name, string password)
+    /// <summary>True when <paramref name="name"/> is configured with <paramref name="role"/> (a session of a removed login ends).</summary>
+    public bool Has(string name, DashboardRole role) => _users.TryGetValue(name, out var user) && user.Role == role;
+
+    /// <summary>
+    /// Checks a login: the password (always one PBKDF2 run, against a dummy hash for an unknown name), then the TOTP code
+    /// when the login has a secret (each code once: a replayed code is refused).
+    /// </summary>
+    public LoginCheck Verify(string name, string password, string? code, DateTimeOffset now)
     {
-        if (!_users.TryGetValue(name, out var user))
+        var known = _users.TryGetValue(name ?? "", out var user);
+        var passwordOk = PasswordHash.Verify(password ?? "", known ? user!.PasswordHash : _dummyHash);
+        if (!known || !passwordOk)
         {
-            return null;
+            return new LoginCheck(LoginOutcome.WrongPassword, null);
         }
 
-        var key = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(name + "\0" + password + "\0" + user.PasswordHash)));
-        if (_verified.TryGetValue(key, out var role))
+        if (string.IsNullOrWhiteSpace(user!.TotpSecret))
         {
-            return role;
+            return new LoginCheck(LoginOutcome.Ok, user.Role);
         }
 
-        if (!PasswordHash.Verify(password, user.PasswordHash))
+        if (string.IsNullOrWhiteSpace(code))
         {
-            return null;
+            return new LoginCheck(LoginOutcome.CodeRequired, null);
         }
 
-        _verified[key] = user.Role;
-        return user.Role;
+        var totp = new Totp(Base32Encoding.ToBytes(user.TotpSecret.Trim()));
+        if (!totp.VerifyTotp(now.UtcDateTime, code.Trim(), out var step, new VerificationWindow(previous: 1, future: 1)))
+        {
+            return new LoginCheck(LoginOutcome.WrongCode, null);
+        }
+
+        // RFC 6238 5.2: a code is accepted once.
+        var last = _lastTotpStep.GetOrAdd(user.Name, -1);
+        if (step <= last || !_lastTotpStep.TryUpdate(user.Name, step, last))
+        {
+            return new LoginCheck(LoginOutcome.WrongCode, null);
+        }
+
+        return new LoginCheck(LoginOutcome.Ok, user.Role);
+    }
+
+    /// <summary>True when <paramref name="secret"/> is a base32 TOTP secret of at least 80 bits.</summary>
+    public static bool IsTotpSecret(string? secret)
+    {
+        if (string.IsNullOrWhiteSpace(secret) || !secret.Trim().TrimEnd('=').All(c => c is >= 'A' and <= 'Z' or >= '2' and <= '7'))
+        {
+            return false;
+        }
+
+        return Base32Encoding.ToBytes(secret.Trim()).Length >= 10;
     }
 
     /// <summary>The problems of the dashboard settings, each naming its key; empty when usable.</summary>
@@ -81,6 +115,27 @@ public sealed class DashboardUsers
         {
             yield return $"{prefix}:OverdueAfterIntervals is {settings.OverdueAfterIntervals}; allowed 1-100";
         }
+
+        foreach (var (value, name, min, max) in new[]
+        {
+            (settings.LockoutFailures, "LockoutFailures", 1, 1000), (settings.AddressLockoutFailures, "AddressLockoutFailures", 1, 100_000),
+            (settings.LockoutMinutes, "LockoutMinutes", 1, 10_080), (settings.LoginRequestsPerMinute, "LoginRequestsPerMinute", 1, 10_000),
+            (settings.SessionHours, "SessionHours", 1, 720),
+        })
+        {
+            if (value < min || value > max)
+            {
+                yield return string.Create(CultureInfo.InvariantCulture, $"{prefix}:{name} is {value}; allowed {min}-{max}");
+            }
+        }
+
+        for (var i = 0; i < settings.KnownProxies.Count; i++)
+        {
+            if (!System.Net.IPAddress.TryParse(settings.KnownProxies[i], out _))
+            {
+                yield return $"{prefix}:KnownProxies:{i} '{settings.KnownProxies[i]}' is not an IP address (the reverse proxy's address as this host sees it, such as 127.0.0.1)";
+            }
+        }
     }
 
     private static IEnumerable<string> ValidateUser(DashboardUser user, string key)
@@ -98,6 +153,16 @@ public sealed class DashboardUsers
         if (!Enum.IsDefined(user.Role))
         {
             yield return $"{key}:Role is '{user.Role}'; allowed: Msp (read-only), Support";
+        }
+
+        if (!string.IsNullOrWhiteSpace(user.TotpSecret) && !IsTotpSecret(user.TotpSecret))
+        {
+            yield return $"{key}:TotpSecret is not a base32 TOTP secret; enroll with './recallfiles dashboard-enroll-totp {user.Name}'";
+        }
+        else if (user.Role == DashboardRole.Support && string.IsNullOrWhiteSpace(user.TotpSecret))
+        {
+            yield return $"{key}:TotpSecret is required for a Support login (a second factor, issue 12); enroll with './recallfiles dashboard-enroll-totp {user.Name}' " +
+                "and set the secret it prints";
         }
     }
 
@@ -130,13 +195,13 @@ public sealed class DashboardUsers
             }
 
             var parts = line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
-            if (parts.Length != 3 || !Enum.TryParse<DashboardRole>(parts[1], ignoreCase: true, out var role))
+            if (parts.Length is not (3 or 4) || !Enum.TryParse<DashboardRole>(parts[1], ignoreCase: true, out var role))
             {
-                problems.Add($"{key} '{path}' line {i + 1}: expected 'NAME ROLE HASH' with ROLE Msp or Support");
+                problems.Add($"{key} '{path}' line {i + 1}: expected 'NAME ROLE HASH [TOTP-SECRET]' with ROLE Msp or Support");
                 continue;
             }
 
-            var user = new DashboardUser { Name = parts[0], Role = role, PasswordHash = parts[2] };
+            var user = new DashboardUser { Name = parts[0], Role = role, PasswordHash = parts[2], TotpSecret = parts.Length == 4 ? parts[3] : null };
             problems.AddRange(ValidateUser(user, $"{key} '{path}' line {i + 1}"));
             users.Add(user);
         }
@@ -144,3 +209,22 @@ public sealed class DashboardUsers
         return (users, problems);
     }
 }
+
+/// <summary>What a login attempt came to.</summary>
+public enum LoginOutcome
+{
+    /// <summary>Password (and code, when enrolled) right.</summary>
+    Ok,
+
+    /// <summary>Unknown login or wrong password (never told apart).</summary>
+    WrongPassword,
+
+    /// <summary>Password right, the login has a second factor and no code was given.</summary>
+    CodeRequired,
+
+    /// <summary>Password right, the code wrong or already used.</summary>
+    WrongCode,
+}
+
+/// <summary>The outcome of <see cref="DashboardUsers.Verify"/> and, when <see cref="LoginOutcome.Ok"/>, the role.</summary>
+public sealed record LoginCheck(LoginOutcome Outcome, DashboardRole? Role);

@@ -54,7 +54,7 @@ public sealed class HealthReporter(RecallFilesSettings settings, HostInfo host, 
         var healthy = results.All(r => r.Ok);
         context.Response.StatusCode = healthy ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable;
         context.Response.ContentType = "application/json";
-        var detailed = access.Resolve(context) is not null;
+        var detailed = await access.ResolveAsync(context) is not null;
         object body = detailed
             ? new
             {

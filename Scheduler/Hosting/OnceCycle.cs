@@ -8,6 +8,7 @@ using RecallFiles.Importer.Status;
 using RecallFiles.Schemas;
 using RecallFiles.Scheduler.Configuration;
 using RecallFiles.Scheduler.Jobs;
+using RecallFiles.Scheduler.Logging;
 using RecallFiles.Transport;
 
 namespace RecallFiles.Scheduler.Hosting;
@@ -27,7 +28,7 @@ internal static class OnceCycle
 
         if (cloud is { Embedded: true } && role is HostRole.All)
         {
-            failed += await SampleRepliesAsync(cloud, stdout, stderr, cancellationToken);
+            failed += await SampleRepliesAsync(cloud, app.Services.GetRequiredService<Logging.AuditLog>(), stdout, stderr, cancellationToken);
         }
 
         var (statusFailed, applied) = await StatusFlowAsync(app, settings, role, cloud, stdout, stderr, cancellationToken);
@@ -119,7 +120,7 @@ internal static class OnceCycle
     /// The embedded default's patients answer: the first three upcoming appointments of the sample practice get a
     /// confirm, a confirm and a cancel (once: a second cycle finds them recorded and adds nothing).
     /// </summary>
-    private static async Task<int> SampleRepliesAsync(CloudContext cloud, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    private static async Task<int> SampleRepliesAsync(CloudContext cloud, Logging.AuditLog audit, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
         try
         {
@@ -150,7 +151,8 @@ internal static class OnceCycle
             AppointmentStatus[] answers = [AppointmentStatus.Approved, AppointmentStatus.Approved, AppointmentStatus.CancelledByUser];
             for (var i = 0; i < upcoming.Count; i++)
             {
-                await StatusUpdates.AddAsync(cloud.DataSource, EmbeddedDefault.PracticeId, upcoming[i], answers[i], "sample", cancellationToken);
+                var id = await StatusUpdates.AddAsync(cloud.DataSource, EmbeddedDefault.PracticeId, upcoming[i], answers[i], "sample", cancellationToken);
+                audit.Record("reply", EmbeddedDefault.PracticeId, $"{upcoming[i]} {answers[i].ToWire()} update {id}", Logging.AuditLog.Scheduler, "pending (sample reply)");
             }
 
             await stdout.WriteLineAsync($"reply   {EmbeddedDefault.PracticeId}: {upcoming.Count} sample replies ({string.Join(", ", upcoming.Select((id, i) => $"{id} {answers[i].ToWire()}"))})");
@@ -184,6 +186,7 @@ internal static class OnceCycle
 
         var cloudSide = cloud is not null && role is HostRole.Cloud or HostRole.All;
         var cloudPractices = cloudSide ? new CloudPractices(cloud!.Settings.Importer, cloud.Settings.DropBoxes).Enabled.ToList() : [];
+        var audit = app.Services.GetRequiredService<Logging.AuditLog>();
         if (cloudSide)
         {
             var export = app.Services.GetRequiredService<StatusExport>();
@@ -192,6 +195,11 @@ internal static class OnceCycle
                 await Step("status", async () =>
                 {
                     var r = await export.ExportAsync(practice.Id, cancellationToken);
+                    if (r.Uploaded.Count > 0)
+                    {
+                        audit.Record("status-export", practice.Id, $"files {string.Join(",", r.Uploaded)} updates={r.Exported}", AuditLog.Scheduler, "uploaded");
+                    }
+
                     return r.Uploaded.Count == 0 ? $"{practice.Id}: no pending status update" : $"{practice.Id}: {r.Exported} update(s) in {string.Join(", ", r.Uploaded)}";
                 });
             }
@@ -205,6 +213,7 @@ internal static class OnceCycle
                 await Step("apply", async () =>
                 {
                     var run = await applier.RunAsync(practice, Cli.StatusCommands.StatusWorkFolder(settings), once: true, cancellationToken);
+                    StatusApplyJob.Audit(audit, run, AuditLog.Scheduler);
                     return run.Files.Count == 0 ? $"{practice.PracticeId}: no status file" : $"{practice.PracticeId}: {string.Join("; ", run.Files)}";
                 });
             }
@@ -219,6 +228,12 @@ internal static class OnceCycle
                 {
                     var r = await results.ImportAsync(practice.Id, once: true, cancellationToken);
                     applied += r.Applied;
+                    if (r.Imported.Count > 0)
+                    {
+                        audit.Record("status-results", practice.Id, $"files {string.Join(",", r.Imported)} OK={r.Applied} CONFLICT={r.Conflicted} ERROR={r.Failed} NOT_FOUND={r.NotFound}",
+                            AuditLog.Scheduler, "imported");
+                    }
+
                     return r.Imported.Count == 0 ? $"{practice.Id}: no result file"
                         : $"{practice.Id}: {string.Join(", ", r.Imported)}: {r.Applied} applied, {r.Conflicted} conflicted, {r.Failed} failed, {r.NotFound} not found";
                 });

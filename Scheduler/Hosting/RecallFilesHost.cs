@@ -40,7 +40,8 @@ public enum HostRole
 internal static class RecallFilesHost
 {
     /// <summary>Builds the host for <paramref name="role"/>; throws <see cref="SettingsException"/> for a configuration the host refuses.</summary>
-    public static WebApplication Build(RecallFilesSettings settings, HostRole role, string urls, CloudContext? cloud = null, bool quietConsole = false)
+    public static WebApplication Build(RecallFilesSettings settings, HostRole role, string urls, CloudContext? cloud = null, bool quietConsole = false,
+        TimeProvider? time = null)
     {
         if (role is HostRole.Cloud or HostRole.All && cloud is null && CloudContext.IsConfigured(settings))
         {
@@ -48,6 +49,7 @@ internal static class RecallFilesHost
         }
 
         ArgumentNullException.ThrowIfNull(settings);
+        DataFolders.Create(settings.DataFolder);
         var users = DashboardUsers.Load(settings.Dashboard);
         var problems = DashboardAccess.Validate(settings, users, urls).ToList();
         if (problems.Count > 0)
@@ -63,11 +65,12 @@ internal static class RecallFilesHost
         builder.Services.AddWindowsService(o => o.ServiceName = "RecallFiles");
         builder.Services.AddSystemd();
         builder.Services.AddSingleton(settings);
-        builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton<AuditLog>();
-        var access = new DashboardAccess(users, urls);
-        builder.Services.AddSingleton(access);
-        builder.Services.AddAntiforgery();
+        builder.Services.AddSingleton(time ?? TimeProvider.System);
+        builder.Services.AddSingleton(settings.Housekeeping);
+        builder.Services.AddSingleton(new AuditLog(settings.LogFolder));
+        builder.Services.AddSingleton(new ApiKeys(settings.ApiKeysPath));
+        var access = new DashboardAccess(users, urls, settings.Dashboard.RequireLogin);
+        WebSecurity.AddServices(builder, settings, access);
         builder.Services.AddSingleton(new HostInfo(role, urls));
         builder.Services.AddSingleton<HealthReporter>();
 
@@ -100,6 +103,11 @@ internal static class RecallFilesHost
             builder.Services.AddSingleton(sp => new StatusApplier(new StatusLedger(settings.LedgerPath), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger<StatusApplier>()));
             builder.Services.AddTransient<StatusApplyJob>();
             builder.Services.AddSingleton<IJobModule, AgentJobs>();
+            if (cloud is null)
+            {
+                builder.Services.AddSingleton(new HousekeepingTarget(null, AgentExports(settings)));
+                builder.Services.AddTransient<HousekeepingJob>();
+            }
         }
 
         if (cloud is not null)
@@ -108,8 +116,8 @@ internal static class RecallFilesHost
             builder.Services.AddSingleton(cloud.DataSource);
             builder.Services.AddSingleton(sp => new PickupService(cloud.DataSource, cloud.Settings.Importer, cloud.Settings.DropBoxes, sp.GetRequiredService<TimeProvider>(),
                 sp.GetRequiredService<ILoggerFactory>().CreateLogger<PickupService>()));
-            builder.Services.AddSingleton(settings.Housekeeping);
-            builder.Services.AddSingleton(new HousekeepingTarget(cloud.Settings.Importer.ArchiveFolder));
+            DataFolders.Create(cloud.Settings.Importer.ArchiveFolder);
+            builder.Services.AddSingleton(new HousekeepingTarget(cloud.Settings.Importer.ArchiveFolder, role == HostRole.All ? AgentExports(settings) : null));
             builder.Services.AddTransient<ImportJob>();
             builder.Services.AddSingleton(StatusCloudSettings.From(settings.Configuration));
             builder.Services.AddSingleton(sp => new StatusExport(cloud.DataSource, cloud.Settings.Importer, cloud.Settings.DropBoxes, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger<StatusExport>()));
@@ -128,14 +136,17 @@ internal static class RecallFilesHost
         var app = builder.Build();
         if (access.PlainHttpOnNetwork)
         {
-            app.Logger.LogWarning("The dashboard listens on {Urls} with plain HTTP: Basic authentication sends passwords in clear. Put a TLS-terminating proxy in front of it, or listen on https://", urls);
+            app.Logger.LogWarning("The dashboard listens on {Urls} with plain HTTP: logins would send passwords in clear. Put a TLS-terminating proxy in front of it, or listen on https://", urls);
         }
+
+        WebSecurity.Use(app, settings);
+        LoginEndpoints.Map(app);
 
         app.MapGet("/", () => Microsoft.AspNetCore.Http.Results.Redirect("/hangfire"));
         app.MapGet("/health", (HttpContext context, HealthReporter health) => health.WriteAsync(context));
         if (cloud is not null)
         {
-            ReplyEndpoint.Map(app, access, cloud.DataSource);
+            ReplyEndpoint.Map(app, cloud.DataSource);
         }
         if (settings.Dashboard.Enabled)
         {
@@ -153,6 +164,9 @@ internal static class RecallFilesHost
 
         return app;
     }
+
+    /// <summary>The agent's copies of exported files, one sub-folder per practice.</summary>
+    private static string AgentExports(RecallFilesSettings settings) => Path.GetDirectoryName(settings.ExportFolder("x"))!;
 }
 
 /// <summary>What this host runs and where it listens.</summary>

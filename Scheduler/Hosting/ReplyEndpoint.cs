@@ -4,8 +4,6 @@ using Microsoft.AspNetCore.Http;
 using Npgsql;
 using RecallFiles.Importer.Status;
 using RecallFiles.Schemas;
-using RecallFiles.Scheduler.Configuration;
-using RecallFiles.Scheduler.Dashboards;
 using RecallFiles.Scheduler.Logging;
 
 namespace RecallFiles.Scheduler.Hosting;
@@ -13,29 +11,29 @@ namespace RecallFiles.Scheduler.Hosting;
 /// <summary>
 /// <c>POST /api/replies</c> (cloud role): a patient's answer from the reminder channel, as a status update for the
 /// PMS — the same as <c>./recallfiles reply</c>. Body <c>{"practice":"ACME-01","appLid":"1042","answer":"confirm"|"cancel"}</c>.
-/// The same access rule as the dashboard: open on a loopback-only host, otherwise a support login (an MSP login
-/// gets 403). Answers 201 with the update id, 400 for a malformed body, 415 for anything but JSON, 404 for an
-/// appointment the cloud does not know.
+/// Machines only (issue 12): <c>Authorization: Bearer</c> with an API key from <c>recallfiles api-key create</c>, never a
+/// person's login and never open on loopback. 401 for a missing, unknown or revoked key, 403 for a practice the key is
+/// not limited to. Answers 201 with the update id, 400 for a malformed body, 415 for anything but JSON, 404 for an
+/// appointment the cloud does not know. Every answer past the key check, and every refused key, is audited.
 /// </summary>
 internal static class ReplyEndpoint
 {
     private sealed record Reply(string? Practice, string? AppLid, string? Answer);
 
-    public static void Map(WebApplication app, DashboardAccess access, NpgsqlDataSource store)
+    public static void Map(WebApplication app, NpgsqlDataSource store)
     {
-        app.MapPost("/api/replies", async (HttpContext context, AuditLog audit) =>
+        app.MapPost("/api/replies", async (HttpContext context, AuditLog audit, ApiKeys keys) =>
         {
-            var user = access.Resolve(context);
-            if (user is null)
+            var (check, key) = keys.Check(context.Request.Headers.Authorization.ToString() is { Length: > 0 } h ? h : null);
+            if (check != ApiKeyCheck.Valid)
             {
-                context.Response.Headers.WWWAuthenticate = "Basic realm=\"RecallFiles\"";
+                var caller = key is null ? "api:(none)" : $"api:{key.Name}";
+                audit.Record("reply", "-", $"POST /api/replies from {context.Connection.RemoteIpAddress}", caller, $"refused 401: {check.ToString().ToLowerInvariant()} key");
+                context.Response.Headers.WWWAuthenticate = "Bearer realm=\"RecallFiles\"";
                 return Results.Unauthorized();
             }
 
-            if (DashboardAccess.RoleOf(user) != DashboardRole.Support)
-            {
-                return Results.Problem("only a support login may record replies", statusCode: StatusCodes.Status403Forbidden);
-            }
+            var who = $"api:{key!.Name}";
 
             // JSON only: a cross-site form cannot send it without a CORS preflight, which this host never allows.
             if (!context.Request.HasJsonContentType())
@@ -65,14 +63,21 @@ internal static class ReplyEndpoint
                     statusCode: StatusCodes.Status400BadRequest);
             }
 
+            if (key.Practices.Count > 0 && !key.Practices.Contains(reply.Practice!, StringComparer.Ordinal))
+            {
+                audit.Record("reply", reply.Practice!, $"{reply.AppLid.Trim()} {status.Value.ToWire()}", who, "refused 403: the key is not for this practice");
+                return Results.Problem($"the API key '{key.Name}' is not allowed to act for practice {reply.Practice}", statusCode: StatusCodes.Status403Forbidden);
+            }
+
             try
             {
                 var id = await StatusUpdates.AddAsync(store, reply.Practice!, reply.AppLid.Trim(), status.Value, "api", context.RequestAborted);
-                audit.Record("reply", reply.Practice!, $"{reply.AppLid.Trim()} {status.Value.ToWire()} update {id}", DashboardAccess.WhoIs(user), "pending");
+                audit.Record("reply", reply.Practice!, $"{reply.AppLid.Trim()} {status.Value.ToWire()} update {id}", who, "pending");
                 return Results.Created($"/api/replies/{id}", new { id, practice = reply.Practice, appLid = reply.AppLid.Trim(), status = status.Value.ToWire(), state = "pending" });
             }
             catch (NotFoundException ex)
             {
+                audit.Record("reply", reply.Practice!, $"{reply.AppLid.Trim()} {status.Value.ToWire()}", who, "not found");
                 return Results.Problem(ex.Message, statusCode: StatusCodes.Status404NotFound);
             }
         });

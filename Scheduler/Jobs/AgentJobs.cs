@@ -11,11 +11,13 @@ namespace RecallFiles.Scheduler.Jobs;
 /// practice that has never uploaded one. Status apply (issue 6) plugs in here as <c>status-apply:{practice}</c> when
 /// its service exists.
 /// </summary>
-internal sealed partial class AgentJobs(RecallFilesSettings settings, ExportLedger ledger, ILogger<AgentJobs> logger) : IJobModule
+internal sealed partial class AgentJobs(RecallFilesSettings settings, ExportLedger ledger, HousekeepingTarget housekeeping, ILogger<AgentJobs> logger) : IJobModule
 {
-    public IReadOnlyList<string> Prefixes { get; } = ["export:", "status-apply:"];
+    public IReadOnlyList<string> Prefixes { get; } = ["export:", "status-apply:", HousekeepingJob.AgentRecurringId];
 
-    public IEnumerable<RecurringJobSpec> Recurring()
+    public IEnumerable<RecurringJobSpec> Recurring() => Practices().Concat(Housekeeping());
+
+    private IEnumerable<RecurringJobSpec> Practices()
     {
         foreach (var (practice, i) in settings.Agent.Practices.Select((p, i) => (p, i)))
         {
@@ -27,6 +29,16 @@ internal sealed partial class AgentJobs(RecallFilesSettings settings, ExportLedg
                 yield return new RecurringJobSpec(StatusApplyJob.RecurringId(practice.PracticeId), practice.Status.Cron, zone,
                     (manager, id, cron, options) => manager.AddOrUpdate<StatusApplyJob>(id, job => job.RunAsync(practice.PracticeId, CancellationToken.None), cron, options));
             }
+        }
+    }
+
+    /// <summary>The agent's own housekeeping (export copies), unless the cloud role's runs on this host and covers them.</summary>
+    private IEnumerable<RecurringJobSpec> Housekeeping()
+    {
+        if (housekeeping.ArchiveFolder is null)
+        {
+            yield return new RecurringJobSpec(HousekeepingJob.AgentRecurringId, settings.Housekeeping.Cron, TimeZoneInfo.Utc,
+                (manager, id, cron, options) => manager.AddOrUpdate<HousekeepingJob>(id, job => job.RunAsync(CancellationToken.None), cron, options));
         }
     }
 

@@ -36,6 +36,8 @@ public sealed class ExportJob(RecallFilesSettings settings, ExportRunner runner,
             ?? throw new NotFoundException($"practice {practiceId} is no longer configured (RecallFiles:Agent:Practices)");
         try
         {
+            // The copies are PHI: their folders are 0700 (issue 12); housekeeping deletes them after ExportRetentionDays.
+            DataFolders.Create(settings.ExportFolder(practice.PracticeId));
             var result = await runner.RunAsync(practice, new ExportRunOptions { OutputFolder = settings.ExportFolder(practice.PracticeId), Now = now }, cancellationToken);
             audit.Record("export", practiceId, $"file {result.FileName} rows={result.Rows} sha256={result.Sha256}", AuditLog.Scheduler, $"uploaded to {result.RemotePath}");
             return result;

@@ -10,19 +10,16 @@ namespace RecallFiles.Scheduler.Logging;
 
 /// <summary>
 /// NLog behind Microsoft.Extensions.Logging: console (optional), a rolling file
-/// <c>{logs}/recallfiles.log</c> and the audit log <c>{logs}/audit.log</c>, text or JSON. Every target's
+/// <c>{logs}/recallfiles.log</c>, text or JSON (the audit log is <see cref="AuditLog"/>'s own). Every target's
 /// layout renders the message and the exception through <c>${phi-mask}</c>, so no target writes a phone
 /// or an e-mail unmasked. Each host gets its own <see cref="LogFactory"/> (tests run several in one process).
 /// </summary>
 public static class RecallFilesLogging
 {
-    /// <summary>The category of the audit log (<see cref="AuditLog"/>); only it reaches <c>audit.log</c>.</summary>
-    public const string AuditCategory = "RecallFiles.Audit";
-
     /// <summary>The main log file's name.</summary>
     public const string LogFileName = "recallfiles.log";
 
-    /// <summary>The audit log file's name.</summary>
+    /// <summary>The audit log file's name (written by <see cref="AuditLog"/>, hash-chained, not by NLog).</summary>
     public const string AuditFileName = "audit.log";
 
     private const string Masked = "${" + PhiMaskLayoutRenderer.Name + ":inner=${message:withexception=true}}";
@@ -36,7 +33,7 @@ public static class RecallFilesLogging
         ArgumentNullException.ThrowIfNull(settings);
         var options = settings.Logging;
         var folder = settings.LogFolder;
-        Directory.CreateDirectory(folder);
+        DataFolders.Create(folder);
 
         RegisterExtensions();
         var factory = new LogFactory();
@@ -54,18 +51,7 @@ public static class RecallFilesLogging
             KeepFileOpen = true,
             AutoFlush = true,
         };
-        // The audit log is never rotated or deleted by RecallFiles: it is small (lines per batch, not per row) and its
-        // retention is the operator's decision (logrotate, Windows task).
-        var audit = new FileTarget("audit")
-        {
-            FileName = Path.Combine(folder, AuditFileName),
-            Layout = CreateLayout(json),
-            KeepFileOpen = true,
-            AutoFlush = true,
-        };
-
         var min = ToNLog(options.MinLevel);
-        config.AddRule(LogLevel.Info, LogLevel.Fatal, audit, AuditCategory);
 
         // ASP.NET Core's per-request chatter stays below Warning unless asked for explicitly.
         var quiet = Math.Max(min.Ordinal, LogLevel.Warn.Ordinal);

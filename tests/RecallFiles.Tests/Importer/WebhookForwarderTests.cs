@@ -54,7 +54,9 @@ public sealed class WebhookForwarderTests
                 using var reader = new StreamReader(context.Request.InputStream);
                 var body = await reader.ReadToEndAsync();
                 var signature = context.Request.Headers[WebhookForwarder.SignatureHeader] ?? "";
-                var valid = signature == "sha256=" + WebhookForwarder.Sign(Secret, System.Text.Encoding.UTF8.GetBytes(body));
+                // The signature covers the timestamp header (issue 12): a receiver checks both.
+                var stamp = long.Parse(context.Request.Headers[WebhookForwarder.TimestampHeader] ?? "-1", System.Globalization.CultureInfo.InvariantCulture);
+                var valid = stamp > 0 && signature == "sha256=" + WebhookForwarder.Sign(Secret, stamp, System.Text.Encoding.UTF8.GetBytes(body));
                 Requests.Enqueue((body, signature, context.Request.Headers[WebhookForwarder.DeliveryHeader] ?? "", valid));
                 lock (_answers)
                 {

@@ -116,6 +116,7 @@ public sealed class FtpServer : IAsyncDisposable
     public DropBoxOptions CreateOptions() => new()
     {
         Kind = Tls ? DropBoxKind.Ftps : DropBoxKind.Ftp,
+        AllowInsecure = !Tls,
         Host = Host,
         Port = Port,
         UserName = UserName,

@@ -13,7 +13,7 @@ namespace RecallFiles.Tests.Scheduler;
 
 /// <summary>
 /// The Practices, Batches and Status pages on a real cloud host (PostgreSQL store, Hangfire on PostgreSQL) bound to
-/// http://127.0.0.2 (so logins are required): MSP reads and gets 403 on replay, support replays; headless Chromium
+/// http://127.0.0.2 (so logins are required): MSP reads and gets 403 on replay, support replays, machines reply with API keys; headless Chromium
 /// renders the pages and keeps a screenshot of each in docs/.
 /// </summary>
 [TestClass]
@@ -78,7 +78,7 @@ public sealed class DashboardPagesTests
     [TestMethod]
     public async Task Pages_ShowPracticesOverdueFirst_AndBatchesWithMaskedRowErrors_ToMsp()
     {
-        using var msp = DashboardSecurityTests.Client(s_base, "msp", DashboardSecurityTests.MspPassword);
+        using var msp = await DashboardSecurityTests.Client(s_base, "msp", TestContext.CancellationToken);
 
         var practices = await msp.GetStringAsync(new Uri("/hangfire/practices", UriKind.Relative), TestContext.CancellationToken);
         var batches = await msp.GetStringAsync(new Uri("/hangfire/batches?state=failed", UriKind.Relative), TestContext.CancellationToken);
@@ -107,7 +107,7 @@ public sealed class DashboardPagesTests
 
         var id = await RecallFiles.Importer.Status.StatusUpdates.AddAsync(s_cloud.DataSource, "DEMO-01", appLid, RecallFiles.Schemas.AppointmentStatus.CancelledByUser, "test",
             TestContext.CancellationToken);
-        using var msp = DashboardSecurityTests.Client(s_base, "msp", DashboardSecurityTests.MspPassword);
+        using var msp = await DashboardSecurityTests.Client(s_base, "msp", TestContext.CancellationToken);
 
         var page = await msp.GetStringAsync(new Uri("/hangfire/status", UriKind.Relative), TestContext.CancellationToken);
         await using var pendingCount = s_cloud.DataSource.CreateCommand("SELECT count(*) FROM status_updates WHERE practice_id = 'DEMO-01' AND state = 'pending'");
@@ -120,28 +120,45 @@ public sealed class DashboardPagesTests
     }
 
     [TestMethod]
-    public async Task ReplyApi_RecordsAStatusUpdate_ForSupportOnly_AndRejectsBadRequests()
+    public async Task ReplyApi_RecordsAStatusUpdate_WithAnApiKeyOnly_AndRejectsBadRequests()
     {
+        // Issue 12: machines call /api/replies with an API key; a person's login (even support's) is no longer accepted.
         string appLid;
         await using (var first = s_cloud.DataSource.CreateCommand("SELECT app_lid FROM appointments WHERE practice_id = 'DEMO-01' ORDER BY app_lid DESC LIMIT 1"))
         {
             appLid = (string)(await first.ExecuteScalarAsync(TestContext.CancellationToken))!;
         }
 
+        var keys = s_app.Services.GetRequiredService<ApiKeys>();
+        var engine = keys.Create("engine", [], DateTimeOffset.UtcNow);
+        var acmeOnly = keys.Create("acme-engine", ["ACME-01"], DateTimeOffset.UtcNow);
+        var old = keys.Create("old-engine", [], DateTimeOffset.UtcNow);
+        Assert.IsTrue(keys.Revoke("old-engine", DateTimeOffset.UtcNow));
+        HttpClient Keyed(string key)
+        {
+            var client = new HttpClient { BaseAddress = new Uri(s_base) };
+            client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
+            return client;
+        }
+
         using var anonymous = new HttpClient { BaseAddress = new Uri(s_base) };
-        using var msp = DashboardSecurityTests.Client(s_base, "msp", DashboardSecurityTests.MspPassword);
-        using var support = DashboardSecurityTests.Client(s_base, "support", DashboardSecurityTests.SupportPassword);
+        using var support = await DashboardSecurityTests.Client(s_base, "support", TestContext.CancellationToken);
+        using var revoked = Keyed(old);
+        using var otherPractice = Keyed(acmeOnly);
+        using var api = Keyed(engine);
         static StringContent Json(string body) => new(body, System.Text.Encoding.UTF8, "application/json");
         var body = $"{{\"practice\":\"DEMO-01\",\"appLid\":\"{appLid}\",\"answer\":\"confirm\"}}";
         var uri = new Uri("/api/replies", UriKind.Relative);
 
-        Assert.AreEqual(HttpStatusCode.Unauthorized, (await anonymous.PostAsync(uri, Json(body), TestContext.CancellationToken)).StatusCode);
-        Assert.AreEqual(HttpStatusCode.Forbidden, (await msp.PostAsync(uri, Json(body), TestContext.CancellationToken)).StatusCode);
-        Assert.AreEqual(HttpStatusCode.UnsupportedMediaType, (await support.PostAsync(uri, new StringContent(body), TestContext.CancellationToken)).StatusCode);
-        Assert.AreEqual(HttpStatusCode.BadRequest, (await support.PostAsync(uri, Json("{\"practice\":\"DEMO-01\",\"appLid\":\"x\",\"answer\":\"maybe\"}"), TestContext.CancellationToken)).StatusCode);
-        Assert.AreEqual(HttpStatusCode.BadRequest, (await support.PostAsync(uri, Json("not json"), TestContext.CancellationToken)).StatusCode);
-        Assert.AreEqual(HttpStatusCode.NotFound, (await support.PostAsync(uri, Json("{\"practice\":\"DEMO-01\",\"appLid\":\"NO-SUCH\",\"answer\":\"cancel\"}"), TestContext.CancellationToken)).StatusCode);
-        var created = await support.PostAsync(uri, Json(body), TestContext.CancellationToken);
+        Assert.AreEqual(HttpStatusCode.Unauthorized, (await anonymous.PostAsync(uri, Json(body), TestContext.CancellationToken)).StatusCode, "missing key");
+        Assert.AreEqual(HttpStatusCode.Unauthorized, (await support.PostAsync(uri, Json(body), TestContext.CancellationToken)).StatusCode, "a person's session is not a key");
+        Assert.AreEqual(HttpStatusCode.Unauthorized, (await revoked.PostAsync(uri, Json(body), TestContext.CancellationToken)).StatusCode, "revoked key");
+        Assert.AreEqual(HttpStatusCode.Forbidden, (await otherPractice.PostAsync(uri, Json(body), TestContext.CancellationToken)).StatusCode, "a key for another practice");
+        Assert.AreEqual(HttpStatusCode.UnsupportedMediaType, (await api.PostAsync(uri, new StringContent(body), TestContext.CancellationToken)).StatusCode);
+        Assert.AreEqual(HttpStatusCode.BadRequest, (await api.PostAsync(uri, Json("{\"practice\":\"DEMO-01\",\"appLid\":\"x\",\"answer\":\"maybe\"}"), TestContext.CancellationToken)).StatusCode);
+        Assert.AreEqual(HttpStatusCode.BadRequest, (await api.PostAsync(uri, Json("not json"), TestContext.CancellationToken)).StatusCode);
+        Assert.AreEqual(HttpStatusCode.NotFound, (await api.PostAsync(uri, Json("{\"practice\":\"DEMO-01\",\"appLid\":\"NO-SUCH\",\"answer\":\"cancel\"}"), TestContext.CancellationToken)).StatusCode);
+        var created = await api.PostAsync(uri, Json(body), TestContext.CancellationToken);
 
         Assert.AreEqual(HttpStatusCode.Created, created.StatusCode, await created.Content.ReadAsStringAsync(TestContext.CancellationToken));
         await using var check = s_cloud.DataSource.CreateCommand("SELECT status, source, state FROM status_updates WHERE app_lid = $1");
@@ -150,13 +167,19 @@ public sealed class DashboardPagesTests
         Assert.IsTrue(await reader.ReadAsync(TestContext.CancellationToken));
         Assert.AreEqual(("APPROVED", "api", "pending"), (reader.GetString(0), reader.GetString(1), reader.GetString(2)));
         Assert.IsFalse(await reader.ReadAsync(TestContext.CancellationToken), "exactly one update: the refused requests recorded nothing");
+        var audit = await File.ReadAllTextAsync(Path.Combine(s_app.Services.GetRequiredService<RecallFilesSettings>().LogFolder, "audit.log"), TestContext.CancellationToken);
+        StringAssert.Contains(audit, $"reply practice=DEMO-01 {appLid} APPROVED update");
+        StringAssert.Contains(audit, "by=api:engine outcome=pending");
+        StringAssert.Contains(audit, "by=api:(none) outcome=refused 401: missing key");
+        StringAssert.Contains(audit, "by=api:old-engine outcome=refused 401: revoked key");
+        StringAssert.Contains(audit, $"reply practice=DEMO-01 {appLid} APPROVED by=api:acme-engine outcome=refused 403");
     }
 
     [TestMethod]
     public async Task Replay_Returns403ForMsp_AndRunsForSupport()
     {
-        using var msp = DashboardSecurityTests.Client(s_base, "msp", DashboardSecurityTests.MspPassword);
-        using var support = DashboardSecurityTests.Client(s_base, "support", DashboardSecurityTests.SupportPassword);
+        using var msp = await DashboardSecurityTests.Client(s_base, "msp", TestContext.CancellationToken);
+        using var support = await DashboardSecurityTests.Client(s_base, "support", TestContext.CancellationToken);
         var page = $"/hangfire/batches/{s_failedBatch}";
 
         var denied = await DashboardSecurityTests.PostLikeTheDashboard(msp, page, $"/hangfire/batches/{s_failedBatch}/replay", TestContext.CancellationToken);
@@ -180,11 +203,10 @@ public sealed class DashboardPagesTests
             ExecutablePath = "/usr/bin/chromium",
             Args = ["--no-sandbox", "--disable-background-networking", "--headless"],
         });
-        await using var context = await browser.NewContextAsync(new BrowserNewContextOptions
-        {
-            HttpCredentials = new HttpCredentials { Username = "support", Password = DashboardSecurityTests.SupportPassword },
-            ViewportSize = new ViewportSize { Width = 1280, Height = 720 },
-        });
+        await using var context = await browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 720 } });
+        // Support's session (the login form itself is driven in the browser by ProxiedAccessTests).
+        var session = await DashboardLogin.SessionAsync(s_base, "support", DashboardSecurityTests.SupportPassword, DashboardSecurityTests.SupportTotpSecret, TestContext.CancellationToken);
+        await context.AddCookiesAsync(session.Select(c => new Microsoft.Playwright.Cookie { Name = c.Name, Value = c.Value, Url = s_base }));
         var page = await context.NewPageAsync();
         // docs/ keeps one screenshot of each page; they are rewritten only when asked, so a test run leaves the tree clean.
         var docs = Environment.GetEnvironmentVariable("RECALLFILES_UPDATE_SCREENSHOTS") == "1"

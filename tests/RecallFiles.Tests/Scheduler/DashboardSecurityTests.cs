@@ -1,6 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
-using System.Text;
 using System.Text.RegularExpressions;
 using Hangfire;
 using Microsoft.AspNetCore.Builder;
@@ -16,13 +14,15 @@ namespace RecallFiles.Tests.Scheduler;
 /// <summary>
 /// The dashboard on a real Kestrel. "The network" is simulated honestly: the host binds http://127.0.0.2:PORT, which
 /// the access policy treats as a non-loopback binding (only 127.0.0.1, ::1 and localhost count as loopback), so every
-/// caller must log in — exactly as when bound to 0.0.0.0 behind a proxy.
+/// caller must log in — exactly as when bound to 0.0.0.0 behind a proxy. People log in on /login (cookie; issue 12
+/// replaced HTTP Basic), Support with a TOTP code.
 /// </summary>
 [TestClass]
 public sealed partial class DashboardSecurityTests
 {
     internal const string MspPassword = "msp-password-123";
     internal const string SupportPassword = "support-password-123";
+    internal const string SupportTotpSecret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
     private static WebApplication s_app = null!;
     private static string s_base = null!;
 
@@ -36,6 +36,7 @@ public sealed partial class DashboardSecurityTests
         ["RecallFiles:Dashboard:Users:1:Name"] = "support",
         ["RecallFiles:Dashboard:Users:1:Role"] = "Support",
         ["RecallFiles:Dashboard:Users:1:PasswordHash"] = PasswordHash.Create(SupportPassword),
+        ["RecallFiles:Dashboard:Users:1:TotpSecret"] = SupportTotpSecret,
     };
 
     [ClassInitialize]
@@ -58,18 +59,13 @@ public sealed partial class DashboardSecurityTests
         await s_app.DisposeAsync();
     }
 
-    internal static HttpClient Client(string? user, string? password) => Client(s_base, user, password);
-
-    internal static HttpClient Client(string baseUrl, string? user, string? password)
+    /// <summary>A client with a session of <paramref name="user"/> (msp or support), or an anonymous one.</summary>
+    internal static Task<HttpClient> Client(string baseUrl, string? user, CancellationToken cancellationToken) => user switch
     {
-        var client = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false }) { BaseAddress = new Uri(baseUrl) };
-        if (user is not null)
-        {
-            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{password}")));
-        }
-
-        return client;
-    }
+        null => Task.FromResult(DashboardLogin.Anonymous(baseUrl)),
+        "msp" => DashboardLogin.ClientAsync(baseUrl, "msp", MspPassword, null, cancellationToken),
+        _ => DashboardLogin.ClientAsync(baseUrl, "support", SupportPassword, SupportTotpSecret, cancellationToken),
+    };
 
     /// <summary>POSTs as the dashboard's own script does: with the antiforgery cookie and header from a page it loaded.</summary>
     internal static async Task<HttpResponseMessage> PostLikeTheDashboard(HttpClient client, string page, string path, CancellationToken cancellationToken,
@@ -94,23 +90,42 @@ public sealed partial class DashboardSecurityTests
     private static partial Regex TokenValue();
 
     [TestMethod]
-    public async Task Dashboard_Returns401WithBasicChallenge_ForAnonymousAndWrongPassword_WhenNotBoundToLoopback()
+    public async Task Dashboard_RedirectsToLoginAndRefusesActions_ForAnonymousAndWrongPassword_WhenNotBoundToLoopback()
     {
-        using var anonymous = Client(null, null);
-        using var wrong = Client("support", "not-the-password");
+        // Issue 12 replaced HTTP Basic (401 with a challenge) by the /login page: a page redirects there, an action gets 401.
+        using var anonymous = DashboardLogin.Anonymous(s_base);
+        using var wrong = DashboardLogin.Anonymous(s_base);
 
-        var a = await anonymous.GetAsync(new Uri("/hangfire", UriKind.Relative), TestContext.CancellationToken);
-        var w = await wrong.GetAsync(new Uri("/hangfire/recurring", UriKind.Relative), TestContext.CancellationToken);
+        var page = await anonymous.GetAsync(new Uri("/hangfire/recurring", UriKind.Relative), TestContext.CancellationToken);
+        var action = await anonymous.PostAsync(new Uri("/hangfire/recurring/trigger", UriKind.Relative), new FormUrlEncodedContent([new("jobs[]", "test:noop")]), TestContext.CancellationToken);
+        var login = await DashboardLogin.PostLoginAsync(wrong, "support", "not-the-password", DashboardLogin.Code(SupportTotpSecret), TestContext.CancellationToken);
+        var after = await wrong.GetAsync(new Uri("/hangfire", UriKind.Relative), TestContext.CancellationToken);
 
-        Assert.AreEqual(HttpStatusCode.Unauthorized, a.StatusCode);
-        Assert.AreEqual("Basic", a.Headers.WwwAuthenticate.Single().Scheme);
-        Assert.AreEqual(HttpStatusCode.Unauthorized, w.StatusCode);
+        Assert.AreEqual(HttpStatusCode.Redirect, page.StatusCode);
+        StringAssert.StartsWith(page.Headers.Location!.OriginalString, "/login?ReturnUrl=%2Fhangfire%2Frecurring");
+        Assert.AreEqual(HttpStatusCode.Unauthorized, action.StatusCode);
+        Assert.AreEqual(HttpStatusCode.Unauthorized, login.StatusCode);
+        Assert.AreEqual(HttpStatusCode.Redirect, after.StatusCode, "a wrong password gets no session");
+    }
+
+    [TestMethod]
+    public async Task Login_RequiresTheTotpCode_ForSupport()
+    {
+        using var client = DashboardLogin.Anonymous(s_base);
+
+        var withoutCode = await DashboardLogin.PostLoginAsync(client, "support", SupportPassword, null, TestContext.CancellationToken);
+        var wrongCode = await DashboardLogin.PostLoginAsync(client, "support", SupportPassword, "000000", TestContext.CancellationToken);
+
+        Assert.AreEqual(HttpStatusCode.Unauthorized, withoutCode.StatusCode);
+        StringAssert.Contains(await withoutCode.Content.ReadAsStringAsync(TestContext.CancellationToken), "6-digit code");
+        Assert.AreEqual(HttpStatusCode.Unauthorized, wrongCode.StatusCode);
+        Assert.AreEqual(HttpStatusCode.Redirect, (await client.GetAsync(new Uri("/hangfire", UriKind.Relative), TestContext.CancellationToken)).StatusCode);
     }
 
     [TestMethod]
     public async Task Dashboard_LetsMspRead_ButReturns403OnActions()
     {
-        using var msp = Client("msp", MspPassword);
+        using var msp = await Client(s_base, "msp", TestContext.CancellationToken);
 
         var home = await msp.GetAsync(new Uri("/hangfire", UriKind.Relative), TestContext.CancellationToken);
         var recurring = await msp.GetAsync(new Uri("/hangfire/recurring", UriKind.Relative), TestContext.CancellationToken);
@@ -126,21 +141,22 @@ public sealed partial class DashboardSecurityTests
     [TestMethod]
     public async Task Dashboard_LetsSupportAct_WithTheAntiforgeryToken()
     {
-        using var support = Client("support", SupportPassword);
+        using var support = await Client(s_base, "support", TestContext.CancellationToken);
 
         var trigger = await PostLikeTheDashboard(support, "/hangfire/recurring", "/hangfire/recurring/trigger", TestContext.CancellationToken, new KeyValuePair<string, string>("jobs[]", "test:noop"));
         using var forged = new HttpRequestMessage(HttpMethod.Post, new Uri("/hangfire/recurring/trigger", UriKind.Relative)) { Content = new FormUrlEncodedContent([]) };
-        var withoutToken = await Client("support", SupportPassword).SendAsync(forged, TestContext.CancellationToken);
+        using var other = await Client(s_base, "support", TestContext.CancellationToken);
+        var withoutToken = await other.SendAsync(forged, TestContext.CancellationToken);
 
         Assert.IsTrue(trigger.IsSuccessStatusCode, $"support may trigger: {trigger.StatusCode}");
-        Assert.AreEqual(HttpStatusCode.Forbidden, withoutToken.StatusCode, "a cross-site POST without the token is refused even with credentials");
+        Assert.AreEqual(HttpStatusCode.Forbidden, withoutToken.StatusCode, "a cross-site POST without the token is refused even with a session");
     }
 
     [TestMethod]
     public async Task Health_ShowsOnlyTheStatusToAnonymousCallers_AndEveryCheckToALogin()
     {
-        using var anonymous = Client(null, null);
-        using var msp = Client("msp", MspPassword);
+        using var anonymous = DashboardLogin.Anonymous(s_base);
+        using var msp = await Client(s_base, "msp", TestContext.CancellationToken);
 
         var brief = await anonymous.GetStringAsync(new Uri("/health", UriKind.Relative), TestContext.CancellationToken);
         var full = await msp.GetStringAsync(new Uri("/health", UriKind.Relative), TestContext.CancellationToken);

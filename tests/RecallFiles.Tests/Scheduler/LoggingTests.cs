@@ -30,7 +30,7 @@ public sealed class LoggingTests
             logger.LogWarning("Row 3: USER_MOBILE_PHONE {Phone} and USER_EMAIL {Email} rejected; batch {Batch} has {Rows} rows",
                 "+34 600 111 222", "jane.roe@example.org", 4711, 300);
             logger.LogError(new InvalidOperationException("cannot send to (91) 555 9641 or to recall+8262@mail.example.com"), "Job failed");
-            new AuditLog(loggers).Record("replay", "DEMO-01", "batch 42 (contact 600 152 246)", "dashboard:support", "queued");
+            new AuditLog(settings.LogFolder).Record("replay", "DEMO-01", "batch 42 (contact 600 152 246)", "dashboard:support", "queued");
         }
 
         var log = File.ReadAllText(Path.Combine(settings.LogFolder, RecallFilesLogging.LogFileName));
