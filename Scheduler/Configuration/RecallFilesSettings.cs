@@ -136,6 +136,11 @@ public sealed class RecallFilesSettings
         for (var i = 0; i < Agent.Practices.Count; i++)
         {
             errors.AddRange(Agent.Practices[i].Validate($"{Section}:Agent:Practices:{i}"));
+            if (Agent.Practices[i].DropBox is { Kind: Transport.DropBoxKind.Ftp, AllowInsecure: false } plain)
+            {
+                // Issue 12: clear-text FTP only when asked for by name (Transport's own check, at start-up rather than at the first upload).
+                errors.AddRange(plain.Validate().Where(e => e.Contains(":AllowInsecure", StringComparison.Ordinal)));
+            }
         }
 
         errors.AddRange(Logging.Validate($"{Section}:Logging"));
