@@ -14,8 +14,22 @@ public static class DataFolders
     public const UnixFileMode FileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 
     /// <summary>Creates <paramref name="path"/> and any missing parent, each 0700 on Linux; an existing folder is left as it is.</summary>
-    public static DirectoryInfo Create(string path) =>
-        OperatingSystem.IsWindows() ? Directory.CreateDirectory(path) : Directory.CreateDirectory(path, FolderMode);
+    public static DirectoryInfo Create(string path)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return Directory.CreateDirectory(path);
+        }
+
+        // Each missing parent too: CreateDirectory's mode is not applied to the parents it creates on every runtime.
+        var full = Path.GetFullPath(path);
+        if (!Directory.Exists(full) && Path.GetDirectoryName(full) is { } parent)
+        {
+            Create(parent);
+        }
+
+        return Directory.CreateDirectory(full, FolderMode);
+    }
 
     /// <summary>Makes <paramref name="path"/> 0600 on Linux.</summary>
     public static void RestrictFile(string path)

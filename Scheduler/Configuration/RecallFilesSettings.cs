@@ -138,6 +138,11 @@ public sealed class RecallFilesSettings
             var key = $"{Section}:Agent:Practices:{i}";
             errors.AddRange(PracticeExportOptions.ValidateRenamedKeys(Configuration.GetSection(key).GetChildren().Select(c => c.Key), key));
             errors.AddRange(Agent.Practices[i].Validate(key));
+            if (Agent.Practices[i].DropBox is { Kind: Transport.DropBoxKind.Ftp, AllowInsecure: false } plain)
+            {
+                // Issue 12: clear-text FTP only when asked for by name (Transport's own check, at start-up rather than at the first upload).
+                errors.AddRange(plain.Validate().Where(e => e.Contains(":AllowInsecure", StringComparison.Ordinal)));
+            }
         }
 
         errors.AddRange(Logging.Validate($"{Section}:Logging"));

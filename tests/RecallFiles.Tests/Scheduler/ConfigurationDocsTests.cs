@@ -13,7 +13,7 @@ public sealed class ConfigurationDocsTests
     public static IEnumerable<object[]> SettingsTypes() =>
     [
         [typeof(LoggingSettings)], [typeof(DashboardSettings)], [typeof(DashboardUser)], [typeof(HangfireSettings)],
-        [typeof(PracticeExportOptions)], [typeof(DropBoxOptions)],
+        [typeof(PracticeExportOptions)], [typeof(DropBoxOptions)], [typeof(HousekeepingSettings)],
     ];
 
     [TestMethod]
