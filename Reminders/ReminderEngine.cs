@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
@@ -124,7 +123,7 @@ public sealed class ReminderEngine(NpgsqlDataSource dataSource, ReminderOptions 
                 continue;
             }
 
-            var appointment = Appointment.Parse(e.Payload);
+            var appointment = Appointment.From(e.ReadPayload());
             if (appointment.Status is AppointmentStatus.CancelledByUser or AppointmentStatus.CancelledByAdmin)
             {
                 continue;
@@ -234,16 +233,8 @@ public sealed class ReminderEngine(NpgsqlDataSource dataSource, ReminderOptions 
 
     private sealed record Appointment(DateTime LocalStart, DateTime? LocalEnd, string? Mobile, string? Landline, string? Email, string? Preferences, AppointmentStatus? Status)
     {
-        public static Appointment Parse(string payload)
-        {
-            using var json = JsonDocument.Parse(payload);
-            var root = json.RootElement;
-            string? Text(string name) => root.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String && v.GetString() is { Length: > 0 } s ? s : null;
-            var start = DateTime.Parse(Text("starts_at") ?? throw new InvalidDataException("event without starts_at"), CultureInfo.InvariantCulture, DateTimeStyles.None);
-            DateTime? end = Text("end") is { } e && TimeSpan.TryParse(e, CultureInfo.InvariantCulture, out var t) && start.Date + t > start ? start.Date + t : null;
-            return new Appointment(start, end, Text("mobile"), Text("landline"), Text("email"), Text("preferences"),
-                AppointmentStatuses.TryParse(Text("status"), out var status) ? status : null);
-        }
+        /// <summary>What the feed's payload (<see cref="AppointmentPayload"/>) says the engine needs.</summary>
+        public static Appointment From(AppointmentPayload p) => new(p.StartsAt, p.EndsAt, p.Mobile, p.Landline, p.Email, p.Preferences, p.ParsedStatus);
 
         /// <summary>Mobile (SMS), then e-mail, then landline, among what COMMUNICATION_PREFERENCES allows (all when absent).</summary>
         public (string Channel, string Address)? Channel()

@@ -41,10 +41,11 @@ public sealed class StatusLedger
     {
         _database = new AgentDatabase(path);
         using var connection = Open();
+        RenameOldTables(connection);
         using var command = connection.CreateCommand();
         command.CommandText = """
             PRAGMA journal_mode = WAL;
-            CREATE TABLE IF NOT EXISTS status_files (
+            CREATE TABLE IF NOT EXISTS applied_status_files (
                 sha256 TEXT NOT NULL,
                 practice_id TEXT NOT NULL,
                 file_name TEXT NOT NULL,
@@ -57,7 +58,7 @@ public sealed class StatusLedger
                 error TEXT,
                 PRIMARY KEY (practice_id, sha256)
             );
-            CREATE TABLE IF NOT EXISTS status_rows (
+            CREATE TABLE IF NOT EXISTS applied_status_rows (
                 practice_id TEXT NOT NULL,
                 file_name TEXT NOT NULL,
                 app_lid TEXT NOT NULL,
@@ -68,12 +69,38 @@ public sealed class StatusLedger
                 applied_utc TEXT NOT NULL,
                 PRIMARY KEY (practice_id, file_name, app_lid)
             );
-            CREATE INDEX IF NOT EXISTS status_rows_lid ON status_rows (practice_id, app_lid);
+            CREATE INDEX IF NOT EXISTS status_rows_lid ON applied_status_rows (practice_id, app_lid);
             """;
         command.ExecuteNonQuery();
     }
 
     private SqliteConnection Open() => _database.Open();
+
+    /// <summary>
+    /// Issue 11: the agent's tables were <c>status_files</c>/<c>status_rows</c>, the names of the cloud's different
+    /// tables (files the cloud wrote). A ledger made before is renamed in place, once; its rows are kept.
+    /// </summary>
+    private static void RenameOldTables(SqliteConnection connection)
+    {
+        foreach (var (old, renamed) in new[] { ("status_files", "applied_status_files"), ("status_rows", "applied_status_rows") })
+        {
+            using var check = connection.CreateCommand();
+            check.CommandText = "SELECT (SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = $o), (SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = $n)";
+            check.Parameters.AddWithValue("$o", old);
+            check.Parameters.AddWithValue("$n", renamed);
+            using var reader = check.ExecuteReader();
+            reader.Read();
+            var hasOld = reader.GetInt64(0) > 0;
+            var hasNew = reader.GetInt64(1) > 0;
+            reader.Close();
+            if (hasOld && !hasNew)
+            {
+                using var rename = connection.CreateCommand();
+                rename.CommandText = $"ALTER TABLE {old} RENAME TO {renamed}";
+                rename.ExecuteNonQuery();
+            }
+        }
+    }
 
     private static string Iso(DateTimeOffset value) => AgentDatabase.Iso(value);
 
@@ -86,7 +113,7 @@ public sealed class StatusLedger
         using var command = connection.CreateCommand();
         command.CommandText = """
             SELECT sha256, practice_id, file_name, state, result_name, result, attempts, first_seen_utc, error
-            FROM status_files WHERE practice_id = $p AND sha256 = $h
+            FROM applied_status_files WHERE practice_id = $p AND sha256 = $h
             """;
         command.Parameters.AddWithValue("$p", practiceId);
         command.Parameters.AddWithValue("$h", sha256);
@@ -104,7 +131,7 @@ public sealed class StatusLedger
         using (var command = connection.CreateCommand())
         {
             command.CommandText = """
-                INSERT INTO status_files (sha256, practice_id, file_name, state, result_name, attempts, first_seen_utc, updated_utc)
+                INSERT INTO applied_status_files (sha256, practice_id, file_name, state, result_name, attempts, first_seen_utc, updated_utc)
                 VALUES ($h, $p, $n, 'Applying', $r, 1, $t, $t)
                 ON CONFLICT (practice_id, sha256) DO UPDATE SET attempts = attempts + 1, updated_utc = $t WHERE state = 'Applying'
                 """;
@@ -124,7 +151,7 @@ public sealed class StatusLedger
     {
         using var connection = Open();
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT file_name, app_lid, status, result, message, applied_utc FROM status_rows WHERE practice_id = $p AND file_name = $n";
+        command.CommandText = "SELECT file_name, app_lid, status, result, message, applied_utc FROM applied_status_rows WHERE practice_id = $p AND file_name = $n";
         command.Parameters.AddWithValue("$p", practiceId);
         command.Parameters.AddWithValue("$n", fileName);
         using var reader = command.ExecuteReader();
@@ -151,7 +178,7 @@ public sealed class StatusLedger
             using var insert = connection.CreateCommand();
             insert.Transaction = transaction;
             insert.CommandText = """
-                INSERT INTO status_rows (practice_id, file_name, app_lid, status, result, message, sha256, applied_utc)
+                INSERT INTO applied_status_rows (practice_id, file_name, app_lid, status, result, message, sha256, applied_utc)
                 VALUES ($p, $n, $l, $s, $r, $m, $h, $t) ON CONFLICT DO NOTHING
                 """;
             insert.Parameters.AddWithValue("$p", practiceId);
@@ -168,7 +195,7 @@ public sealed class StatusLedger
         using (var update = connection.CreateCommand())
         {
             update.Transaction = transaction;
-            update.CommandText = "UPDATE status_files SET state = 'Applied', result = $b, error = $e, updated_utc = $t WHERE practice_id = $p AND sha256 = $h";
+            update.CommandText = "UPDATE applied_status_files SET state = 'Applied', result = $b, error = $e, updated_utc = $t WHERE practice_id = $p AND sha256 = $h";
             update.Parameters.AddWithValue("$b", result);
             update.Parameters.AddWithValue("$e", (object?)error ?? DBNull.Value);
             update.Parameters.AddWithValue("$t", Iso(nowUtc));
@@ -186,7 +213,7 @@ public sealed class StatusLedger
         using var connection = Open();
         using var command = connection.CreateCommand();
         command.CommandText = """
-            UPDATE status_files SET state = $s, updated_utc = $t WHERE practice_id = $p AND sha256 = $h
+            UPDATE applied_status_files SET state = $s, updated_utc = $t WHERE practice_id = $p AND sha256 = $h
               AND (CASE state WHEN 'Applying' THEN 0 WHEN 'Applied' THEN 1 WHEN 'ResultUploaded' THEN 2 ELSE 3 END) < $o
             """;
         command.Parameters.AddWithValue("$s", state.ToString());
@@ -204,7 +231,7 @@ public sealed class StatusLedger
         using var command = connection.CreateCommand();
         command.CommandText = """
             SELECT sha256, practice_id, file_name, state, result_name, result, attempts, first_seen_utc, error
-            FROM status_files WHERE ($p IS NULL OR practice_id = $p) ORDER BY first_seen_utc DESC LIMIT $l
+            FROM applied_status_files WHERE ($p IS NULL OR practice_id = $p) ORDER BY first_seen_utc DESC LIMIT $l
             """;
         command.Parameters.AddWithValue("$p", (object?)practiceId ?? DBNull.Value);
         command.Parameters.AddWithValue("$l", limit);

@@ -14,8 +14,11 @@ namespace RecallFiles.Importer.Loading;
 /// is one binary COPY per table (new appointments, their events, staged rows), so a file error stops between two COPYs
 /// and the transaction stays usable.
 /// </summary>
-internal static class SnapshotStream
+internal static partial class SnapshotStream
 {
+    [LoggerMessage(LogLevel.Debug, "stopping the load of batch {BatchId}")]
+    private static partial void Stopping(ILogger logger, long batchId);
+
     /// <summary>
     /// Reads, validates and classifies the archived file, and writes it to the database on the way: new appointments
     /// and their <c>added</c> events by binary COPY into their tables, changed ones into the staging table. Parsing runs
@@ -150,7 +153,7 @@ internal static class SnapshotStream
             if (!completed)
             {
                 await stop.CancelAsync();
-                logger.LogDebug("stopping the load of batch {BatchId}", batch.Id);
+                Stopping(logger, batch.Id);
                 // Wait for the producer without observing its outcome: its failure (or the COPY's) is already being thrown.
                 await Task.WhenAny(producer);
             }

@@ -11,10 +11,10 @@ using RecallFiles.Transport.Internal;
 namespace RecallFiles.Importer.Status;
 
 /// <summary>The outcome of one status export of one practice.</summary>
-public sealed record StatusExportResult(string PracticeId, bool Busy, IReadOnlyList<string> Uploaded, int Exported, int Superseded);
+public sealed record StatusExportResult(string PracticeId, bool Busy, IReadOnlyList<string> Uploaded, int Exported, int Replaced);
 
 /// <summary>
-/// Exports each practice's pending status updates into <c>STATUS_…</c> files on its drop box's status folder
+/// Exports each practice's queued status updates into <c>STATUS_…</c> files on its drop box's status folder
 /// (<see cref="DropBoxLayout.Status"/>). Runs of one practice never overlap (an advisory lock across servers).
 /// </summary>
 public sealed partial class StatusExport
@@ -34,8 +34,8 @@ public sealed partial class StatusExport
     }
 
     /// <summary>
-    /// Exports a practice's pending updates: first re-uploads any file assigned but not uploaded (a crash), then assigns
-    /// the pending updates (the newest per APP_LID; older ones are superseded) to ONE new file name in the transaction
+    /// Exports a practice's queued updates: first re-uploads any file assigned but not uploaded (a crash), then assigns
+    /// the queued updates (the newest per APP_LID; older ones are replaced) to ONE new file name in the transaction
     /// that records the file, writes it (with APP_DATE/APP_START_TIME), uploads it atomically and marks them exported.
     /// </summary>
     public async Task<StatusExportResult> ExportAsync(string practiceId, CancellationToken cancellationToken = default)
@@ -47,7 +47,7 @@ public sealed partial class StatusExport
             return new StatusExportResult(practice.Id, true, [], 0, 0);
         }
 
-        var superseded = await AssignAsync(practice, cancellationToken);
+        var replaced = await AssignAsync(practice, cancellationToken);
         FaultPoints.Hit(FaultPoints.AfterAssign);
         var uploaded = new List<string>();
         var exported = 0;
@@ -58,7 +58,7 @@ public sealed partial class StatusExport
             uploaded.Add(name);
         }
 
-        return new StatusExportResult(practice.Id, false, uploaded, exported, superseded);
+        return new StatusExportResult(practice.Id, false, uploaded, exported, replaced);
     }
 
     private async Task<int> AssignAsync(PracticeOptions practice, CancellationToken cancellationToken)
@@ -66,30 +66,30 @@ public sealed partial class StatusExport
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await using (var lockRows = Sql.Command(connection, transaction,
-            "SELECT id FROM status_updates WHERE practice_id = $1 AND state = 'pending' AND status_file_id IS NULL FOR UPDATE", practice.Id))
+            "SELECT id FROM status_updates WHERE practice_id = $1 AND state = 'queued' AND status_file_id IS NULL FOR UPDATE", practice.Id))
         {
             await lockRows.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        // A status file holds one row per APP_LID (the key): the newest answer wins, older ones are superseded.
-        int superseded;
-        await using (var supersede = Sql.Command(connection, transaction, """
-            UPDATE status_updates u SET state = 'superseded', updated_at = now(),
-                result_message = 'superseded by update ' || (SELECT max(n.id) FROM status_updates n
-                    WHERE n.practice_id = u.practice_id AND n.app_lid = u.app_lid AND n.state = 'pending' AND n.status_file_id IS NULL)
-            WHERE u.practice_id = $1 AND u.state = 'pending' AND u.status_file_id IS NULL
+        // A status file holds one row per APP_LID (the key): the newest answer wins, older ones are replaced.
+        int replaced;
+        await using (var replace = Sql.Command(connection, transaction, """
+            UPDATE status_updates u SET state = 'replaced', updated_at = now(),
+                result_message = 'replaced by update ' || (SELECT max(n.id) FROM status_updates n
+                    WHERE n.practice_id = u.practice_id AND n.app_lid = u.app_lid AND n.state = 'queued' AND n.status_file_id IS NULL)
+            WHERE u.practice_id = $1 AND u.state = 'queued' AND u.status_file_id IS NULL
               AND EXISTS (SELECT 1 FROM status_updates n WHERE n.practice_id = u.practice_id AND n.app_lid = u.app_lid
-                          AND n.state = 'pending' AND n.status_file_id IS NULL AND n.id > u.id)
+                          AND n.state = 'queued' AND n.status_file_id IS NULL AND n.id > u.id)
             """, practice.Id))
         {
-            superseded = await supersede.ExecuteNonQueryAsync(cancellationToken);
+            replaced = await replace.ExecuteNonQueryAsync(cancellationToken);
         }
 
         long count;
-        await using (var pending = Sql.Command(connection, transaction,
-            "SELECT count(*) FROM status_updates WHERE practice_id = $1 AND state = 'pending' AND status_file_id IS NULL", practice.Id))
+        await using (var queued = Sql.Command(connection, transaction,
+            "SELECT count(*) FROM status_updates WHERE practice_id = $1 AND state = 'queued' AND status_file_id IS NULL", practice.Id))
         {
-            count = (long)(await pending.ExecuteScalarAsync(cancellationToken))!;
+            count = (long)(await queued.ExecuteScalarAsync(cancellationToken))!;
         }
 
         if (count > 0)
@@ -109,7 +109,7 @@ public sealed partial class StatusExport
                     fileId = id;
                     await using var assign = Sql.Command(connection, transaction, """
                         UPDATE status_updates SET status_file_id = $2, file_name = $3, updated_at = now()
-                        WHERE practice_id = $1 AND state = 'pending' AND status_file_id IS NULL
+                        WHERE practice_id = $1 AND state = 'queued' AND status_file_id IS NULL
                         """, practice.Id, fileId, name);
                     await assign.ExecuteNonQueryAsync(cancellationToken);
                     break;
@@ -120,7 +120,7 @@ public sealed partial class StatusExport
         }
 
         await transaction.CommitAsync(cancellationToken);
-        return superseded;
+        return replaced;
     }
 
     private async Task<List<(long Id, string Name)>> OpenFilesAsync(string practiceId, CancellationToken cancellationToken)
@@ -185,7 +185,7 @@ public sealed partial class StatusExport
 
         int exported;
         await using (var updates = Sql.Command(done, transaction,
-            "UPDATE status_updates SET state = 'exported', updated_at = now() WHERE status_file_id = $1 AND state = 'pending'", fileId))
+            "UPDATE status_updates SET state = 'exported', updated_at = now() WHERE status_file_id = $1 AND state = 'queued'", fileId))
         {
             exported = await updates.ExecuteNonQueryAsync(cancellationToken);
         }

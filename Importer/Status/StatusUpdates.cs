@@ -7,8 +7,12 @@ namespace RecallFiles.Importer.Status;
 /// <summary>The states of a status update (table <c>status_updates</c>).</summary>
 public static class StatusUpdateStates
 {
-    public const string Pending = "pending";
-    public const string Superseded = "superseded";
+    /// <summary>Recorded, waiting for the next status export (not the wire value PENDING).</summary>
+    public const string Queued = "queued";
+
+    /// <summary>A newer answer for the same APP_LID was queued before the export: this one is never sent.</summary>
+    public const string Replaced = "replaced";
+
     public const string Exported = "exported";
     public const string Applied = "applied";
     public const string Conflicted = "conflicted";

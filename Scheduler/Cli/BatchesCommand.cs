@@ -3,6 +3,8 @@ using System.Globalization;
 using Npgsql;
 using RecallFiles.Importer.Batches;
 
+using RecallFiles.Scheduler.Configuration;
+
 namespace RecallFiles.Scheduler.Cli;
 
 /// <summary><c>recallfiles batches [--failed] [--practice ID] [--limit N]</c>: the batches, newest first, with counts and reasons.</summary>
@@ -74,8 +76,8 @@ internal static class BatchesCommand
     /// <summary>The status updates on their way back to the PMS (issue 6), per practice: what each practice's results said.</summary>
     private static async Task WriteStatusSummaryAsync(Npgsql.NpgsqlDataSource dataSource, string? practiceId, TextWriter stdout, CancellationToken cancellationToken)
     {
-        var counts = (await Dashboards.DashboardQueries.StatusCountsAsync(dataSource, cancellationToken))
-            .Where(c => (practiceId is null || c.PracticeId == practiceId) && c.Pending + c.Exported + c.Applied + c.Conflicted + c.Failed + c.NotFound + c.Superseded > 0)
+        var counts = (await SupportQueries.StatusCountsAsync(dataSource, cancellationToken))
+            .Where(c => (practiceId is null || c.PracticeId == practiceId) && c.Queued + c.Exported + c.Applied + c.Conflicted + c.Failed + c.NotFound + c.Replaced > 0)
             .ToList();
         if (counts.Count == 0)
         {
@@ -83,11 +85,11 @@ internal static class BatchesCommand
         }
 
         await stdout.WriteLineAsync();
-        await stdout.WriteLineAsync($"{"STATUS UPDATES",-23} {"PENDING",8} {"EXPORTED",8} {"APPLIED",8} {"CONFLICT",8} {"FAILED",8} {"NOTFOUND",8}  (./recallfiles status-updates lists them)");
+        await stdout.WriteLineAsync($"{"STATUS UPDATES",-23} {"QUEUED",8} {"EXPORTED",8} {"APPLIED",8} {"CONFLICT",8} {"FAILED",8} {"NOTFOUND",8}  (./recallfiles status-updates lists them)");
         foreach (var c in counts)
         {
             await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                $"{c.PracticeId,-23} {c.Pending,8} {c.Exported,8} {c.Applied,8} {c.Conflicted,8} {c.Failed,8} {c.NotFound,8}"));
+                $"{c.PracticeId,-23} {c.Queued,8} {c.Exported,8} {c.Applied,8} {c.Conflicted,8} {c.Failed,8} {c.NotFound,8}"));
         }
     }
 }

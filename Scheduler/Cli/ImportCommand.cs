@@ -5,6 +5,8 @@ using RecallFiles.Transport;
 
 using RecallFiles.Schemas;
 
+using RecallFiles.Scheduler.Configuration;
+
 namespace RecallFiles.Scheduler.Cli;
 
 /// <summary><c>recallfiles import --once [--practice ID] [--config FILE]</c>: one pickup poll of every (or one) practice.</summary>

@@ -5,6 +5,10 @@ using RecallFiles.Importer.Loading;
 
 using RecallFiles.Schemas;
 
+using RecallFiles.Scheduler.Logging;
+
+using RecallFiles.Scheduler.Configuration;
+
 namespace RecallFiles.Scheduler.Cli;
 
 /// <summary>
@@ -39,12 +43,12 @@ internal static class ReplayCommand
         try
         {
             await using var dataSource = await settings.OpenStoreAsync(cancellationToken);
-            var result = await new BatchLoader(dataSource).LoadAsync(batchId, $"cli:{Environment.UserName}", mode, cancellationToken);
+            var audit = new AuditLog(Configuration.RecallFilesSettings.Load(configFile).LogFolder);
+            var result = await BatchActions.RunAsync(dataSource, batchId, mode, AuditLog.CommandLine, audit, cancellationToken);
             var counts = $"{result.RowsTotal} row(s), {result.RowsInvalid} invalid, +{result.Inserted} ~{result.Updated} -{result.Removed}";
             await stdout.WriteLineAsync(result.AlreadyFinal
                 ? $"batch {batchId}: already {result.State}; nothing to do"
                 : $"batch {batchId}: {result.State} ({counts}){(result.Reason is null ? "" : ": " + result.Reason)}");
-            await AuditAsync(dataSource, verb, batchId, result.State, configFile, cancellationToken);
             return result.State is BatchStates.Applied or BatchStates.Superseded or BatchStates.Duplicate ? ExitCodes.Ok : ExitCodes.Failed;
         }
         catch (NotFoundException ex)
@@ -62,14 +66,5 @@ internal static class ReplayCommand
             await stderr.WriteLineAsync($"recallfiles {verb}: the store is not reachable ({ex.Message}); check {ImportSettings.DatabaseKey}");
             return ExitCodes.Failed;
         }
-    }
-
-    /// <summary>The audit log line of a replay or approve from the command line (the dashboard and the scheduler write their own).</summary>
-    private static async Task AuditAsync(Npgsql.NpgsqlDataSource dataSource, string verb, long batchId, string state, string? configFile, CancellationToken cancellationToken)
-    {
-        await using var practice = dataSource.CreateCommand("SELECT practice_id FROM batches WHERE id = $1");
-        practice.Parameters.Add(new() { Value = batchId });
-        var practiceId = await practice.ExecuteScalarAsync(cancellationToken) as string ?? "?";
-        CliAudit.Record(Configuration.RecallFilesSettings.Load(configFile), verb, practiceId, $"batch {batchId}", state);
     }
 }

@@ -3,6 +3,8 @@ using Npgsql;
 using RecallFiles.Importer.Status;
 using RecallFiles.Schemas;
 
+using RecallFiles.Scheduler.Configuration;
+
 namespace RecallFiles.Scheduler.Cli;
 
 /// <summary>
@@ -45,8 +47,8 @@ internal static class ReplyCommand
         {
             await using var dataSource = await settings.OpenStoreAsync(cancellationToken);
             var id = await StatusUpdates.AddAsync(dataSource, practiceId, appLid, status, "reply", cancellationToken);
-            CliAudit.Record(settings.Settings, "reply", practiceId, $"{appLid} {status.ToWire()} update {id}", "pending");
-            await stdout.WriteLineAsync($"status update {id}: {practiceId} {appLid} {status.ToWire()} (pending; sent with the next status export)");
+            CliAudit.Record(settings.Settings, "reply", practiceId, $"{appLid} {status.ToWire()} update {id}", "queued");
+            await stdout.WriteLineAsync($"status update {id}: {practiceId} {appLid} {status.ToWire()} (queued; sent with the next status export)");
             return ExitCodes.Ok;
         }
         catch (NotFoundException ex)

@@ -45,8 +45,8 @@ internal static class StatusCommands
             {
                 var result = await flows.Export.ExportAsync(id, ct2);
                 return result.Busy ? $"{id}: busy (another server is exporting it)"
-                    : result.Uploaded.Count == 0 ? $"{id}: nothing pending"
-                    : $"{id}: {result.Exported} update(s) in {string.Join(", ", result.Uploaded)}{(result.Superseded > 0 ? $", {result.Superseded} superseded" : "")}";
+                    : result.Uploaded.Count == 0 ? $"{id}: nothing queued"
+                    : $"{id}: {result.Exported} update(s) in {string.Join(", ", result.Uploaded)}{(result.Replaced > 0 ? $", {result.Replaced} replaced by a newer answer" : "")}";
             }, ct));
         return command;
     }
@@ -82,7 +82,7 @@ internal static class StatusCommands
     public static Command CreateList()
     {
         var practice = new Option<string?>("--practice") { Description = "Only this practice id." };
-        var state = new Option<string?>("--state") { Description = "Only this state: pending, superseded, exported, applied, conflicted, failed, not_found." };
+        var state = new Option<string?>("--state") { Description = "Only this state: queued, replaced, exported, applied, conflicted, failed, not_found." };
         var limit = new Option<int>("--limit") { Description = "How many, newest first.", DefaultValueFactory = _ => 50 };
         var config = ExportCommand.ConfigOption();
         var command = new Command("status-updates", "List status updates and where they are: pending, exported (in which file), applied, conflicted, failed, not_found.")

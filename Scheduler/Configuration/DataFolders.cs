@@ -5,7 +5,7 @@ namespace RecallFiles.Scheduler.Configuration;
 /// Linux folders are created 0700 and such files set 0600, so other local users read nothing (issue 12). On Windows
 /// they inherit the ACL of the data folder, which <c>deploy/windows/install-service.ps1</c> restricts.
 /// </summary>
-public static class DataFolders
+internal static class DataFolders
 {
     /// <summary>Owner only: rwx.</summary>
     public const UnixFileMode FolderMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;

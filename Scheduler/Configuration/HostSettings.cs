@@ -3,7 +3,7 @@ using System.Globalization;
 namespace RecallFiles.Scheduler.Configuration;
 
 /// <summary>How log lines are written.</summary>
-public enum LogFormat
+internal enum LogFormat
 {
     /// <summary><c>time|LEVEL|category|message</c>, one line per event.</summary>
     Text,
@@ -13,7 +13,7 @@ public enum LogFormat
 }
 
 /// <summary>Logging (section <c>RecallFiles:Logging</c>); docs/configuration.md lists every key.</summary>
-public sealed record LoggingSettings
+internal sealed record LoggingSettings
 {
     /// <summary>Folder of the rolling log files and the audit log. Default <c>{DataFolder}/logs</c>.</summary>
     public string? Folder { get; init; }
@@ -61,7 +61,7 @@ public sealed record LoggingSettings
 }
 
 /// <summary>A dashboard role.</summary>
-public enum DashboardRole
+internal enum DashboardRole
 {
     /// <summary>The managed service provider: sees every page, changes nothing.</summary>
     Msp,
@@ -71,7 +71,7 @@ public enum DashboardRole
 }
 
 /// <summary>One dashboard login (<c>RecallFiles:Dashboard:Users:N</c>).</summary>
-public sealed record DashboardUser
+internal sealed record DashboardUser
 {
     /// <summary>The login name.</summary>
     public string Name { get; init; } = "";
@@ -90,7 +90,7 @@ public sealed record DashboardUser
 }
 
 /// <summary>The Hangfire dashboard (section <c>RecallFiles:Dashboard</c>).</summary>
-public sealed record DashboardSettings
+internal sealed record DashboardSettings
 {
     /// <summary>Serve the dashboard on <c>/hangfire</c>. Default true.</summary>
     public bool Enabled { get; init; } = true;
@@ -133,7 +133,7 @@ public sealed record DashboardSettings
 }
 
 /// <summary>Hangfire (section <c>RecallFiles:Hangfire</c>).</summary>
-public sealed record HangfireSettings
+internal sealed record HangfireSettings
 {
     /// <summary>Hangfire storage on PostgreSQL; empty keeps the agent in memory and puts the cloud role on the cloud database.</summary>
     public string? PostgreSql { get; init; }
@@ -160,7 +160,7 @@ public sealed record HangfireSettings
 }
 
 /// <summary>Retention (section <c>RecallFiles:Housekeeping</c>): the cloud's archive, the agent's export copies.</summary>
-public sealed record HousekeepingSettings
+internal sealed record HousekeepingSettings
 {
     /// <summary>Cron of the housekeeping job (UTC). Default 03:30 daily.</summary>
     public string Cron { get; init; } = "30 3 * * *";

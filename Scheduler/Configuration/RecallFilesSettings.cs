@@ -4,7 +4,7 @@ using RecallFiles.Exporter;
 namespace RecallFiles.Scheduler.Configuration;
 
 /// <summary>The agent role's settings (section <c>RecallFiles:Agent</c>).</summary>
-public sealed record AgentSettings
+internal sealed record AgentSettings
 {
     /// <summary>The practices this agent exports, one entry each.</summary>
     public IReadOnlyList<PracticeExportOptions> Practices { get; init; } = [];
@@ -15,7 +15,7 @@ public sealed record AgentSettings
 /// else <c>./appsettings.json</c> when present; then environment variables (<c>RecallFiles__Agent__Practices__0__ConnectionString</c>),
 /// which win. Secrets belong in the environment or a secret file, never in the repository.
 /// </summary>
-public sealed class RecallFilesSettings
+internal sealed class RecallFilesSettings
 {
     /// <summary>The root section.</summary>
     public const string Section = "RecallFiles";
@@ -159,7 +159,7 @@ public sealed class RecallFilesSettings
 }
 
 /// <summary>The configuration is wrong; the message names the key and the allowed values.</summary>
-public sealed class SettingsException : Exception
+internal sealed class SettingsException : Exception
 {
     /// <summary>Creates the exception.</summary>
     public SettingsException(string message) : base(message)

@@ -17,7 +17,7 @@ namespace RecallFiles.Scheduler.Dashboards;
 /// and changes nothing (403 on any action), <see cref="DashboardRole.Support"/> may trigger, requeue, delete, replay
 /// and approve. Every action is audited (<see cref="DashboardActionAudit"/>).
 /// </summary>
-public sealed class DashboardAccess
+internal sealed class DashboardAccess
 {
     /// <summary>The authentication type of a caller let in as the person at the machine.</summary>
     public const string LoopbackAuthentication = "loopback";
@@ -219,7 +219,7 @@ public sealed class DashboardAccess
 }
 
 /// <summary>Hangfire's own check, after <see cref="DashboardAccess"/>: the caller must have been let in.</summary>
-public sealed class DashboardAuthorizationFilter : IDashboardAuthorizationFilter
+internal sealed class DashboardAuthorizationFilter : IDashboardAuthorizationFilter
 {
     /// <inheritdoc />
     public bool Authorize(DashboardContext context) => DashboardAccess.RoleOf(context?.GetHttpContext().User) is not null;

@@ -21,7 +21,7 @@ namespace RecallFiles.Scheduler.Dashboards;
 /// on top), Batches (filter, detail with masked row errors, replay and approve for support) and Status (status updates,
 /// issue 6). Registered once per process: Hangfire's route table is static.
 /// </summary>
-public static class DashboardPages
+internal static class DashboardPages
 {
     private static int s_registered;
 
@@ -46,7 +46,7 @@ public static class DashboardPages
 }
 
 /// <summary>A page written as HTML: text is encoded and contact data masked on the way out.</summary>
-public abstract class HtmlPage : RazorPage
+internal abstract class HtmlPage : RazorPage
 {
     /// <summary>The cloud store, when this host runs the cloud role.</summary>
     protected NpgsqlDataSource? Store => Context.GetHttpContext().RequestServices.GetService<NpgsqlDataSource>();
@@ -102,14 +102,14 @@ public abstract class HtmlPage : RazorPage
 }
 
 /// <summary>Practices: last file received, last import, freshness against the cadence (overdue on top), appointments in window, last error.</summary>
-public sealed class PracticesPage : HtmlPage
+internal sealed class PracticesPage : HtmlPage
 {
     /// <inheritdoc />
     public override void Execute() => Render("Practices", html =>
     {
         var intervals = Settings.Dashboard.OverdueAfterIntervals;
         var now = Now;
-        var practices = DashboardQueries.PracticesAsync(Store!, CancellationToken.None).GetAwaiter().GetResult()
+        var practices = SupportQueries.PracticesAsync(Store!, CancellationToken.None).GetAwaiter().GetResult()
             .OrderByDescending(p => p.IsOverdue(now, intervals)).ThenByDescending(p => p.Age(now) ?? TimeSpan.MaxValue).ThenBy(p => p.PracticeId, StringComparer.Ordinal).ToList();
         var overdue = practices.Count(p => p.IsOverdue(now, intervals));
         html.Append(CultureInfo.InvariantCulture, $"<p>{practices.Count} practice(s); <strong>{overdue}</strong> overdue (no file for more than {intervals:0.#} × its cadence).</p>");
@@ -130,7 +130,7 @@ public sealed class PracticesPage : HtmlPage
 }
 
 /// <summary>Batches: filter by practice and state, newest first.</summary>
-public sealed class BatchesPage : HtmlPage
+internal sealed class BatchesPage : HtmlPage
 {
     /// <inheritdoc />
     public override void Execute() => Render("Batches", html =>
@@ -163,7 +163,7 @@ public sealed class BatchesPage : HtmlPage
 }
 
 /// <summary>One batch: summary, history, row errors (contact data masked), replay and approve for support.</summary>
-public sealed class BatchPage(long id) : HtmlPage
+internal sealed class BatchPage(long id) : HtmlPage
 {
     /// <inheritdoc />
     public override void Execute() => Render($"Batch {id}", html =>
@@ -194,13 +194,13 @@ public sealed class BatchPage(long id) : HtmlPage
         }
 
         html.Append("<h3>History</h3><table class=\"table table-condensed\"><thead><tr><th>When</th><th>From</th><th>To</th><th>Who</th><th>Why</th></tr></thead><tbody>");
-        foreach (var e in DashboardQueries.HistoryAsync(Store!, id, CancellationToken.None).GetAwaiter().GetResult())
+        foreach (var e in SupportQueries.HistoryAsync(Store!, id, CancellationToken.None).GetAwaiter().GetResult())
         {
             html.Append(CultureInfo.InvariantCulture, $"<tr><td>{T(e.At)}</td><td>{E(e.From)}</td><td>{E(e.To)}</td><td>{E(e.Actor)}</td><td>{E(e.Reason)}</td></tr>");
         }
 
         html.Append("</tbody></table><h3>Row errors</h3><table class=\"table table-condensed\" id=\"row-errors\"><thead><tr><th>Line</th><th>Column</th><th>Rule</th><th>Severity</th><th>Message</th></tr></thead><tbody>");
-        foreach (var r in DashboardQueries.RowErrorsAsync(Store!, id, 500, CancellationToken.None).GetAwaiter().GetResult())
+        foreach (var r in SupportQueries.RowErrorsAsync(Store!, id, 500, CancellationToken.None).GetAwaiter().GetResult())
         {
             html.Append(CultureInfo.InvariantCulture, $"<tr><td>{r.Line}</td><td>{E(r.Column)}</td><td>{E(r.Code)}</td><td>{E(r.Severity)}</td><td>{E(r.Message)}</td></tr>");
         }
@@ -210,20 +210,20 @@ public sealed class BatchPage(long id) : HtmlPage
 }
 
 /// <summary>Status: status updates per practice (pending, exported, applied, conflicted, failed), problems on top, and the latest ones.</summary>
-public sealed class StatusPage : HtmlPage
+internal sealed class StatusPage : HtmlPage
 {
     /// <inheritdoc />
     public override void Execute() => Render("Status", html =>
     {
         html.Append("<p>What patients answered, on its way back to each practice's PMS: <em>pending</em> (not yet in a status file), <em>exported</em> " +
             "(in a status file on the drop box), then what the PMS reported: <em>applied</em>, <em>conflicted</em> (the appointment moved since), " +
-            "<em>failed</em> or <em>not found</em>.</p><table class=\"table\" id=\"status-counts\"><thead><tr><th>Practice</th><th>Pending</th><th>Exported</th>" +
-            "<th>Applied</th><th>Conflicted</th><th>Failed</th><th>Not found</th><th>Superseded</th><th>Last change</th></tr></thead><tbody>");
-        foreach (var c in DashboardQueries.StatusCountsAsync(Store!, CancellationToken.None).GetAwaiter().GetResult())
+            "<em>failed</em> or <em>not found</em>.</p><table class=\"table\" id=\"status-counts\"><thead><tr><th>Practice</th><th>Queued</th><th>Exported</th>" +
+            "<th>Applied</th><th>Conflicted</th><th>Failed</th><th>Not found</th><th>Replaced</th><th>Last change</th></tr></thead><tbody>");
+        foreach (var c in SupportQueries.StatusCountsAsync(Store!, CancellationToken.None).GetAwaiter().GetResult())
         {
             var problem = c.Conflicted + c.Failed + c.NotFound > 0 ? " class=\"warning\"" : "";
-            html.Append(CultureInfo.InvariantCulture, $"<tr{problem}><td>{E(c.PracticeId)}</td><td>{c.Pending}</td><td>{c.Exported}</td><td>{c.Applied}</td>" +
-                $"<td>{c.Conflicted}</td><td>{c.Failed}</td><td>{c.NotFound}</td><td>{c.Superseded}</td><td>{(c.Last is { } at ? T(at) : "—")}</td></tr>");
+            html.Append(CultureInfo.InvariantCulture, $"<tr{problem}><td>{E(c.PracticeId)}</td><td>{c.Queued}</td><td>{c.Exported}</td><td>{c.Applied}</td>" +
+                $"<td>{c.Conflicted}</td><td>{c.Failed}</td><td>{c.NotFound}</td><td>{c.Replaced}</td><td>{(c.Last is { } at ? T(at) : "—")}</td></tr>");
         }
 
         html.Append("</tbody></table><h3>Latest updates</h3><table class=\"table table-condensed\" id=\"status-updates\"><thead><tr><th>Id</th><th>Practice</th>" +
@@ -239,7 +239,7 @@ public sealed class StatusPage : HtmlPage
 }
 
 /// <summary>POST <c>/batches/{id}/replay</c> and <c>/approve</c>: support only (403 otherwise), audited.</summary>
-public sealed partial class BatchActionDispatcher(LoadMode mode) : IDashboardDispatcher
+internal sealed partial class BatchActionDispatcher(LoadMode mode) : IDashboardDispatcher
 {
     /// <inheritdoc />
     public async Task Dispatch(DashboardContext context)
@@ -266,14 +266,11 @@ public sealed partial class BatchActionDispatcher(LoadMode mode) : IDashboardDis
         }
 
         var id = long.Parse(context.UriMatch.Groups["id"].Value, CultureInfo.InvariantCulture);
-        var action = mode == LoadMode.Approve ? "approve" : "replay";
         var who = DashboardAccess.WhoIs(http.User);
         var audit = http.RequestServices.GetRequiredService<AuditLog>();
         try
         {
-            var result = await new BatchLoader(store).LoadAsync(id, who, mode, http.RequestAborted);
-            var practice = (await BatchQueries.FindAsync(store, id, http.RequestAborted))?.PracticeId ?? "?";
-            audit.Record(action, practice, $"batch {id}", who, result.AlreadyFinal ? $"already {result.State}" : result.State + (result.Reason is null ? "" : ": " + result.Reason));
+            var result = await BatchActions.RunAsync(store, id, mode, who, audit, http.RequestAborted);
             context.Response.ContentType = "application/json";
             context.Response.StatusCode = 200;
             await context.Response.WriteAsync(System.Text.Json.JsonSerializer.Serialize(new { batch = id, state = result.State, reason = result.Reason }));
@@ -284,7 +281,6 @@ public sealed partial class BatchActionDispatcher(LoadMode mode) : IDashboardDis
         }
         catch (ConflictException ex)
         {
-            audit.Record(action, "?", $"batch {id}", who, $"refused: {ex.Message}");
             context.Response.StatusCode = 409;
             await context.Response.WriteAsync(ex.Message);
         }

@@ -12,7 +12,7 @@ namespace RecallFiles.Scheduler.Dashboards;
 /// (<c>NAME ROLE HASH [TOTP]</c> per line). <see cref="Verify"/> costs the same for an unknown login as for a known one
 /// with a wrong password (issue 12: a PBKDF2 run against a dummy hash), so timing does not tell which logins exist.
 /// </summary>
-public sealed class DashboardUsers
+internal sealed class DashboardUsers
 {
     private readonly Dictionary<string, DashboardUser> _users;
     private readonly ConcurrentDictionary<string, long> _lastTotpStep = new(StringComparer.Ordinal);
@@ -211,7 +211,7 @@ public sealed class DashboardUsers
 }
 
 /// <summary>What a login attempt came to.</summary>
-public enum LoginOutcome
+internal enum LoginOutcome
 {
     /// <summary>Password (and code, when enrolled) right.</summary>
     Ok,
@@ -227,4 +227,4 @@ public enum LoginOutcome
 }
 
 /// <summary>The outcome of <see cref="DashboardUsers.Verify"/> and, when <see cref="LoginOutcome.Ok"/>, the role.</summary>
-public sealed record LoginCheck(LoginOutcome Outcome, DashboardRole? Role);
+internal sealed record LoginCheck(LoginOutcome Outcome, DashboardRole? Role);

@@ -10,7 +10,7 @@ namespace RecallFiles.Scheduler.Dashboards;
 /// get in meanwhile. Unknown names are counted like known ones, so a lock does not tell which names exist. The clock is
 /// injected. The raw request rate per address is capped separately by ASP.NET Core's rate limiter on <c>POST /login</c>.
 /// </summary>
-public sealed class LoginLockout(DashboardSettings settings, TimeProvider time)
+internal sealed class LoginLockout(DashboardSettings settings, TimeProvider time)
 {
     private readonly ConcurrentDictionary<string, Counter> _counters = new(StringComparer.Ordinal);
 

@@ -8,7 +8,7 @@ namespace RecallFiles.Scheduler.Dashboards;
 /// Dashboard password hashes: PBKDF2-HMAC-SHA256, 600,000 iterations (OWASP 2023), 16-byte salt, as
 /// <c>pbkdf2-sha256$600000$SALT$HASH</c> (base64). Only the hash is configured; the password never is.
 /// </summary>
-public static class PasswordHash
+internal static class PasswordHash
 {
     private const string Scheme = "pbkdf2-sha256";
     private const int Iterations = 600_000;

@@ -12,7 +12,7 @@ namespace RecallFiles.Scheduler.Health;
 /// Hangfire's storage; 200 when all pass, 503 otherwise. Callers the dashboard would let in see every check; others
 /// (a load balancer) see only the overall status. Results are kept 15 s so that polling does not hammer the drop boxes.
 /// </summary>
-public sealed class HealthReporter(RecallFilesSettings settings, HostInfo host, JobStorage storage, DashboardAccess access, TimeProvider time)
+internal sealed class HealthReporter(RecallFilesSettings settings, HostInfo host, JobStorage storage, DashboardAccess access, TimeProvider time)
 {
     private static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(15);
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };

@@ -7,7 +7,7 @@ using RecallFiles.Transport;
 namespace RecallFiles.Scheduler.Health;
 
 /// <summary>What a probe checks: a database, a drop box (host key and login), a folder, or Hangfire's storage.</summary>
-public enum ProbeKind
+internal enum ProbeKind
 {
     /// <summary>A database: the PMS (agent) or the cloud store.</summary>
     Database,
@@ -23,7 +23,7 @@ public enum ProbeKind
 }
 
 /// <summary>The outcome of one probe: one line of <c>recallfiles check</c>, one entry of <c>/health</c>.</summary>
-public sealed record ProbeResult(ProbeKind Kind, string Name, bool Ok, string Detail, TimeSpan Elapsed)
+internal sealed record ProbeResult(ProbeKind Kind, string Name, bool Ok, string Detail, TimeSpan Elapsed)
 {
     /// <summary><c>OK   database DEMO-01: …</c> or <c>FAIL dropbox ACME-01: …</c>; contact data masked, no secrets.</summary>
     public override string ToString() =>
@@ -31,7 +31,7 @@ public sealed record ProbeResult(ProbeKind Kind, string Name, bool Ok, string De
 }
 
 /// <summary>One named check.</summary>
-public sealed record Probe(ProbeKind Kind, string Name, Func<CancellationToken, Task<string>> RunAsync)
+internal sealed record Probe(ProbeKind Kind, string Name, Func<CancellationToken, Task<string>> RunAsync)
 {
     /// <summary>Runs the probe within <paramref name="timeout"/>; a failure becomes a FAIL result with the reason, never an exception.</summary>
     public async Task<ProbeResult> ExecuteAsync(TimeSpan timeout, CancellationToken cancellationToken)
@@ -63,7 +63,7 @@ public sealed record Probe(ProbeKind Kind, string Name, Func<CancellationToken, 
 }
 
 /// <summary>A probe's failure with a message that already says what to fix.</summary>
-public sealed class ProbeException : Exception
+internal sealed class ProbeException : Exception
 {
     /// <summary>Creates the exception.</summary>
     public ProbeException(string message) : base(message)
@@ -87,7 +87,7 @@ public sealed class ProbeException : Exception
 /// (connect with the pinned host key, log in, list the root) and its appointments folder; the data folder.
 /// Cloud probes are added by the cloud role (<see cref="ProbeCatalog.Add"/>).
 /// </summary>
-public sealed class ProbeCatalog
+internal sealed class ProbeCatalog
 {
     private readonly List<Probe> _probes = [];
 

@@ -6,10 +6,10 @@ using RecallFiles.Scheduler.Configuration;
 namespace RecallFiles.Scheduler.Hosting;
 
 /// <summary>One machine's API key as stored: its name, the SHA-256 of the key (never the key), the practices it may act for (empty: all).</summary>
-public sealed record ApiKeyEntry(string Name, string Sha256, IReadOnlyList<string> Practices, DateTimeOffset Created, DateTimeOffset? Revoked);
+internal sealed record ApiKeyEntry(string Name, string Sha256, IReadOnlyList<string> Practices, DateTimeOffset Created, DateTimeOffset? Revoked);
 
 /// <summary>What a presented key came to.</summary>
-public enum ApiKeyCheck
+internal enum ApiKeyCheck
 {
     /// <summary>No <c>Authorization: Bearer</c> header.</summary>
     Missing,
@@ -30,7 +30,7 @@ public enum ApiKeyCheck
 /// SHA-256 (a key has full entropy, so a slow hash adds nothing), and is read on each request, so a revocation by the CLI
 /// takes effect at once without a restart.
 /// </summary>
-public sealed class ApiKeys(string path)
+internal sealed class ApiKeys(string path)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 

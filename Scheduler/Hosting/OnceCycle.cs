@@ -152,7 +152,7 @@ internal static class OnceCycle
             for (var i = 0; i < upcoming.Count; i++)
             {
                 var id = await StatusUpdates.AddAsync(cloud.DataSource, EmbeddedDefault.PracticeId, upcoming[i], answers[i], "sample", cancellationToken);
-                audit.Record("reply", EmbeddedDefault.PracticeId, $"{upcoming[i]} {answers[i].ToWire()} update {id}", Logging.AuditLog.Scheduler, "pending (sample reply)");
+                audit.Record("reply", EmbeddedDefault.PracticeId, $"{upcoming[i]} {answers[i].ToWire()} update {id}", Logging.AuditLog.Scheduler, "queued (sample reply)");
             }
 
             await stdout.WriteLineAsync($"reply   {EmbeddedDefault.PracticeId}: {upcoming.Count} sample replies ({string.Join(", ", upcoming.Select((id, i) => $"{id} {answers[i].ToWire()}"))})");
@@ -200,7 +200,7 @@ internal static class OnceCycle
                         audit.Record("status-export", practice.Id, $"files {string.Join(",", r.Uploaded)} updates={r.Exported}", AuditLog.Scheduler, "uploaded");
                     }
 
-                    return r.Uploaded.Count == 0 ? $"{practice.Id}: no pending status update" : $"{practice.Id}: {r.Exported} update(s) in {string.Join(", ", r.Uploaded)}";
+                    return r.Uploaded.Count == 0 ? $"{practice.Id}: no queued status update" : $"{practice.Id}: {r.Exported} update(s) in {string.Join(", ", r.Uploaded)}";
                 });
             }
         }

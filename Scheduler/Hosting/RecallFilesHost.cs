@@ -20,7 +20,7 @@ using RecallFiles.Scheduler.Jobs;
 namespace RecallFiles.Scheduler.Hosting;
 
 /// <summary>Which jobs a host runs.</summary>
-public enum HostRole
+internal enum HostRole
 {
     /// <summary>Practice side: export, status apply.</summary>
     Agent,
@@ -37,7 +37,7 @@ public enum HostRole
 /// Windows service or a systemd unit when started by one; NLog with PHI masking. The agent role keeps Hangfire in
 /// memory (nothing to install at the practice) unless RecallFiles:Hangfire:PostgreSql is set.
 /// </summary>
-internal static class RecallFilesHost
+internal static partial class RecallFilesHost
 {
     /// <summary>Builds the host for <paramref name="role"/>; throws <see cref="SettingsException"/> for a configuration the host refuses.</summary>
     public static WebApplication Build(RecallFilesSettings settings, HostRole role, string urls, CloudContext? cloud = null, bool quietConsole = false,
@@ -136,7 +136,7 @@ internal static class RecallFilesHost
         var app = builder.Build();
         if (access.PlainHttpOnNetwork)
         {
-            app.Logger.LogWarning("The dashboard listens on {Urls} with plain HTTP: logins would send passwords in clear. Put a TLS-terminating proxy in front of it, or listen on https://", urls);
+            PlainHttp(app.Logger, urls);
         }
 
         WebSecurity.Use(app, settings);
@@ -167,7 +167,10 @@ internal static class RecallFilesHost
 
     /// <summary>The agent's copies of exported files, one sub-folder per practice.</summary>
     private static string AgentExports(RecallFilesSettings settings) => Path.GetDirectoryName(settings.ExportFolder("x"))!;
+
+    [LoggerMessage(LogLevel.Warning, "The dashboard listens on {Urls} with plain HTTP: logins would send passwords in clear. Put a TLS-terminating proxy in front of it, or listen on https://")]
+    private static partial void PlainHttp(ILogger logger, string urls);
 }
 
 /// <summary>What this host runs and where it listens.</summary>
-public sealed record HostInfo(HostRole Role, string Urls);
+internal sealed record HostInfo(HostRole Role, string Urls);

@@ -13,7 +13,7 @@ namespace RecallFiles.Scheduler.Jobs;
 /// times and the dashboard shows why; never two runs for one practice at once (a distributed lock named after the
 /// practice, so different practices still export in parallel).
 /// </summary>
-public sealed class ExportJob(RecallFilesSettings settings, ExportRunner runner, AuditLog audit)
+internal sealed class ExportJob(RecallFilesSettings settings, ExportRunner runner, AuditLog audit)
 {
     /// <summary>The recurring job id of a practice's export.</summary>
     public static string RecurringId(string practiceId) => $"export:{practiceId}";

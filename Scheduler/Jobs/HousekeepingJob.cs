@@ -12,7 +12,7 @@ namespace RecallFiles.Scheduler.Jobs;
 /// exported files in <c>{DataFolder}/agent/exports/</c> older than <c>ExportRetentionDays</c> (default 7). Each run with
 /// deletions is audited; the clock is injected.
 /// </summary>
-public sealed partial class HousekeepingJob(HousekeepingTarget target, HousekeepingSettings settings, TimeProvider time, AuditLog audit, ILogger<HousekeepingJob> logger)
+internal sealed partial class HousekeepingJob(HousekeepingTarget target, HousekeepingSettings settings, TimeProvider time, AuditLog audit, ILogger<HousekeepingJob> logger)
 {
     /// <summary>The recurring job id (cloud role).</summary>
     public const string RecurringId = "housekeeping";
@@ -80,4 +80,4 @@ public sealed partial class HousekeepingJob(HousekeepingTarget target, Housekeep
 }
 
 /// <summary>What housekeeping looks after: the cloud's archive folder and/or the agent's export copies.</summary>
-public sealed record HousekeepingTarget(string? ArchiveFolder, string? ExportFolder = null);
+internal sealed record HousekeepingTarget(string? ArchiveFolder, string? ExportFolder = null);

@@ -14,7 +14,7 @@ namespace RecallFiles.Scheduler.Jobs;
 /// fault throws, so Hangfire retries and shows why; a bad file is not a job failure — its batch is failed and shows on
 /// the Batches page. Each batch the poll finished is written to the audit log.
 /// </summary>
-public sealed class ImportJob(PickupService pickup, NpgsqlDataSource dataSource, AuditLog audit)
+internal sealed class ImportJob(PickupService pickup, NpgsqlDataSource dataSource, AuditLog audit)
 {
     /// <summary>The recurring job id of a practice's import.</summary>
     public static string RecurringId(string practiceId) => $"import:{practiceId}";

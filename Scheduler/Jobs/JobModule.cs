@@ -10,13 +10,13 @@ namespace RecallFiles.Scheduler.Jobs;
 /// register it (a job class and its method; the class carries <c>JobDisplayName</c>, <c>AutomaticRetry</c> and
 /// <c>DisableConcurrentExecution</c>).
 /// </summary>
-public sealed record RecurringJobSpec(string Id, string Cron, TimeZoneInfo TimeZone, Action<IRecurringJobManager, string, string, RecurringJobOptions> Register);
+internal sealed record RecurringJobSpec(string Id, string Cron, TimeZoneInfo TimeZone, Action<IRecurringJobManager, string, string, RecurringJobOptions> Register);
 
 /// <summary>
 /// The jobs of one role. A flow plugs in by adding a job class and a module (or a spec in an existing module), and
 /// registering the module for its role in <see cref="Hosting.RecallFilesHost"/>.
 /// </summary>
-public interface IJobModule
+internal interface IJobModule
 {
     /// <summary>The id prefixes this module owns (<c>export:</c>); recurring jobs with them that are no longer configured are removed.</summary>
     IReadOnlyList<string> Prefixes { get; }

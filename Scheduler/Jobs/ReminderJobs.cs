@@ -9,35 +9,11 @@ using RecallFiles.Scheduler.Configuration;
 
 namespace RecallFiles.Scheduler.Jobs;
 
-/// <summary>The reminder feed's settings: the reference engine (<c>RecallFiles:Reminders</c>) and the optional webhook (<c>RecallFiles:Webhook</c>).</summary>
-public sealed record ReminderSettings(ReminderOptions Engine, WebhookOptions Webhook, string Cron)
-{
-    /// <summary>Binds and validates both sections; throws <see cref="SettingsException"/> naming the key of a wrong value.</summary>
-    public static ReminderSettings From(IConfiguration configuration)
-    {
-        var engine = configuration.GetSection("RecallFiles:Reminders").Get<ReminderOptions>() ?? new ReminderOptions();
-        var webhook = configuration.GetSection("RecallFiles:Webhook").Get<WebhookOptions>() ?? new WebhookOptions();
-        var cron = configuration["RecallFiles:Reminders:Cron"] is { Length: > 0 } c ? c : "* * * * *";
-        var errors = engine.Validate().Concat(webhook.Validate()).ToList();
-        try
-        {
-            Cronos.CronExpression.Parse(cron);
-        }
-        catch (Cronos.CronFormatException ex)
-        {
-            errors.Add($"RecallFiles:Reminders:Cron '{cron}' is not a cron expression ({ex.Message}); the default is '* * * * *'");
-        }
-
-        return errors.Count == 0 ? new ReminderSettings(engine, webhook, cron)
-            : throw new SettingsException("invalid configuration:" + Environment.NewLine + string.Join(Environment.NewLine, errors.Select(e => "  " + e)));
-    }
-}
-
 /// <summary>
 /// "Reminders": plans from new appointment events, sends what is due to the outbox, and forwards the
 /// events to the webhook when one is configured. Every minute by default; never two at once.
 /// </summary>
-public sealed class ReminderJob(NpgsqlDataSource dataSource, ReminderSettings settings, TimeProvider time, IHttpClientFactory http, ILogger<ReminderJob> logger)
+internal sealed class ReminderJob(NpgsqlDataSource dataSource, ReminderSettings settings, TimeProvider time, IHttpClientFactory http, ILogger<ReminderJob> logger)
 {
     /// <summary>The recurring job id.</summary>
     public const string RecurringId = "reminders";

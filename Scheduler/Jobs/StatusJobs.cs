@@ -10,30 +10,8 @@ using RecallFiles.Schemas;
 
 namespace RecallFiles.Scheduler.Jobs;
 
-/// <summary>The cloud side's status schedule, <c>RecallFiles:Status:Cron</c> (default every 5 minutes, UTC): status export and results import.</summary>
-public sealed record StatusCloudSettings(string Cron)
-{
-    public const string CronKey = "RecallFiles:Status:Cron";
-
-    public static StatusCloudSettings From(IConfiguration configuration)
-    {
-        ArgumentNullException.ThrowIfNull(configuration);
-        var cron = configuration[CronKey] is { Length: > 0 } value ? value : "*/5 * * * *";
-        try
-        {
-            Cronos.CronExpression.Parse(cron);
-        }
-        catch (Cronos.CronFormatException ex)
-        {
-            throw new SettingsException($"{CronKey} '{cron}' is not a cron expression ({ex.Message}); the default is '*/5 * * * *' (every 5 minutes)", ex);
-        }
-
-        return new StatusCloudSettings(cron);
-    }
-}
-
 /// <summary>"Status apply ACME-01" (agent role): applies the practice's waiting status files to the PMS and uploads their results.</summary>
-public sealed class StatusApplyJob(RecallFilesSettings settings, StatusApplier applier, AuditLog audit)
+internal sealed class StatusApplyJob(RecallFilesSettings settings, StatusApplier applier, AuditLog audit)
 {
     /// <summary>
     /// The audit lines of a status apply run (issue 12): per status file, the rows and their OK/ERROR/CONFLICT/NOT_FOUND
@@ -69,7 +47,7 @@ public sealed class StatusApplyJob(RecallFilesSettings settings, StatusApplier a
 }
 
 /// <summary>"Status export ACME-01" (cloud role): writes the practice's pending status updates into one status file and uploads it.</summary>
-public sealed class StatusExportJob(StatusExport export, AuditLog audit)
+internal sealed class StatusExportJob(StatusExport export, AuditLog audit)
 {
     public static string RecurringId(string practiceId) => $"status-export:{practiceId}";
 
@@ -90,7 +68,7 @@ public sealed class StatusExportJob(StatusExport export, AuditLog audit)
 }
 
 /// <summary>"Results import ACME-01" (cloud role): imports the PMS side's result files and marks the status updates.</summary>
-public sealed class StatusResultsJob(ResultsImport results, AuditLog audit)
+internal sealed class StatusResultsJob(ResultsImport results, AuditLog audit)
 {
     public static string RecurringId(string practiceId) => $"results-import:{practiceId}";
 

@@ -18,7 +18,7 @@ namespace RecallFiles.Scheduler.Logging;
 /// file. RecallFiles never rotates or deletes it: keep it six years (HIPAA, 45 CFR 164.316(b)(2)).
 /// </para>
 /// </summary>
-public sealed class AuditLog
+internal sealed class AuditLog : RecallFiles.Importer.Batches.IAuditTrail
 {
     /// <summary>The hash before the first line.</summary>
     public const string Genesis = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -102,7 +102,7 @@ public sealed class AuditLog
 }
 
 /// <summary>One parsed audit line.</summary>
-public sealed record AuditLine(string Body, long Seq, string Prev, string Hash)
+internal sealed record AuditLine(string Body, long Seq, string Prev, string Hash)
 {
     /// <summary>Parses <c>TIME|SEQ|TEXT|prev=HASH|hash=HASH</c>.</summary>
     public static bool TryParse(string line, out AuditLine parsed)

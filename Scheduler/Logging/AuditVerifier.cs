@@ -6,7 +6,7 @@ namespace RecallFiles.Scheduler.Logging;
 /// Checks the audit log's chain (<c>recallfiles audit verify</c>): every line's hash against its text and the previous
 /// line's hash, the sequence numbers, and the last line against <c>audit.log.head</c>. Each problem names the line.
 /// </summary>
-public static class AuditVerifier
+internal static class AuditVerifier
 {
     /// <summary>The lines checked and the problems found; no problem means the chain is whole.</summary>
     public static (int Lines, IReadOnlyList<string> Problems) Verify(string auditPath)

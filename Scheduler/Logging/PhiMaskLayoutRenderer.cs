@@ -9,7 +9,7 @@ namespace RecallFiles.Scheduler.Logging;
 /// <c>a***@example.org</c> (<see cref="PhiText"/>).
 /// </summary>
 [LayoutRenderer(Name)]
-public sealed class PhiMaskLayoutRenderer : WrapperLayoutRendererBase
+internal sealed class PhiMaskLayoutRenderer : WrapperLayoutRendererBase
 {
     /// <summary>The renderer's name in layouts.</summary>
     public const string Name = "phi-mask";

@@ -23,7 +23,7 @@ namespace RecallFiles.Scheduler.Logging;
 /// <c>dd/mm/yyyy</c>, <c>dd.mm.yyyy</c>, <c>yyyy/mm/dd</c>, IPv4 addresses and decimal numbers (<c>2.34</c>).</item>
 /// </list>
 /// </summary>
-public static partial class PhiText
+internal static partial class PhiText
 {
     /// <summary>The text with every phone and e-mail masked; null and empty pass through.</summary>
     public static string Mask(string? text)

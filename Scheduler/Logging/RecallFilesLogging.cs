@@ -14,7 +14,7 @@ namespace RecallFiles.Scheduler.Logging;
 /// layout renders the message and the exception through <c>${phi-mask}</c>, so no target writes a phone
 /// or an e-mail unmasked. Each host gets its own <see cref="LogFactory"/> (tests run several in one process).
 /// </summary>
-public static class RecallFilesLogging
+internal static class RecallFilesLogging
 {
     /// <summary>The main log file's name.</summary>
     public const string LogFileName = "recallfiles.log";

@@ -110,11 +110,11 @@ public sealed class DashboardPagesTests
         using var msp = await DashboardSecurityTests.Client(s_base, "msp", TestContext.CancellationToken);
 
         var page = await msp.GetStringAsync(new Uri("/hangfire/status", UriKind.Relative), TestContext.CancellationToken);
-        await using var pendingCount = s_cloud.DataSource.CreateCommand("SELECT count(*) FROM status_updates WHERE practice_id = 'DEMO-01' AND state = 'pending'");
+        await using var pendingCount = s_cloud.DataSource.CreateCommand("SELECT count(*) FROM status_updates WHERE practice_id = 'DEMO-01' AND state = 'queued'");
         var pending = (long)(await pendingCount.ExecuteScalarAsync(TestContext.CancellationToken))!;
 
         Assert.IsGreaterThanOrEqualTo(1L, pending);
-        StringAssert.Contains(page, $"<tr><td>DEMO-01</td><td>{pending}</td><td>0</td>", "the pending updates of DEMO-01 (other tests of this class may add some)");
+        StringAssert.Contains(page, $"<tr><td>DEMO-01</td><td>{pending}</td><td>0</td>", "the queued updates of DEMO-01 (other tests of this class may add some)");
         StringAssert.Contains(page, $"<td>{id}</td><td>DEMO-01</td><td>{appLid}</td><td>CANCELLED by USER</td>");
         StringAssert.Contains(page, "<tr><td>QUIET-01</td><td>0</td>", "practices without updates are listed too");
     }
@@ -165,11 +165,11 @@ public sealed class DashboardPagesTests
         check.Parameters.Add(new() { Value = appLid });
         await using var reader = await check.ExecuteReaderAsync(TestContext.CancellationToken);
         Assert.IsTrue(await reader.ReadAsync(TestContext.CancellationToken));
-        Assert.AreEqual(("APPROVED", "api", "pending"), (reader.GetString(0), reader.GetString(1), reader.GetString(2)));
+        Assert.AreEqual(("APPROVED", "api", "queued"), (reader.GetString(0), reader.GetString(1), reader.GetString(2)));
         Assert.IsFalse(await reader.ReadAsync(TestContext.CancellationToken), "exactly one update: the refused requests recorded nothing");
         var audit = await File.ReadAllTextAsync(Path.Combine(s_app.Services.GetRequiredService<RecallFilesSettings>().LogFolder, "audit.log"), TestContext.CancellationToken);
         StringAssert.Contains(audit, $"reply practice=DEMO-01 {appLid} APPROVED update");
-        StringAssert.Contains(audit, "by=api:engine outcome=pending");
+        StringAssert.Contains(audit, "by=api:engine outcome=queued");
         StringAssert.Contains(audit, "by=api:(none) outcome=refused 401: missing key");
         StringAssert.Contains(audit, "by=api:old-engine outcome=refused 401: revoked key");
         StringAssert.Contains(audit, $"reply practice=DEMO-01 {appLid} APPROVED by=api:acme-engine outcome=refused 403");

@@ -99,7 +99,7 @@ public sealed class EmbeddedDefaultTests
         StringAssert.Contains(first.Out, "cycle done");
         Assert.AreEqual(0, second.Exit, second.Err);
         StringAssert.Contains(second.Out, "export  DEMO-01: 299 appointment(s)");
-        StringAssert.Contains(second.Out, "status  DEMO-01: no pending status update");
+        StringAssert.Contains(second.Out, "status  DEMO-01: no queued status update");
         StringAssert.Contains(second.Out, "apply   DEMO-01: no status file");
         StringAssert.Contains(second.Out, "nothing changed");
         Assert.DoesNotContain("+300", second.Out, "the second run changes nothing");

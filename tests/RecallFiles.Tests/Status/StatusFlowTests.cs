@@ -57,7 +57,7 @@ public sealed class StatusFlowTests
 
         Assert.HasCount(1, result.Uploaded);
         Assert.AreEqual(2, result.Exported);
-        Assert.AreEqual(1, result.Superseded);
+        Assert.AreEqual(1, result.Replaced);
         Assert.IsEmpty(again.Uploaded);
         var files = Directory.GetFiles(Path.Combine(cloud.Root, "ACME", "status"));
         Assert.HasCount(1, files);
@@ -65,7 +65,7 @@ public sealed class StatusFlowTests
             "APP_LID,USER_LANDLINE_PHONE,USER_MOBILE_PHONE,USER_EMAIL,RESOURCE_LID,STATUS,APP_DATE,APP_START_TIME\r\n" +
             "A1,,+34600123456,,DDS1,CANCELLED by USER,24/11/2026,09:30\r\n" +
             "A2,,,,DDS2,CANCELLED by ADMIN,25/11/2026,10:00\r\n", await File.ReadAllTextAsync(files[0]));
-        CollectionAssert.AreEqual(new[] { ("A1", "superseded", (string?)null), ("A1", "exported", result.Uploaded[0]), ("A2", "exported", result.Uploaded[0]) }, await UpdatesAsync(cloud));
+        CollectionAssert.AreEqual(new[] { ("A1", "replaced", (string?)null), ("A1", "exported", result.Uploaded[0]), ("A2", "exported", result.Uploaded[0]) }, await UpdatesAsync(cloud));
     }
 
     [TestMethod]

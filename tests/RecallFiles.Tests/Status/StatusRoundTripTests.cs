@@ -74,7 +74,7 @@ public sealed class StatusRoundTripTests
         StringAssert.Contains(reply.Out, "CANCELLED by USER");
         var export = await OkAsync(config, "status-export");
         StringAssert.Contains(export.Out, "1 update(s)");
-        Assert.AreEqual("OD-01: nothing pending", (await OkAsync(config, "status-export")).Out.Trim(), "each update goes into exactly one file");
+        Assert.AreEqual("OD-01: nothing queued", (await OkAsync(config, "status-export")).Out.Trim(), "each update goes into exactly one file");
         var apply = await OkAsync(config, "status-apply", "--once", "--practice", "OD-01");
         StringAssert.Contains(apply.Out, "OK 1");
         var results = await OkAsync(config, "status-results", "--once");

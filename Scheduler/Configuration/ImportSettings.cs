@@ -6,7 +6,7 @@ using RecallFiles.Importer.Practices;
 using RecallFiles.Scheduler.Configuration;
 using RecallFiles.Transport;
 
-namespace RecallFiles.Scheduler.Cli;
+namespace RecallFiles.Scheduler.Configuration;
 
 /// <summary>
 /// The cloud role's settings: <c>RecallFiles:Database:ConnectionString</c> (absent: the embedded private cluster

@@ -3,10 +3,10 @@ using RecallFiles.Importer.Batches;
 using RecallFiles.Scheduler.Dashboards;
 using static RecallFiles.Tests.Importer.ImporterStore;
 
-namespace RecallFiles.Tests.Scheduler;
+namespace RecallFiles.Tests.Importer;
 
 [TestClass]
-public sealed class DashboardQueriesTests
+public sealed class SupportQueriesTests
 {
     [TestMethod]
     public async Task Practices_CountsTheAppointmentsInWindow_WithoutTheRemovedOnes()
@@ -21,7 +21,7 @@ public sealed class DashboardQueriesTests
             File(Row("A1", date: tomorrow), Row("A2", date: tomorrow)));
 
         Assert.AreEqual((BatchStates.Applied, BatchStates.Applied, 1L), (first.State, second.State, second.Removed));
-        var practice = (await DashboardQueries.PracticesAsync(store.DataSource, CancellationToken.None)).Single(p => p.PracticeId == "ACME");
+        var practice = (await SupportQueries.PracticesAsync(store.DataSource, CancellationToken.None)).Single(p => p.PracticeId == "ACME");
         Assert.AreEqual(2, practice.AppointmentsInWindow, "the removed appointment is no longer in the practice's window");
     }
 }

@@ -1,6 +1,6 @@
 using Npgsql;
 
-namespace RecallFiles.Scheduler.Dashboards;
+namespace RecallFiles.Importer.Batches;
 
 /// <summary>One practice's freshness, for the Practices page.</summary>
 public sealed record PracticeStatus(string PracticeId, bool Enabled, TimeSpan Cadence, DateTimeOffset? LastReceived, DateTimeOffset? LastApplied,
@@ -19,21 +19,24 @@ public sealed record RowError(long? Line, string? Column, string Code, string Se
 /// <summary>A state change of a batch.</summary>
 public sealed record BatchEvent(DateTimeOffset At, string? From, string To, string Actor, string? Reason);
 
-/// <summary>Read-only queries of the dashboard pages over the importer's store.</summary>
 /// <summary>Status updates of one practice, counted by state (issue 6).</summary>
-public sealed record StatusCounts(string PracticeId, long Pending, long Exported, long Applied, long Conflicted, long Failed, long NotFound, long Superseded, DateTimeOffset? Last);
+public sealed record StatusCounts(string PracticeId, long Queued, long Exported, long Applied, long Conflicted, long Failed, long NotFound, long Replaced, DateTimeOffset? Last);
 
-public static class DashboardQueries
+/// <summary>
+/// Read-only queries support needs over the importer's store: practices' freshness, a batch's history and row errors, the
+/// status updates per practice. The dashboard pages and the CLI (<c>recallfiles batches</c>) both use them.
+/// </summary>
+public static class SupportQueries
 {
     /// <summary>Status updates per practice and state; practices without any update are listed with zeros.</summary>
     public static async Task<IReadOnlyList<StatusCounts>> StatusCountsAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand("""
             SELECT p.id,
-                   count(*) FILTER (WHERE u.state = 'pending'), count(*) FILTER (WHERE u.state = 'exported'),
+                   count(*) FILTER (WHERE u.state = 'queued'), count(*) FILTER (WHERE u.state = 'exported'),
                    count(*) FILTER (WHERE u.state = 'applied'), count(*) FILTER (WHERE u.state = 'conflicted'),
                    count(*) FILTER (WHERE u.state = 'failed'), count(*) FILTER (WHERE u.state = 'not_found'),
-                   count(*) FILTER (WHERE u.state = 'superseded'), max(u.updated_at)
+                   count(*) FILTER (WHERE u.state = 'replaced'), max(u.updated_at)
             FROM practices p LEFT JOIN status_updates u ON u.practice_id = p.id
             GROUP BY p.id
             ORDER BY count(*) FILTER (WHERE u.state IN ('conflicted', 'failed', 'not_found')) DESC, p.id

@@ -1,0 +1,51 @@
+using Microsoft.Extensions.Configuration;
+using RecallFiles.Importer.Feed;
+using RecallFiles.Reminders;
+
+namespace RecallFiles.Scheduler.Configuration;
+
+/// <summary>The reminder feed's settings: the reference engine (<c>RecallFiles:Reminders</c>) and the optional webhook (<c>RecallFiles:Webhook</c>).</summary>
+internal sealed record ReminderSettings(ReminderOptions Engine, WebhookOptions Webhook, string Cron)
+{
+    /// <summary>Binds and validates both sections; throws <see cref="SettingsException"/> naming the key of a wrong value.</summary>
+    public static ReminderSettings From(IConfiguration configuration)
+    {
+        var engine = configuration.GetSection("RecallFiles:Reminders").Get<ReminderOptions>() ?? new ReminderOptions();
+        var webhook = configuration.GetSection("RecallFiles:Webhook").Get<WebhookOptions>() ?? new WebhookOptions();
+        var cron = configuration["RecallFiles:Reminders:Cron"] is { Length: > 0 } c ? c : "* * * * *";
+        var errors = engine.Validate().Concat(webhook.Validate()).ToList();
+        try
+        {
+            Cronos.CronExpression.Parse(cron);
+        }
+        catch (Cronos.CronFormatException ex)
+        {
+            errors.Add($"RecallFiles:Reminders:Cron '{cron}' is not a cron expression ({ex.Message}); the default is '* * * * *'");
+        }
+
+        return errors.Count == 0 ? new ReminderSettings(engine, webhook, cron)
+            : throw new SettingsException("invalid configuration:" + Environment.NewLine + string.Join(Environment.NewLine, errors.Select(e => "  " + e)));
+    }
+}
+
+/// <summary>The cloud side's status schedule, <c>RecallFiles:Status:Cron</c> (default every 5 minutes, UTC): status export and results import.</summary>
+internal sealed record StatusCloudSettings(string Cron)
+{
+    public const string CronKey = "RecallFiles:Status:Cron";
+
+    public static StatusCloudSettings From(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var cron = configuration[CronKey] is { Length: > 0 } value ? value : "*/5 * * * *";
+        try
+        {
+            Cronos.CronExpression.Parse(cron);
+        }
+        catch (Cronos.CronFormatException ex)
+        {
+            throw new SettingsException($"{CronKey} '{cron}' is not a cron expression ({ex.Message}); the default is '*/5 * * * *' (every 5 minutes)", ex);
+        }
+
+        return new StatusCloudSettings(cron);
+    }
+}
