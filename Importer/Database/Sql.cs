@@ -31,9 +31,10 @@ internal static class Sql
 /// <summary>
 /// A session advisory lock on a name (<c>hashtextextended(name, 0)</c>), held on its own connection until disposed:
 /// one holder at a time across every server on the database. Used so runs of one practice's flow never overlap
-/// (<c>recallfiles.pickup:{id}</c>, <c>recallfiles.status-export:{id}</c>).
+/// (<c>recallfiles.pickup:{id}</c>, <c>recallfiles.status-export:{id}</c>); and the transaction locks of the feed, the
+/// migrations and the reminder engine. Every advisory lock of the product is taken here.
 /// </summary>
-internal sealed class AdvisoryLock : IAsyncDisposable
+public sealed class AdvisoryLock : IAsyncDisposable
 {
     private readonly NpgsqlConnection _connection;
     private readonly string _name;
@@ -45,7 +46,7 @@ internal sealed class AdvisoryLock : IAsyncDisposable
     }
 
     /// <summary>Takes the lock, or returns <see langword="null"/> at once when another session holds it.</summary>
-    public static async Task<AdvisoryLock?> TryAcquireAsync(NpgsqlDataSource dataSource, string name, CancellationToken cancellationToken)
+    internal static async Task<AdvisoryLock?> TryAcquireAsync(NpgsqlDataSource dataSource, string name, CancellationToken cancellationToken)
     {
         var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         try

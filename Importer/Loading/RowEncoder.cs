@@ -19,8 +19,10 @@ internal sealed class RowEncoder
     private const long HashVersion = 1;
 
     private static readonly JsonWriterOptions JsonOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true };
-    private static readonly AppointmentColumn[] Columns = [.. AppointmentTable.Content];
-    private static readonly AppointmentColumn[] PayloadColumns = [.. AppointmentTable.Payload];
+    // The descriptor's order, as plain arrays: the per-row loop switches on the field (a jump table) and writes it.
+    private static readonly AppointmentField[] Fields = [.. AppointmentTable.Content.Select(c => c.Field)];
+    private static readonly AppointmentField[] PayloadFields = [.. AppointmentTable.Payload.Select(c => c.Field)];
+    private static readonly JsonEncodedText[] PayloadKeys = [.. AppointmentTable.Payload.Select(c => c.Key)];
     private static readonly short AppointmentFields = AppointmentTable.AppointmentFields;
     private static readonly short StagingFields = AppointmentTable.StagingFields;
 
@@ -54,11 +56,11 @@ internal sealed class RowEncoder
     public void Encode(in LoadRow row)
     {
         _content.Clear();
-        Columns[0].Encode(row, _content); // app_lid, the key
+        Write(Fields[0], row); // app_lid, the key
         _appLidLength = _content.Length - 4;
-        for (var i = 1; i < Columns.Length; i++)
+        for (var i = 1; i < Fields.Length; i++)
         {
-            Columns[i].Encode(row, _content);
+            Write(Fields[i], row);
         }
 
         XxHash128.Hash(_content.Written, _hash, HashVersion);
@@ -98,13 +100,35 @@ internal sealed class RowEncoder
         _jsonWriter.Reset(_json);
         _jsonWriter.WriteStartObject();
         Span<byte> scratch = stackalloc byte[32];
-        foreach (var column in PayloadColumns)
+        for (var i = 0; i < PayloadFields.Length; i++)
         {
-            column.WritePayload(row, _jsonWriter, scratch);
+            AppointmentColumn.WritePayload(PayloadFields[i], PayloadKeys[i], row, _jsonWriter, scratch);
         }
 
         _jsonWriter.WriteEndObject();
         _jsonWriter.Flush();
         return _json.WrittenSpan;
+    }
+
+    private void Write(AppointmentField field, in LoadRow row)
+    {
+        switch (field)
+        {
+            case AppointmentField.StartsAt:
+                _content.Timestamp(row.StartsAt);
+                break;
+            case AppointmentField.AppDate:
+                _content.Date(row.Date);
+                break;
+            case AppointmentField.AppStartTime:
+                _content.Time(row.Start);
+                break;
+            case AppointmentField.AppEndTime:
+                _content.Time(row.End);
+                break;
+            default:
+                _content.Text(row.Text(field));
+                break;
+        }
     }
 }
