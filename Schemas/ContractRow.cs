@@ -1,10 +1,3 @@
-using System.Globalization;
-using System.Text;
-using System.Text.Unicode;
-using CsvHelper;
-using ContractColumns = RecallFiles.Schemas.Columns;
-using RecallFiles.Schemas.Internal;
-
 namespace RecallFiles.Schemas;
 
 /// <summary>One data row of a contract file, with what is wrong with it.</summary>
