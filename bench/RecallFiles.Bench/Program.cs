@@ -14,9 +14,10 @@ const string Usage = """
       importer [options]
                the cloud import of a large file against a SQL-only reference, and many small files
                through sshd (see docs/performance.md, "Importer")
-      encode
+      encode [--only-encode]
                the load's per-row encoder alone (RowEncoder: COPY fields, content hash, added payload)
                over 1,000,000 rows, 7 rounds: the client CPU a load spends per row, without PostgreSQL
+               (--only-encode: fields and hash only, what a re-load of unchanged rows does)
     """;
 
 return args.Length == 0 ? Help() : args[0] switch
@@ -24,7 +25,7 @@ return args.Length == 0 ? Help() : args[0] switch
     "validate" => await ValidateBench.RunAsync(args[1..]),
     "transport" => await SftpBench.RunAsync(args[1..]),
     "importer" => await RecallFiles.Bench.Importer.ImporterBench.RunAsync(args[1..]),
-    "encode" => RecallFiles.Bench.Importer.EncodeBench.Run(),
+    "encode" => RecallFiles.Bench.Importer.EncodeBench.Run(args.Contains("--only-encode")),
     "-h" or "--help" => Help(),
     _ => Help($"unknown bench '{args[0]}'"),
 };

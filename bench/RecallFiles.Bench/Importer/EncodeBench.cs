@@ -10,7 +10,7 @@ namespace RecallFiles.Bench.Importer;
 /// </summary>
 internal static class EncodeBench
 {
-    public static int Run()
+    public static int Run(bool onlyEncode = false)
     {
         var records = new AppointmentRecord[100_000];
         for (var i = 0; i < records.Length; i++)
@@ -38,7 +38,7 @@ internal static class EncodeBench
                 events.Clear();
                 foreach (var r in records)
                 {
-                    var load = new LoadRow(r, date, start, end); encoder.Encode(load); encoder.WriteNew(apps, events, load);
+                    var load = new LoadRow(r, date, start, end); encoder.Encode(load); if (!onlyEncode) encoder.WriteNew(apps, events, load);
                     hash = unchecked(hash + (long)(ulong)encoder.Hash);
                 }
             }
