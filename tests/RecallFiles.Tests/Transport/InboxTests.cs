@@ -154,4 +154,20 @@ public sealed class InboxTests
         Assert.IsTrue(File.Exists(Path.Combine(root, "in", "A.csv")));
         Assert.AreEqual(("A.csv", InboxDisposition.LeftInPlace, "left in place"), store.Released.Single());
     }
+
+    [TestMethod]
+    public async Task RunAsync_NeverClaimsAHostileName_AndLeavesItWhereItIs()
+    {
+        var (root, options) = NewDropBox();
+        Drop(root, "EVIL\nLINE.csv", new DateTime(2026, 11, 23, 8, 0, 0, DateTimeKind.Utc));
+        Drop(root, "OK.csv", new DateTime(2026, 11, 23, 9, 0, 0, DateTimeKind.Utc));
+        await using var dropBox = DropBoxFactory.Create(options);
+        var store = new Store();
+
+        var run = await new Inbox().RunAsync(dropBox, options, "in", store, (_, _, _) => Task.FromResult<InboxVerdict?>(InboxVerdict.Processed));
+
+        CollectionAssert.AreEqual(new[] { "OK.csv" }, store.Claimed, "a name with a control character is never claimed nor opened");
+        StringAssert.Contains(run.Rejected.Single().Reason, "control character");
+        Assert.IsTrue(File.Exists(Path.Combine(root, "in", "EVIL\nLINE.csv")), "it stays for a person to look at; nothing moves it");
+    }
 }
