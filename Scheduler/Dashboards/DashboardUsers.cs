@@ -17,11 +17,19 @@ internal sealed class DashboardUsers
     private readonly Dictionary<string, DashboardUser> _users;
     private readonly ConcurrentDictionary<string, long> _lastTotpStep = new(StringComparer.Ordinal);
 
-    // Same scheme and iteration count as real hashes; its password is random and never known.
-    private readonly string _dummyHash = PasswordHash.Create(Convert.ToHexString(RandomNumberGenerator.GetBytes(16)));
+    // Same scheme as the real hashes and the cost of the costliest one (an older hash may have fewer iterations);
+    // its password is random and never known.
+    private readonly string _dummyHash;
 
-    private DashboardUsers(IEnumerable<DashboardUser> users) =>
+    private DashboardUsers(IEnumerable<DashboardUser> users)
+    {
         _users = users.GroupBy(u => u.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Last(), StringComparer.Ordinal);
+        var costs = _users.Values.Select(u => PasswordHash.Cost(u.PasswordHash)).OfType<(int Iterations, int HashBytes)>().ToList();
+        _dummyHash = PasswordHash.Create(
+            Convert.ToHexString(RandomNumberGenerator.GetBytes(16)),
+            costs.Count == 0 ? 600_000 : costs.Max(c => c.Iterations),
+            costs.Count == 0 ? 32 : costs.Max(c => c.HashBytes));
+    }
 
     /// <summary>How many logins are configured.</summary>
     public int Count => _users.Count;
@@ -44,7 +52,7 @@ internal sealed class DashboardUsers
     public LoginCheck Verify(string name, string password, string? code, DateTimeOffset now)
     {
         var known = _users.TryGetValue(name ?? "", out var user);
-        var passwordOk = PasswordHash.Verify(password ?? "", known ? user!.PasswordHash : _dummyHash);
+        var passwordOk = PasswordHash.Verify(password ?? "", HashToCheck(name ?? ""));
         if (!known || !passwordOk)
         {
             return new LoginCheck(LoginOutcome.WrongPassword, null);
@@ -75,6 +83,12 @@ internal sealed class DashboardUsers
 
         return new LoginCheck(LoginOutcome.Ok, user.Role);
     }
+
+    /// <summary>
+    /// The hash <see cref="Verify"/> runs PBKDF2 against for <paramref name="name"/>: the login's own, or for an unknown
+    /// name a dummy of the costliest configured cost, so both take one PBKDF2 run of the same work.
+    /// </summary>
+    public string HashToCheck(string name) => _users.TryGetValue(name, out var user) ? user.PasswordHash : _dummyHash;
 
     /// <summary>True when <paramref name="secret"/> is a base32 TOTP secret of at least 80 bits.</summary>
     public static bool IsTotpSecret(string? secret)

@@ -13,17 +13,26 @@ internal static class PasswordHash
     private const string Scheme = "pbkdf2-sha256";
     private const int Iterations = 600_000;
 
-    /// <summary>Hashes <paramref name="password"/> with a fresh salt.</summary>
-    public static string Create(string password)
+    /// <summary>Hashes <paramref name="password"/> with a fresh salt (600,000 iterations, 32 bytes unless told).</summary>
+    public static string Create(string password, int iterations = Iterations, int hashBytes = 32)
     {
         ArgumentException.ThrowIfNullOrEmpty(password);
+        ArgumentOutOfRangeException.ThrowIfLessThan(iterations, 100_000);
+        ArgumentOutOfRangeException.ThrowIfLessThan(hashBytes, 32);
         var salt = RandomNumberGenerator.GetBytes(16);
-        var hash = Rfc2898DeriveBytes.Pbkdf2(Encoding.UTF8.GetBytes(password), salt, Iterations, HashAlgorithmName.SHA256, 32);
-        return string.Create(CultureInfo.InvariantCulture, $"{Scheme}${Iterations}${Convert.ToBase64String(salt)}${Convert.ToBase64String(hash)}");
+        var hash = Rfc2898DeriveBytes.Pbkdf2(Encoding.UTF8.GetBytes(password), salt, iterations, HashAlgorithmName.SHA256, hashBytes);
+        return string.Create(CultureInfo.InvariantCulture, $"{Scheme}${iterations}${Convert.ToBase64String(salt)}${Convert.ToBase64String(hash)}");
     }
 
     /// <summary>True when <paramref name="encoded"/> is a hash this class can verify.</summary>
     public static bool IsWellFormed(string? encoded) => TryParse(encoded, out _, out _, out _);
+
+    /// <summary>
+    /// What <see cref="Verify"/> costs against <paramref name="encoded"/>: its PBKDF2 iterations and output bytes (the work
+    /// is iterations × 32-byte blocks); null when the hash is not well formed (then no PBKDF2 runs).
+    /// </summary>
+    public static (int Iterations, int HashBytes)? Cost(string? encoded) =>
+        TryParse(encoded, out var iterations, out _, out var hash) ? (iterations, hash.Length) : null;
 
     /// <summary>Checks <paramref name="password"/> against <paramref name="encoded"/> in constant time.</summary>
     public static bool Verify(string password, string encoded)

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
@@ -12,7 +11,7 @@ namespace RecallFiles.Tests.Scheduler;
 /// <summary>
 /// Issue 12's rules on real Kestrel hosts bound to 127.0.0.1, requests straight from this process: loopback means
 /// loopback (no forwarded header, a local Host), logins configured means logins required there too, lockout (the clock is
-/// the only fake) and the timing of unknown against known logins.
+/// the only fake) and an unknown login costing what a known one costs.
 /// </summary>
 [TestClass]
 public sealed class AccessRulesTests
@@ -124,33 +123,51 @@ public sealed class AccessRulesTests
     }
 
     [TestMethod]
-    public async Task Login_TakesTheSameTime_ForAnUnknownLoginAndAKnownLoginWithAWrongPassword()
+    public async Task Login_AnswersTheSame_ForAnUnknownLoginAndAKnownLoginWithAWrongPassword()
     {
         using var client = DashboardLogin.Anonymous(s_lockedBase);
-        async Task<double> TimeAsync(string name)
+        var known = await DashboardLogin.PostLoginAsync(client, "bob", "wrong-password-x", null, TestContext.CancellationToken);
+        var unknown = await DashboardLogin.PostLoginAsync(client, "nobody", "wrong-password-x", null, TestContext.CancellationToken);
+
+        Assert.AreEqual(HttpStatusCode.Unauthorized, known.StatusCode);
+        Assert.AreEqual(HttpStatusCode.Unauthorized, unknown.StatusCode);
+        static string Message(string html) => html[html.IndexOf("<p class=\"error\"", StringComparison.Ordinal)..html.IndexOf("</p>", StringComparison.Ordinal)];
+        Assert.AreEqual(
+            Message(await known.Content.ReadAsStringAsync(TestContext.CancellationToken)),
+            Message(await unknown.Content.ReadAsStringAsync(TestContext.CancellationToken)),
+            "the page never tells an unknown login from a wrong password");
+    }
+
+    // The timing itself is a property of the work done, checked here without a clock: an unknown login runs one PBKDF2
+    // against a dummy hash of the costliest configured cost (iterations × output bytes). A wall-clock comparison on a
+    // shared 2-core CI machine was flaky (0.78 once); the measured medians are in docs/security.md.
+    [TestMethod]
+    public void Verify_ChecksAnUnknownLoginAgainstAHashOfTheCostliestConfiguredCost_WhenHashesDiffer()
+    {
+        var older = PasswordHash.Create(Password, iterations: 310_000);
+        var current = PasswordHash.Create(Password);
+        var users = DashboardUsers.Load(new DashboardSettings
         {
-            var watch = Stopwatch.StartNew();
-            var response = await DashboardLogin.PostLoginAsync(client, name, "wrong-password-x", null, TestContext.CancellationToken);
-            watch.Stop();
-            Assert.AreEqual(HttpStatusCode.Unauthorized, response.StatusCode);
-            return watch.Elapsed.TotalMilliseconds;
-        }
+            Users = [new DashboardUser { Name = "old", PasswordHash = older }, new DashboardUser { Name = "new", PasswordHash = current }],
+        });
 
-        await TimeAsync("warm-up");
-        var known = new List<double>();
-        var unknown = new List<double>();
-        // Alternated, so a burst of load on a shared 2-core machine hits both; 7 samples each stay below bob's lockout (10).
-        for (var i = 0; i < 7; i++)
-        {
-            known.Add(await TimeAsync("bob"));
-            unknown.Add(await TimeAsync($"nobody-{i}"));
-        }
+        var dummy = users.HashToCheck("nobody");
 
-        static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
-        var ratio = Median(unknown) / Median(known);
-        TestContext.WriteLine($"median known {Median(known):F0} ms, unknown {Median(unknown):F0} ms, ratio {ratio:F2}");
+        Assert.AreEqual(older, users.HashToCheck("old"));
+        Assert.AreEqual(current, users.HashToCheck("new"));
+        Assert.AreEqual((600_000, 32), PasswordHash.Cost(dummy), "the dummy costs what the costliest real hash costs");
+        Assert.AreNotEqual(current, dummy);
+        Assert.AreEqual(LoginOutcome.WrongPassword, users.Verify("nobody", Password, null, DateTimeOffset.UtcNow).Outcome, "no password opens the dummy");
+        Assert.AreEqual(LoginOutcome.Ok, users.Verify("old", Password, null, DateTimeOffset.UtcNow).Outcome);
+    }
 
-        Assert.IsGreaterThan(50, Median(known), "a wrong password costs a PBKDF2 run");
-        Assert.IsTrue(ratio is >= 0.8 and <= 1.2, $"unknown/known = {ratio:F2}, outside ±20 %");
+    [TestMethod]
+    public void Verify_ChecksAnUnknownLoginAgainstAHashOfTheSameCost_WhenEveryLoginHasAnOlderHash()
+    {
+        var older = PasswordHash.Create(Password, iterations: 310_000, hashBytes: 64);
+        var users = DashboardUsers.Load(new DashboardSettings { Users = [new DashboardUser { Name = "old", PasswordHash = older }] });
+
+        Assert.AreEqual(PasswordHash.Cost(older), PasswordHash.Cost(users.HashToCheck("nobody")), "never cheaper nor dearer than the one real hash");
+        Assert.AreEqual((310_000, 64), PasswordHash.Cost(older));
     }
 }
