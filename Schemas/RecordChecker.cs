@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using RecallFiles.Schemas.Internal;
 
 namespace RecallFiles.Schemas;
@@ -40,15 +41,16 @@ public sealed class RecordChecker<TRecord> where TRecord : class
             return;
         }
 
-        var hash = Fnv1a64(key);
-        if (_seen.TryGetValue(hash, out var firstLine))
+        // One hash lookup per row: the slot is added, or found with the line that first named the key.
+        ref var firstLine = ref CollectionsMarshal.GetValueRefOrAddDefault(_seen, Fnv1a64(key), out var exists);
+        if (exists)
         {
             problems.Add(new ContractProblem(_fileName, line, Columns.AppLid, ProblemCodes.DuplicateKey,
                 $"APP_LID '{key}' already appears on line {firstLine.ToString(CultureInfo.InvariantCulture)}; each appointment may appear once per file", ProblemSeverity.Error));
         }
         else
         {
-            _seen.Add(hash, line);
+            firstLine = line;
         }
     }
 
