@@ -7,7 +7,7 @@ public sealed record RejectedFile(string Name, string Reason);
 /// <param name="Eligible">Files safe to pick up now, oldest first, at most <see cref="DropBoxOptions.MaxFilesPerPoll"/>.</param>
 /// <param name="Waiting">Files not yet stable (or without their <c>.done</c> marker), oldest first.</param>
 /// <param name="Deferred">Eligible files left for the next poll because of <see cref="DropBoxOptions.MaxFilesPerPoll"/>.</param>
-/// <param name="Rejected">Names that are never opened (path separators, <c>..</c>, control characters, too long).</param>
+/// <param name="Rejected">Names that are never opened (links, path separators, <c>..</c>, control characters, too long).</param>
 public sealed record PickupResult(
     IReadOnlyList<RemoteFileInfo> Eligible,
     IReadOnlyList<RemoteFileInfo> Waiting,
@@ -23,6 +23,9 @@ public sealed record PickupResult(
 /// </summary>
 public sealed class SafePickup
 {
+    /// <summary>Why a link is never opened, as the rejection says it.</summary>
+    public const string LinkRefused = "a symbolic link (or reparse point), never followed: upload the file itself";
+
     private readonly TimeSpan _minFileAge;
     private readonly bool _requireDoneFile;
     private readonly int _maxFilesPerPoll;
@@ -54,7 +57,7 @@ public sealed class SafePickup
         HashSet<string>? doneMarkers = _requireDoneFile ? new(StringComparer.Ordinal) : null;
         foreach (var file in listing)
         {
-            var problem = FileNameRules.Problem(file.Name);
+            var problem = file.IsLink ? LinkRefused : FileNameRules.Problem(file.Name);
             if (problem is not null)
             {
                 rejected.Add(new RejectedFile(file.Name, problem));

@@ -30,7 +30,7 @@ internal static partial class FtpListParser
     private static RemoteFileInfo? ParseUnix(string line, DateTime utcNow)
     {
         var m = UnixLine().Match(line);
-        if (!m.Success || m.Groups["type"].Value != "-")
+        if (!m.Success || m.Groups["type"].Value is not ("-" or "l"))
             return null;
         var size = long.Parse(m.Groups["size"].Value, CultureInfo.InvariantCulture);
         var month = DateTime.ParseExact(m.Groups["month"].Value, "MMM", CultureInfo.InvariantCulture).Month;
@@ -49,6 +49,14 @@ internal static partial class FtpListParser
         {
             var year = int.Parse(yearOrTime, CultureInfo.InvariantCulture);
             time = new DateTime(year, month, Math.Min(day, DateTime.DaysInMonth(year, month)), 0, 0, 0, DateTimeKind.Utc);
+        }
+
+        if (m.Groups["type"].Value == "l")
+        {
+            // "name -> target": the link is reported under its own name and never opened.
+            var name = m.Groups["name"].Value;
+            var arrow = name.IndexOf(" -> ", StringComparison.Ordinal);
+            return new RemoteFileInfo(arrow < 0 ? name : name[..arrow], size, time, IsLink: true);
         }
 
         return new RemoteFileInfo(m.Groups["name"].Value, size, time);

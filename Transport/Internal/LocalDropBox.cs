@@ -19,6 +19,7 @@ internal sealed class LocalDropBox(DropBoxOptions options, TimeProvider time, IL
 
     protected override Task<IReadOnlyList<RemoteFileInfo>> ListCoreAsync(IReadOnlyList<string> folder, CancellationToken cancellationToken)
     {
+        RefuseLinkedFolder(folder);
         var directory = new DirectoryInfo(PathOf(folder));
         var files = new List<RemoteFileInfo>();
         foreach (var file in directory.EnumerateFiles())
@@ -27,7 +28,10 @@ internal sealed class LocalDropBox(DropBoxOptions options, TimeProvider time, IL
             RemoteFileInfo info;
             try
             {
-                info = new RemoteFileInfo(file.Name, file.Length, file.LastWriteTimeUtc);
+                // A link is listed as a link (its own size and time, never its target's) and never opened.
+                info = NoFollow.IsLink(file)
+                    ? new RemoteFileInfo(file.Name, 0, File.GetLastWriteTimeUtc(file.FullName), IsLink: true)
+                    : new RemoteFileInfo(file.Name, file.Length, file.LastWriteTimeUtc);
             }
             catch (FileNotFoundException)
             {
@@ -40,6 +44,18 @@ internal sealed class LocalDropBox(DropBoxOptions options, TimeProvider time, IL
         }
 
         return Task.FromResult<IReadOnlyList<RemoteFileInfo>>(files);
+    }
+
+    // A folder below the root that is itself a link would let a tenant read (or fill) another tenant's folder.
+    private void RefuseLinkedFolder(IReadOnlyList<string> folder)
+    {
+        var path = _root;
+        foreach (var part in folder)
+        {
+            path = Path.Combine(path, part);
+            if (NoFollow.IsLink(new DirectoryInfo(path)))
+                throw new NoFollow.LinkRefusedException(path);
+        }
     }
 
     protected override async Task WriteCoreAsync(IReadOnlyList<string> folder, string name, Stream content, CancellationToken cancellationToken)
@@ -56,7 +72,9 @@ internal sealed class LocalDropBox(DropBoxOptions options, TimeProvider time, IL
 
     protected override async Task ReadCoreAsync(IReadOnlyList<string> folder, string name, Stream destination, CancellationToken cancellationToken)
     {
-        await using var file = new FileStream(PathOf(folder, name), FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1 << 16, useAsync: true);
+        RefuseLinkedFolder(folder);
+        // Opened without following a link: a file swapped for a link after the listing is refused, not read.
+        await using var file = NoFollow.OpenRead(PathOf(folder, name));
         await file.CopyToAsync(destination, 1 << 20, cancellationToken);
     }
 
@@ -103,6 +121,8 @@ internal sealed class LocalDropBox(DropBoxOptions options, TimeProvider time, IL
         FileNotFoundException => Failure(DropBoxError.FileMissing, $"File '{target}' does not exist ({operation}).", exception),
         UnauthorizedAccessException => Failure(DropBoxError.PermissionDenied,
             $"Access to '{target}' was denied ({operation}); give the account running RecallFiles read and write access to {Options.RootPath}.", exception),
+        NoFollow.LinkRefusedException => Failure(DropBoxError.Refused,
+            $"'{target}' is a symbolic link (or reparse point) and is never followed ({operation}); replace it with the file or folder itself.", exception),
         PathTooLongException => Failure(DropBoxError.InvalidName, $"Path '{target}' is too long ({operation}).", exception),
         // Other I/O errors on a share are usually the network (SMB session lost, server restarting): retried.
         IOException => Failure(DropBoxError.Network, $"{operation} of '{target}' failed: {exception.Message}", exception),

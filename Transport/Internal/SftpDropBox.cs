@@ -45,8 +45,9 @@ internal sealed class SftpDropBox : DropBoxBase
         var files = new List<RemoteFileInfo>();
         await foreach (var entry in client.ListDirectoryAsync(PathOf(folder), cancellationToken))
         {
-            if (entry.IsRegularFile)
-                files.Add(new RemoteFileInfo(entry.Name, entry.Length, entry.LastWriteTimeUtc));
+            // READDIR's attributes describe the entry itself (lstat), so a link shows as a link, never as its target.
+            if (entry.IsRegularFile || entry.IsSymbolicLink)
+                files.Add(new RemoteFileInfo(entry.Name, entry.Length, entry.LastWriteTimeUtc, entry.IsSymbolicLink));
         }
 
         return files;
