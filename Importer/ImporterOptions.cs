@@ -33,6 +33,12 @@ public sealed record ImporterOptions
     /// <summary>Load attempts that fail for a reason other than the file (database, disk) before the batch is marked failed. Default 5.</summary>
     public int MaxLoadAttempts { get; init; } = 5;
 
+    /// <summary>
+    /// How far a file's time stamp may be ahead of this server's clock before its batch is held for review rather than
+    /// applied as the newest snapshot (default 15 minutes; 0 to 1 day).
+    /// </summary>
+    public TimeSpan MaxClockSkew { get; init; } = TimeSpan.FromMinutes(15);
+
     /// <summary>How many practices one <c>import --once</c> (or one server's pickup loop) polls at the same time. Default 4.</summary>
     public int MaxParallelPolls { get; init; } = 4;
 
@@ -70,6 +76,11 @@ public sealed record ImporterOptions
         if (MaxParallelPolls < 1)
         {
             problems.Add($"{SectionName}:MaxParallelPolls must be 1 or more.");
+        }
+
+        if (MaxClockSkew < TimeSpan.Zero || MaxClockSkew > TimeSpan.FromDays(1))
+        {
+            problems.Add($"{SectionName}:MaxClockSkew is {MaxClockSkew}; allowed 00:00:00 to 1.00:00:00 (how far a file's time stamp may be ahead of this server's clock).");
         }
 
         if (MaxLoadAttempts < 1)

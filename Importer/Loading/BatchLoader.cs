@@ -41,6 +41,15 @@ public sealed partial class BatchLoader
     /// </summary>
     public int MaxHistoryRows { get; init; } = 50_000;
 
+    /// <summary>The clock a snapshot's time stamp is checked against.</summary>
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    /// <summary>
+    /// How far a snapshot's time stamp may be ahead of this server's clock (default 15 minutes) before it is held for
+    /// review instead of applied: a stamp from the future would otherwise supersede every honest file after it.
+    /// </summary>
+    public TimeSpan MaxClockSkew { get; init; } = TimeSpan.FromMinutes(15);
+
     /// <summary>Problems stored per batch in <c>batch_row_errors</c> and the report; more are counted, not listed.</summary>
     public int MaxStoredProblems { get; init; } = 100_000;
 
@@ -103,6 +112,11 @@ public sealed partial class BatchLoader
         if (SnapshotRules.WrongFile(batch.RemoteName, batch.PracticeId) is { } wrongFile)
         {
             return wrongFile;
+        }
+
+        if (mode == LoadMode.Normal && SnapshotRules.FromTheFuture(batch.SnapshotTime, Time.GetUtcNow().UtcDateTime, MaxClockSkew) is { } future)
+        {
+            return new Finish(BatchStates.NeedsReview, future);
         }
 
         await using (var newest = Sql.Command(connection, transaction,

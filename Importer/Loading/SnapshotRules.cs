@@ -61,6 +61,24 @@ internal static class SnapshotRules
                 "a file is always applied to the practice whose folder it is in, so it was not applied: rename it or move it to the right folder", [], 0);
     }
 
+    /// <summary>
+    /// A snapshot stamped further ahead of this server's clock than <paramref name="tolerance"/> (a forged name, a PMS
+    /// whose clock is wrong) is held for review, never applied as the newest: applied, it would supersede every honest
+    /// file after it (issue 13). Why, or null.
+    /// </summary>
+    public static string? FromTheFuture(DateTime snapshotUtc, DateTime nowUtc, TimeSpan tolerance)
+    {
+        var ahead = snapshotUtc - nowUtc;
+        return ahead <= tolerance
+            ? null
+            : string.Create(CultureInfo.InvariantCulture, $"the file's time stamp {snapshotUtc:yyyy-MM-dd HH:mm:ss}Z is {Describe(ahead)} ahead of this server's clock ({nowUtc:yyyy-MM-dd HH:mm}Z; RecallFiles:Importer:MaxClockSkew allows {Describe(tolerance)})")
+                + ": held for review so it cannot supersede the files after it. Fix the sender's clock and send the file again; approve it only if the stamp is right, or discard it";
+    }
+
+    private static string Describe(TimeSpan span) => span.TotalDays >= 2
+        ? string.Create(CultureInfo.InvariantCulture, $"{span.TotalDays:0} days")
+        : span.TotalHours >= 2 ? string.Create(CultureInfo.InvariantCulture, $"{span.TotalHours:0} hours") : string.Create(CultureInfo.InvariantCulture, $"{span.TotalMinutes:0} minutes");
+
     /// <summary>An older snapshot than the newest applied one would roll the practice back (issue 5.3).</summary>
     public static Finish? Superseded(DateTime snapshotTime, DateTime? newestApplied) => newestApplied is { } newest && snapshotTime < newest
         ? new Finish(BatchStates.Superseded,

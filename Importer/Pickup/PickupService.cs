@@ -54,7 +54,7 @@ public sealed partial class PickupService
         _practices = new CloudPractices(options, dropBoxes);
         _time = time ?? TimeProvider.System;
         _logger = logger ?? NullLogger.Instance;
-        _loader = new BatchLoader(dataSource, _logger);
+        _loader = new BatchLoader(dataSource, _logger) { Time = _time, MaxClockSkew = options.MaxClockSkew };
         _inbox = new Inbox(_time, _logger);
     }
 
@@ -91,7 +91,9 @@ public sealed partial class PickupService
         {
             DeleteProcessed = _options.AfterImport == RemoteDisposition.Delete,
             ProcessedFolder = _options.ProcessedFolder,
-            Recoverable = ex => ex is DropBoxException or IOException or NpgsqlException or UnauthorizedAccessException or TimeoutException,
+            // Whatever one batch throws is that batch's problem (counted, failed after MaxLoadAttempts): the poll goes on
+            // with the practice's other files and the next poll retries it, so one poison file never stops a practice.
+            Recoverable = ex => ex is not OperationCanceledException,
         }, cancellationToken);
         return new PollResult(practice.Id, false, run.Claimed, run.Finished.Count, run.Errors);
     }
@@ -198,27 +200,33 @@ public sealed partial class PickupService
         {
             return (await _loader.LoadAsync(batch.Id, _options.EffectiveServerName, LoadMode.Normal, cancellationToken)).State;
         }
-        catch (Exception ex) when (ex is NpgsqlException or IOException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            // Not the file's fault: count the attempt, fail the batch (visibly, replayable) after MaxLoadAttempts.
+            // Not a content problem (those end in a recorded state): the database, the disk, or something the loader did
+            // not expect of this file (running out of memory on it, say). Count the attempt and fail the batch (visibly,
+            // replayable) after MaxLoadAttempts, so a file that always throws cannot stop its practice for good.
             await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
             await using var update = Sql.Command(connection, null, """
                 UPDATE batches SET attempts = attempts + 1, reason = $2, updated_at = now(),
                     state = CASE WHEN attempts + 1 >= $3 THEN 'failed' ELSE state END,
                     finished_at = CASE WHEN attempts + 1 >= $3 THEN now() ELSE finished_at END
                 WHERE id = $1 AND state = 'downloaded' RETURNING state
-                """, batch.Id, $"load attempt failed: {ex.Message}", _options.MaxLoadAttempts);
+                """, batch.Id, $"load attempt failed: {Describe(ex)}", _options.MaxLoadAttempts);
             var state = (string?)await update.ExecuteScalarAsync(cancellationToken);
             if (state == BatchStates.Failed)
             {
                 await BatchStates.RecordAsync(connection, null, batch.Id, BatchStates.Downloaded, BatchStates.Failed, _options.EffectiveServerName,
-                    $"gave up after {_options.MaxLoadAttempts} load attempts: {ex.Message}", cancellationToken);
+                    $"gave up after {_options.MaxLoadAttempts} load attempts: {Describe(ex)}", cancellationToken);
                 return BatchStates.Failed;
             }
 
             throw;
         }
     }
+
+    // The database's and the disk's own messages say enough; anything else names its kind.
+    private static string Describe(Exception ex) =>
+        ex is NpgsqlException or IOException or UnauthorizedAccessException ? ex.Message : $"{ex.GetType().Name}: {ex.Message}";
 
     private async Task UploadReportAsync(IDropBox dropBox, PracticeOptions practice, OpenBatch batch, CancellationToken cancellationToken)
     {

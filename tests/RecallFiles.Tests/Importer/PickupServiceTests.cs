@@ -7,6 +7,7 @@ using RecallFiles.Importer.Pickup;
 using RecallFiles.Importer.Practices;
 using RecallFiles.Tests.Infrastructure;
 using RecallFiles.Transport;
+using RecallFiles.Transport.Internal;
 using static RecallFiles.Tests.Importer.ImporterStore;
 
 namespace RecallFiles.Tests.Importer;
@@ -215,5 +216,79 @@ public sealed class PickupServiceTests
         Assert.AreEqual(1L, await store.ScalarAsync<long>("SELECT count(*) FROM batches"));
         Assert.HasCount(1, await store.AppointmentsAsync("ACME"));
         Assert.IsFalse(System.IO.File.Exists(path));
+    }
+
+    [TestMethod]
+    public async Task Poll_HoldsAFutureStampedFile_AndAppliesTheNextHonestOne()
+    {
+        await using var store = await CreateAsync("pickup_future");
+        var (service, clock, root) = Create(store, Path.Combine(store.Folder, "dropbox"));
+        Drop(root, "ACME", Name("ACME", "20991231T000000Z"), File(Row("F1"), Row("F2")));
+        await PollTwiceAsync(service, clock);
+        var honest = Name("ACME", clock.GetUtcNow().AddMinutes(-5).ToString("yyyyMMdd'T'HHmmss'Z'", System.Globalization.CultureInfo.InvariantCulture));
+        Drop(root, "ACME", honest, File(Row("A1")));
+
+        var result = await PollTwiceAsync(service, clock);
+
+        Assert.IsEmpty(result.Errors);
+        var states = await store.ScalarAsync<string>("SELECT string_agg(state || ':' || coalesce(reason, ''), ' | ' ORDER BY id) FROM batches");
+        StringAssert.StartsWith(states, "needs_review:the file's time stamp 2099-12-31 00:00:00Z is ");
+        Assert.Contains("RecallFiles:Importer:MaxClockSkew", states);
+        Assert.AreEqual(BatchStates.Applied, await store.ScalarAsync<string>($"SELECT state FROM batches WHERE remote_name = '{honest}'"), states);
+        CollectionAssert.AreEquivalent(new[] { "A1" }, (await store.AppointmentsAsync("ACME")).Keys.ToArray(), "only the honest file's rows");
+    }
+
+    [TestMethod]
+    public async Task Poll_AppliesAFileStampedWithinTheClockSkew_AheadOfTheServer()
+    {
+        await using var store = await CreateAsync("pickup_skew");
+        var (service, clock, root) = Create(store, Path.Combine(store.Folder, "dropbox"));
+        var stamp = clock.GetUtcNow().AddMinutes(10).ToString("yyyyMMdd'T'HHmmss'Z'", System.Globalization.CultureInfo.InvariantCulture);
+        Drop(root, "ACME", Name("ACME", stamp), File(Row("A1")));
+
+        await PollTwiceAsync(service, clock);
+
+        Assert.AreEqual(BatchStates.Applied, await store.ScalarAsync<string>("SELECT state FROM batches"), "a PMS clock 10 minutes fast is within the 15-minute default");
+    }
+
+    [TestMethod]
+    public async Task Poll_GoesOnWithThePracticesOtherFiles_WhenOneBatchThrowsSomethingUnexpected()
+    {
+        await using var store = await CreateAsync("pickup_poison");
+        var (service, clock, root) = Create(store, Path.Combine(store.Folder, "dropbox"));
+        Drop(root, "ACME", Name("ACME", "20261123T080000Z"), File(Row("P1")));
+        await service.PollAsync(Practice("ACME"));
+        clock.Advance(Age);
+        Drop(root, "ACME", Name("ACME", "20261123T120000Z"), File(Row("P1"), Row("A1")));
+        var hits = 0;
+        // A fault no real file produces on demand (the 1 GB file that ran the process out of memory): the first load throws.
+        FaultPoints.Hook = point =>
+        {
+            if (point == FaultPoints.DuringCopy && Interlocked.Increment(ref hits) == 1)
+            {
+                throw new InvalidOperationException("poison");
+            }
+        };
+        PollResult first;
+        int attempts;
+        string stateAfterFirst;
+        try
+        {
+            first = await service.PollAsync(Practice("ACME"));
+            attempts = await store.ScalarAsync<int>("SELECT attempts FROM batches WHERE remote_name LIKE '%T080000Z.csv'");
+            stateAfterFirst = await store.ScalarAsync<string>("SELECT state FROM batches WHERE remote_name LIKE '%T080000Z.csv'");
+            clock.Advance(Age);
+            await service.PollAsync(Practice("ACME"));
+        }
+        finally
+        {
+            FaultPoints.Hook = null;
+        }
+
+        Assert.Contains("(APPOINTMENTS_ACME_20261123T080000Z.csv): poison", string.Join('\n', first.Errors), "the batch's failure is reported, not thrown out of the poll");
+        Assert.AreEqual((1, BatchStates.Downloaded), (attempts, stateAfterFirst), "the attempt is counted and the batch waits for the next poll");
+        Assert.AreEqual("applied applied", await store.ScalarAsync<string>("SELECT string_agg(state, ' ' ORDER BY remote_name) FROM batches"),
+            "the next poll retried the first batch, then applied the second file");
+        CollectionAssert.AreEquivalent(new[] { "A1", "P1" }, (await store.AppointmentsAsync("ACME")).Keys.ToArray());
     }
 }
