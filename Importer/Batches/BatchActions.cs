@@ -1,4 +1,5 @@
 using Npgsql;
+using RecallFiles.Importer.Database;
 using RecallFiles.Importer.Loading;
 using RecallFiles.Schemas;
 
@@ -41,5 +42,45 @@ public static class BatchActions
             audit.Record(action, batch.PracticeId, $"batch {batchId}", who, $"refused: {ex.Message}");
             throw;
         }
+    }
+
+    /// <summary>
+    /// <c>recallfiles discard BATCH_ID</c>: ends a held or failed batch without applying it, or retires an applied one —
+    /// a file whose time stamp was wrong that became the practice's newest snapshot — so it no longer supersedes the
+    /// files stamped before it (what it applied stays until the next snapshot replaces it). Either way the batch becomes
+    /// <c>superseded</c> with who did it and why; audited, refused ones too.
+    /// </summary>
+    public static async Task<string> DiscardAsync(NpgsqlDataSource dataSource, long batchId, string who, IAuditTrail audit, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(audit);
+        var batch = await BatchQueries.FindAsync(dataSource, batchId, cancellationToken) ?? throw BatchRecorder.BatchNotFound(batchId);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        string state;
+        await using (var select = Sql.Command(connection, transaction, "SELECT state FROM batches WHERE id = $1 FOR UPDATE", batchId))
+        {
+            state = (string)(await select.ExecuteScalarAsync(cancellationToken))!;
+        }
+
+        if (state is not (BatchStates.NeedsReview or BatchStates.Failed or BatchStates.Applied))
+        {
+            var refused = $"batch {batchId} is {state}: only a held, failed or applied batch can be discarded";
+            audit.Record("discard", batch.PracticeId, $"batch {batchId}", who, $"refused: {refused}");
+            Throw.Conflict(refused);
+        }
+
+        var reason = state == BatchStates.Applied
+            ? $"retired by {who}: no longer the practice's newest snapshot, so files stamped before it are applied again (what it applied stays until the next snapshot replaces it)"
+            : $"discarded by {who} ({state}): never applied";
+        await using (var update = Sql.Command(connection, transaction,
+            "UPDATE batches SET state = 'superseded', reason = $2, finished_at = coalesce(finished_at, now()), updated_at = now() WHERE id = $1", batchId, reason))
+        {
+            await update.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await BatchStates.RecordAsync(connection, transaction, batchId, state, BatchStates.Superseded, who, reason, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        audit.Record("discard", batch.PracticeId, $"batch {batchId}", who, reason);
+        return reason;
     }
 }

@@ -30,6 +30,7 @@ internal static class RecallFilesCli
         BatchesCommand.Create(),
         ReplayCommand.Create(),
         ReplayCommand.CreateApprove(),
+        DiscardCommand.Create(),
         CheckCommand.Create(),
         HashPasswordCommand.Create(),
         StatusCommands.CreateApply(),

@@ -82,4 +82,37 @@ public sealed class BatchCommandsTests
         StringAssert.Contains(unknown.Err, "there is no batch 999999");
         Assert.AreEqual(2, (await Run(store, "replay", "not-a-number")).Exit);
     }
+
+    [TestMethod]
+    public async Task Discard_EndsAHeldFutureFile_AndRetiresAWronglyApprovedOne_SoHonestFilesApplyAgain()
+    {
+        await using var store = await CreateAsync("cli_discard", Practice("ACME"));
+        static string Id(long id) => id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var held = await store.StageAndLoadAsync("ACME", Name("ACME", "20991231T000000Z"), File(Row("F1")));
+        Assert.AreEqual(BatchStates.NeedsReview, held.State, held.Reason);
+
+        var discard = await Run(store, "discard", Id(held.BatchId));
+        Assert.AreEqual(0, discard.Exit, discard.Err);
+        StringAssert.Contains(discard.Out, "discarded by cli:");
+        Assert.IsEmpty(await store.AppointmentsAsync("ACME"), "a discarded batch applies nothing");
+
+        // Support approved a future-stamped file by mistake: from then on every honest file would be superseded.
+        var future = await store.StageAndLoadAsync("ACME", Name("ACME", "20981231T000000Z"), File(Row("F2")));
+        Assert.AreEqual(0, (await Run(store, "approve", Id(future.BatchId))).Exit);
+        var frozen = await store.StageAndLoadAsync("ACME", Name("ACME", "20261123T090000Z"), File(Row("F2"), Row("A1")));
+        Assert.AreEqual(BatchStates.Superseded, frozen.State, "the wrongly applied newest supersedes the honest file");
+
+        var retire = await Run(store, "discard", Id(future.BatchId));
+        var honest = await store.StageAndLoadAsync("ACME", Name("ACME", "20261123T100000Z"), File(Row("F2"), Row("A1"), Row("A2")));
+
+        Assert.AreEqual(0, retire.Exit, retire.Err);
+        StringAssert.Contains(retire.Out, "retired by cli:");
+        Assert.AreEqual(BatchStates.Applied, honest.State, honest.Reason);
+        CollectionAssert.AreEquivalent(new[] { "A1", "A2", "F2" }, (await store.AppointmentsAsync("ACME")).Keys.ToArray());
+        var again = await Run(store, "discard", Id(future.BatchId));
+        Assert.AreEqual(2, again.Exit, "a superseded batch cannot be discarded again");
+        var audit = await System.IO.File.ReadAllTextAsync(Path.Combine(store.Folder, "data", "logs", "audit.log"));
+        StringAssert.Contains(audit, $"discard practice=ACME batch {held.BatchId} by=cli:");
+        StringAssert.Contains(audit, $"discard practice=ACME batch {future.BatchId} by=cli:");
+    }
 }
