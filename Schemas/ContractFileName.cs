@@ -44,14 +44,14 @@ public sealed partial record ContractFileName(FileKind Kind, string PracticeId, 
 
         if (name.Contains('/', StringComparison.Ordinal) || name.Contains('\\', StringComparison.Ordinal) || name.Contains("..", StringComparison.Ordinal))
         {
-            error = $"'{name}' contains a path separator or '..': only bare file names are accepted";
+            error = $"'{Mask.Echo(name)}' contains a path separator or '..': only bare file names are accepted";
             return false;
         }
 
         var match = Pattern().Match(name);
         if (!match.Success)
         {
-            error = $"'{name}' is not a contract file name: expected APPOINTMENTS_{{practice}}_{{yyyyMMddTHHmmssZ}}.csv, " +
+            error = $"'{Mask.Echo(name)}' is not a contract file name: expected APPOINTMENTS_{{practice}}_{{yyyyMMddTHHmmssZ}}.csv, " +
                     "STATUS_{practice}_{…}.csv or STATUS_RESULT_{practice}_{…}.csv with a practice id of 1-40 characters A-Z a-z 0-9 _ -";
             return false;
         }
@@ -59,7 +59,7 @@ public sealed partial record ContractFileName(FileKind Kind, string PracticeId, 
         if (!DateTime.TryParseExact(match.Groups["stamp"].Value, TimestampFormat, CultureInfo.InvariantCulture,
                 DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var stamp))
         {
-            error = $"'{name}' has an impossible time stamp '{match.Groups["stamp"].Value}'";
+            error = $"'{Mask.Echo(name)}' has an impossible time stamp '{match.Groups["stamp"].Value}'";
             return false;
         }
 

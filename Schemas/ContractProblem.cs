@@ -23,6 +23,12 @@ public enum ProblemSeverity
 /// <param name="Severity">Error or warning.</param>
 public sealed record ContractProblem(string File, long? Line, string? Column, string Code, string Message, ProblemSeverity Severity)
 {
+    /// <summary>The longest message kept (issue 13): values are echoed cut already; this bounds whatever else a message holds.</summary>
+    public const int MaxMessageLength = 1_000;
+
+    /// <summary>What is wrong and how to fix it, at most <see cref="MaxMessageLength"/> characters.</summary>
+    public string Message { get; init; } = Message is { Length: > MaxMessageLength } ? Message[..(MaxMessageLength - 1)] + "…" : Message;
+
     /// <summary>"file:line: column: message [code]" for logs and the console.</summary>
     public override string ToString() =>
         $"{File}:{Line?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-"}: {(Column is null ? "" : Column + ": ")}{Message} [{Code}]";
@@ -60,6 +66,7 @@ public static class ProblemCodes
     public const string PrivacyFlag = "privacy-flag";
     public const string Language = "language";
     public const string NulCharacter = "nul-character";
+    public const string ControlCharacter = "control-character";
 #pragma warning restore CS1591
 }
 

@@ -10,6 +10,12 @@ namespace RecallFiles.Schemas;
 /// <summary>A <see cref="ContractReader"/> for records of type <typeparamref name="TRecord"/>.</summary>
 public sealed class ContractReader<TRecord> : ContractReader where TRecord : class
 {
+    /// <summary>The most fields a header may have: the contract has about 20 columns (issue 13: 450,000 empty ones).</summary>
+    public const int MaxHeaderFields = 256;
+
+    // Unknown columns reported one by one; the rest are counted in one more warning.
+    private const int MaxUnknownColumnWarnings = 20;
+
     private readonly RecordSchema<TRecord> _schema;
     private readonly CsvReader _csv;
     private readonly int[] _fieldOfColumn;   // schema column index → field index in the file, or -1
@@ -52,14 +58,15 @@ public sealed class ContractReader<TRecord> : ContractReader where TRecord : cla
             throw FileError(fileName, null, ProblemCodes.EmptyFile, "the file is empty: a contract file starts with a header row");
         }
 
+        if (!sniffed.HeaderComplete)
+        {
+            // Every encoding: a header that does not end within the first 64 KB is refused before it is read.
+            throw FileError(fileName, 1, ProblemCodes.RecordTooLarge, $"the header row is longer than {DialectSniffer.PrefixSize} bytes");
+        }
+
         var checkUtf8 = prefix.Encoding is null && !sniffed.Dialect.Encoding.StartsWith("utf-16", StringComparison.Ordinal);
         if (checkUtf8)
         {
-            if (!sniffed.HeaderComplete)
-            {
-                throw FileError(fileName, 1, ProblemCodes.RecordTooLarge, $"the header row is longer than {DialectSniffer.PrefixSize} bytes");
-            }
-
             if (!Utf8.IsValid(prefix.Bytes.AsSpan(sniffed.BomLength, sniffed.HeaderLength)))
             {
                 throw InvalidUtf8(fileName, 1);
@@ -109,8 +116,15 @@ public sealed class ContractReader<TRecord> : ContractReader where TRecord : cla
 
     private static ContractReader<TRecord> Build(RecordSchema<TRecord> schema, CsvReader csv, string fileName, CsvDialect dialect, string[] header, bool checkUtf8)
     {
+        if (header.Length > MaxHeaderFields)
+        {
+            throw FileError(fileName, 1, ProblemCodes.RecordTooLarge,
+                $"the header has {header.Length} fields; a contract header has at most {MaxHeaderFields} (the contract itself has {schema.AllColumns.Count} columns)");
+        }
+
         var all = schema.AllColumns;
         var fieldOfColumn = new int[all.Count];
+        var unknown = 0;
         Array.Fill(fieldOfColumn, -1);
         var warnings = new List<ContractProblem>();
         for (var field = 0; field < header.Length; field++)
@@ -133,10 +147,10 @@ public sealed class ContractReader<TRecord> : ContractReader where TRecord : cla
                     $"column {name} identifies the patient and is dropped unread (tuOtempO A.2.2: no patient names or ids); remove it from the export",
                     ProblemSeverity.Warning));
             }
-            else
+            else if (++unknown <= MaxUnknownColumnWarnings)
             {
-                var shown = name.Length == 0 ? $"(empty name, field {field + 1})" : name;
-                warnings.Add(new ContractProblem(fileName, 1, name.Length == 0 ? null : name, ProblemCodes.UnknownColumn,
+                var shown = name.Length == 0 ? $"(empty name, field {field + 1})" : Mask.Echo(name);
+                warnings.Add(new ContractProblem(fileName, 1, name.Length == 0 ? null : Mask.Echo(name), ProblemCodes.UnknownColumn,
                     $"column {shown} is not part of the {schema.Kind.ToName()} contract and is ignored", ProblemSeverity.Warning));
             }
         }
@@ -144,10 +158,17 @@ public sealed class ContractReader<TRecord> : ContractReader where TRecord : cla
         var missing = schema.RequiredColumns.Where((c, i) => fieldOfColumn[i] < 0).ToArray();
         if (missing.Length > 0)
         {
-            var found = header.Length == 0 ? "(none)" : string.Join(", ", header.Select(h => h.Length == 0 ? "(empty)" : h));
+            var found = header.Length == 0 ? "(none)" : string.Join(", ", header.Take(MaxUnknownColumnWarnings).Select(h => h.Length == 0 ? "(empty)" : Mask.Echo(h)))
+                + (header.Length > MaxUnknownColumnWarnings ? $" and {header.Length - MaxUnknownColumnWarnings} more" : "");
             throw FileError(fileName, 1, ProblemCodes.MissingColumns,
                 $"the header lacks required column(s) {string.Join(", ", missing)}; found {found} (delimiter '{dialect.DelimiterName}'). " +
                 $"The {schema.Kind.ToName()} contract needs {string.Join(", ", schema.RequiredColumns)}");
+        }
+
+        if (unknown > MaxUnknownColumnWarnings)
+        {
+            warnings.Add(new ContractProblem(fileName, 1, null, ProblemCodes.UnknownColumn,
+                $"{unknown - MaxUnknownColumnWarnings} more column(s) are not part of the {schema.Kind.ToName()} contract and are ignored", ProblemSeverity.Warning));
         }
 
         var present = all.Where((c, i) => fieldOfColumn[i] >= 0).ToArray();

@@ -46,7 +46,7 @@ public sealed class RecordChecker<TRecord> where TRecord : class
         if (exists)
         {
             problems.Add(new ContractProblem(_fileName, line, Columns.AppLid, ProblemCodes.DuplicateKey,
-                $"APP_LID '{key}' already appears on line {firstLine.ToString(CultureInfo.InvariantCulture)}; each appointment may appear once per file", ProblemSeverity.Error));
+                $"APP_LID '{Mask.Echo(key)}' already appears on line {firstLine.ToString(CultureInfo.InvariantCulture)}; each appointment may appear once per file", ProblemSeverity.Error));
         }
         else
         {

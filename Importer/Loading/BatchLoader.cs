@@ -51,7 +51,7 @@ public sealed partial class BatchLoader
     public TimeSpan MaxClockSkew { get; init; } = TimeSpan.FromMinutes(15);
 
     /// <summary>Problems stored per batch in <c>batch_row_errors</c> and the report; more are counted, not listed.</summary>
-    public int MaxStoredProblems { get; init; } = 100_000;
+    public int MaxStoredProblems { get; init; } = 20_000;
 
     /// <summary>
     /// Loads batch <paramref name="batchId"/> (state <c>downloaded</c>, or <c>failed</c>/<c>needs_review</c> for a
@@ -159,6 +159,15 @@ public sealed partial class BatchLoader
         if (parsed.RowsInvalid > 0 && batch.Policy == RowErrorPolicy.RejectFile)
         {
             return await Undo(Finish.Failed($"{parsed.RowsInvalid.ToString(CultureInfo.InvariantCulture)} invalid row(s) and the practice's policy is RejectFile; nothing applied", problems, parsed.OmittedProblems) with
+            {
+                Parsed = parsed,
+            });
+        }
+
+        if (parsed.RowsTotal > 0 && parsed.RowsValid == 0)
+        {
+            // Not an empty snapshot (that says "no appointments"): a file whose every row is wrong says nothing.
+            return await Undo(Finish.Failed($"none of the file's {parsed.RowsTotal.ToString(CultureInfo.InvariantCulture)} row(s) is valid; nothing applied: see the error report", problems, parsed.OmittedProblems) with
             {
                 Parsed = parsed,
             });

@@ -37,7 +37,7 @@ public static class ErrorReport
 
         if (omitted > 0)
         {
-            AppendRow(text, ["", "", "", "truncated", "error", $"{omitted.ToString(CultureInfo.InvariantCulture)} more problem(s) are not listed; fix the ones above and send the file again"]);
+            AppendRow(text, ["", "", "", "truncated", "error", $"{omitted.ToString(CultureInfo.InvariantCulture)} more problem(s) are not listed (at most 1,000 of each rule are); fix the ones above and send the file again"]);
         }
 
         return [.. Encoding.UTF8.GetPreamble(), .. Encoding.UTF8.GetBytes(text.ToString())];

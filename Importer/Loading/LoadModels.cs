@@ -69,10 +69,18 @@ internal sealed class Parsed
 
     public DateOnly? LastDate { get; private set; }
 
+    /// <summary>The most problems of one rule kept in memory and listed (issue 13); the rest are counted.</summary>
+    public const int MaxProblemsPerRule = 1_000;
+
+    private readonly Dictionary<string, int> _perRule = new(StringComparer.Ordinal);
+
+    /// <summary>Keeps <paramref name="problem"/> when its rule has fewer than <see cref="MaxProblemsPerRule"/> and all fewer than <paramref name="max"/>; counts it otherwise.</summary>
     public void Add(ContractProblem problem, int max)
     {
-        if (Problems.Count < max)
+        ref var ofRule = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_perRule, problem.Code, out _);
+        if (Problems.Count < max && ofRule < MaxProblemsPerRule)
         {
+            ofRule++;
             Problems.Add(problem);
         }
         else

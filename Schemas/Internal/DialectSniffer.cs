@@ -35,7 +35,8 @@ internal static class DialectSniffer
             {
                 Dialect = asUtf8.Dialect with { Encoding = littleEndian ? "utf-16" : "utf-16BE", Bom = true },
                 BomLength = 0,
-                HeaderComplete = true,
+                // The header limit holds in every encoding: a UTF-16 header must end inside the prefix too.
+                HeaderComplete = decoded.AsSpan().IndexOfAny('\r', '\n') >= 0 || prefix.Length < PrefixSize,
             };
         }
 

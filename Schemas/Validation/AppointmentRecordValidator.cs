@@ -22,11 +22,11 @@ public sealed class AppointmentRecordValidator : AbstractValidator<AppointmentRe
         RuleFor(x => x.UserMobilePhone).Phone(Columns.UserMobilePhone);
         RuleFor(x => x.UserEmail).Email(Columns.UserEmail);
         RuleFor(x => x.ResourceLid).Key(Columns.ResourceLid);
-        RuleFor(x => x.ResourceName).RequiredText(Columns.ResourceName, 50);
+        RuleFor(x => x.ResourceName).RequiredText(Columns.ResourceName, 50).NoControl(Columns.ResourceName, allowTab: true);
         RuleFor(x => x.ResourceMobilePhone).Phone(Columns.ResourceMobilePhone);
         RuleFor(x => x.ResourceEmail).Email(Columns.ResourceEmail);
-        RuleFor(x => x.LocationLid).OptionalText(Columns.LocationLid, 50);
-        RuleFor(x => x.LocationName).OptionalText(Columns.LocationName, 50);
+        RuleFor(x => x.LocationLid).OptionalText(Columns.LocationLid, 50).NoControl(Columns.LocationLid, allowTab: false);
+        RuleFor(x => x.LocationName).OptionalText(Columns.LocationName, 50).NoControl(Columns.LocationName, allowTab: true);
 
         // Extensions (TT_RESERVATIONS, tuOtempO A.2.1).
         RuleFor(x => x.AppEndTime).OptionalTime(Columns.AppEndTime);
@@ -43,19 +43,19 @@ public sealed class AppointmentRecordValidator : AbstractValidator<AppointmentRe
             .When(x => x.UserLanguage is not null)
             .OverridePropertyName(Columns.UserLanguage)
             .WithErrorCode(ProblemCodes.Language)
-            .WithMessage(x => $"USER_LANGUAGE '{x.UserLanguage}' is not a language code such as 'en', 'spa' or 'pt-BR' (2-3 letters, optionally '-' and a 2-4 character region)");
+            .WithMessage(x => $"USER_LANGUAGE '{Mask.Echo(x.UserLanguage)}' is not a language code such as 'en', 'spa' or 'pt-BR' (2-3 letters, optionally '-' and a 2-4 character region)");
         RuleFor(x => x.CommunicationPreferences)
             .Matches("^[01]{3}$")
             .When(x => x.CommunicationPreferences is not null)
             .OverridePropertyName(Columns.CommunicationPreferences)
             .WithErrorCode(ProblemCodes.CommunicationPreferences)
-            .WithMessage(x => $"COMMUNICATION_PREFERENCES '{x.CommunicationPreferences}' must be three 0/1 flags for SMS, e-mail and landline, such as 101");
+            .WithMessage(x => $"COMMUNICATION_PREFERENCES '{Mask.Echo(x.CommunicationPreferences)}' must be three 0/1 flags for SMS, e-mail and landline, such as 101");
         RuleFor(x => x.Privacy)
             .Must(p => p is "0" or "1" or "Y" or "N" or "y" or "n")
             .When(x => x.Privacy is not null)
             .OverridePropertyName(Columns.Privacy)
             .WithErrorCode(ProblemCodes.PrivacyFlag)
-            .WithMessage(x => $"PRIVACY '{x.Privacy}' must be one character: 1 or Y (accepted), 0 or N (not accepted)");
+            .WithMessage(x => $"PRIVACY '{Mask.Echo(x.Privacy)}' must be one character: 1 or Y (accepted), 0 or N (not accepted)");
         RuleFor(x => x.Status).OptionalStatus();
 
         // A row nobody can be reminded on is legal (the PMS may simply not know), but worth a warning.
@@ -87,10 +87,10 @@ public sealed class StatusRecordValidator : AbstractValidator<StatusRecord>
             .NotEmpty().OverridePropertyName(Columns.Status).WithErrorCode(ProblemCodes.Required)
             .WithMessage("STATUS is required: one of " + string.Join(", ", AppointmentStatuses.WireNames))
             .Must(s => AppointmentStatuses.TryParse(s, out _)).OverridePropertyName(Columns.Status).WithErrorCode(ProblemCodes.StatusValue)
-            .WithMessage(x => $"STATUS '{x.Status}' is not one of " + string.Join(", ", AppointmentStatuses.WireNames));
+            .WithMessage(x => $"STATUS '{Mask.Echo(x.Status)}' is not one of " + string.Join(", ", AppointmentStatuses.WireNames));
         RuleFor(x => x.AppDate)
             .Must(v => v is null || ContractFormats.TryParseDate(v, out _)).OverridePropertyName(Columns.AppDate).WithErrorCode(ProblemCodes.Date)
-            .WithMessage((_, v) => $"APP_DATE '{v}' is not a real date in dd/mm/yyyy");
+            .WithMessage((_, v) => $"APP_DATE '{Mask.Echo(v)}' is not a real date in dd/mm/yyyy");
         RuleFor(x => x.AppStartTime).OptionalTime(Columns.AppStartTime);
     }
 }
@@ -110,7 +110,7 @@ public sealed class StatusResultRecordValidator : AbstractValidator<StatusResult
             .NotEmpty().OverridePropertyName(Columns.Result).WithErrorCode(ProblemCodes.Required)
             .WithMessage("RESULT is required: one of " + string.Join(", ", StatusResultCodes.WireNames))
             .Must(s => StatusResultCodes.TryParse(s, out _)).OverridePropertyName(Columns.Result).WithErrorCode(ProblemCodes.ResultValue)
-            .WithMessage(x => $"RESULT '{x.Result}' is not one of " + string.Join(", ", StatusResultCodes.WireNames));
+            .WithMessage(x => $"RESULT '{Mask.Echo(x.Result)}' is not one of " + string.Join(", ", StatusResultCodes.WireNames));
         RuleFor(x => x.Message).OptionalText(Columns.Message, 4000);
     }
 }

@@ -16,12 +16,13 @@ internal static class FastPath
     public static bool IsCertainlyClean(AppointmentRecord r)
     {
         var startValid = r.AppStartTime is not null && ContractFormats.TryParseTime(r.AppStartTime, out _);
-        return Key(r.AppLid) && Key(r.ResourceLid) && Key(r.ResourceName)
+        return Key(r.AppLid) && Key(r.ResourceLid) && Key(r.ResourceName) && RuleExtensions.ControlAt(r.ResourceName, true) < 0
             && !string.IsNullOrWhiteSpace(r.AppDate) && ContractFormats.TryParseDate(r.AppDate, out _)
             && (r.AppStartTime is null || startValid)
             && Phone(r.UserLandlinePhone) && Phone(r.UserMobilePhone) && Phone(r.UserWorkPhone) && Phone(r.ResourceMobilePhone)
             && Email(r.UserEmail) && Email(r.ResourceEmail)
             && Text(r.LocationLid) && Text(r.LocationName)
+            && (r.LocationLid is null || RuleExtensions.ControlAt(r.LocationLid, false) < 0) && (r.LocationName is null || RuleExtensions.ControlAt(r.LocationName, true) < 0)
             && (r.AppEndTime is null || (ContractFormats.TryParseTime(r.AppEndTime, out _) && (!startValid || string.CompareOrdinal(r.AppEndTime, r.AppStartTime) > 0)))
             && (r.UserLanguage is null || Language(r.UserLanguage))
             && (r.CommunicationPreferences is null || r.CommunicationPreferences is [('0' or '1'), ('0' or '1'), ('0' or '1')])
@@ -30,7 +31,8 @@ internal static class FastPath
             && (r.UserMobilePhone is not null || r.UserLandlinePhone is not null || r.UserEmail is not null || r.UserWorkPhone is not null);
     }
 
-    private static bool Key(string value) => !string.IsNullOrWhiteSpace(value) && value.Length <= Max && !value.Contains('\0', StringComparison.Ordinal);
+    private static bool Key(string value) => !string.IsNullOrWhiteSpace(value) && value.Length <= Max && !value.Contains('\0', StringComparison.Ordinal)
+        && RuleExtensions.ControlAt(value, false) < 0;
 
     private static bool Text(string? value) => value is null || (value.Length <= Max && !value.Contains('\0', StringComparison.Ordinal));
 

@@ -10,7 +10,32 @@ internal static class RuleExtensions
 
     /// <summary>A NOT NULL id column of at most 50 characters.</summary>
     public static IRuleBuilderOptions<T, string> Key<T>(this IRuleBuilderInitial<T, string> rule, string column) =>
-        rule.RequiredText(column, SpecLength);
+        rule.RequiredText(column, SpecLength).NoControl(column, allowTab: false);
+
+    /// <summary>
+    /// No control character (C0, DEL; TAB allowed in a name when <paramref name="allowTab"/>) in an id or a name
+    /// (issue 13): a line break inside a quoted APP_LID forged a line in the text log; an escape sequence drives the
+    /// terminal of whoever reads a listing. NUL has its own rule and code.
+    /// </summary>
+    public static IRuleBuilderOptions<T, TText> NoControl<T, TText>(this IRuleBuilder<T, TText> rule, string column, bool allowTab) where TText : class? =>
+        rule.Must(v => v is not string text || ControlAt(text, allowTab) < 0).OverridePropertyName(column).WithErrorCode(ProblemCodes.ControlCharacter)
+            .WithMessage((_, v) => v is string text && ControlAt(text, allowTab) is var at and >= 0
+                ? $"{column} contains the control character U+{(int)text[at]:X4} at position {at + 1}; ids and names are one line of printable text: remove it"
+                : $"{column} contains a control character");
+
+    /// <summary>The index of the first control character other than NUL (and TAB when allowed), or -1.</summary>
+    public static int ControlAt(string text, bool allowTab)
+    {
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (text[i] is > '\0' and < ' ' or '\u007F' && !(allowTab && text[i] == '\t'))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
 
     public static IRuleBuilderOptions<T, string> RequiredText<T>(this IRuleBuilderInitial<T, string> rule, string column, int maxLength) =>
         rule.Cascade(CascadeMode.Stop)
@@ -39,11 +64,11 @@ internal static class RuleExtensions
             .NotEmpty().OverridePropertyName(column).WithErrorCode(ProblemCodes.Required)
             .WithMessage($"{column} is required (dd/mm/yyyy)")
             .Must(v => ContractFormats.TryParseDate(v, out _)).OverridePropertyName(column).WithErrorCode(ProblemCodes.Date)
-            .WithMessage((_, v) => $"{column} '{v}' is not a real date in dd/mm/yyyy");
+            .WithMessage((_, v) => $"{column} '{Mask.Echo(v)}' is not a real date in dd/mm/yyyy");
 
     public static IRuleBuilderOptions<T, string?> OptionalTime<T>(this IRuleBuilderInitial<T, string?> rule, string column) =>
         rule.Must(v => v is null || ContractFormats.TryParseTime(v, out _)).OverridePropertyName(column).WithErrorCode(ProblemCodes.Time)
-            .WithMessage((_, v) => $"{column} '{v}' is not a time hh:mm between 00:00 and 23:59");
+            .WithMessage((_, v) => $"{column} '{Mask.Echo(v)}' is not a time hh:mm between 00:00 and 23:59");
 
     public static IRuleBuilderOptions<T, string?> Phone<T>(this IRuleBuilderInitial<T, string?> rule, string column) =>
         rule.Cascade(CascadeMode.Stop)
@@ -58,9 +83,9 @@ internal static class RuleExtensions
             .MaximumLength(SpecLength).OverridePropertyName(column).WithErrorCode(ProblemCodes.MaxLength)
             .WithMessage((_, v) => $"{column} is {v?.Length} characters long; the contract allows {SpecLength}")
             .Must(v => v is null || ContactRules.IsPlausibleEmail(v)).OverridePropertyName(column).WithErrorCode(ProblemCodes.Email)
-            .WithMessage((_, v) => $"{column} '{Mask.Email(v)}' is not an e-mail address (name@domain.tld)");
+            .WithMessage((_, v) => $"{column} '{Mask.Echo(Mask.Email(v))}' is not an e-mail address (name@domain.tld)");
 
     public static IRuleBuilderOptions<T, string?> OptionalStatus<T>(this IRuleBuilderInitial<T, string?> rule) =>
         rule.Must(v => v is null || AppointmentStatuses.TryParse(v, out _)).OverridePropertyName(Columns.Status).WithErrorCode(ProblemCodes.StatusValue)
-            .WithMessage((_, v) => $"STATUS '{v}' is not one of " + string.Join(", ", AppointmentStatuses.WireNames));
+            .WithMessage((_, v) => $"STATUS '{Mask.Echo(v)}' is not one of " + string.Join(", ", AppointmentStatuses.WireNames));
 }

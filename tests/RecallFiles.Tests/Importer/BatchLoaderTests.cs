@@ -178,6 +178,37 @@ public sealed class BatchLoaderTests
     }
 
     [TestMethod]
+    public async Task Load_FailsTheBatch_WhenNoRowIsValid_InsteadOfApplyingAnEmptySnapshot()
+    {
+        await using var store = await CreateAsync("load_allinvalid");
+
+        var result = await store.StageAndLoadAsync("ACME", Name("ACME"), File(Row("A1", date: "31/02/2026"), Row("A2", time: "25:00")));
+
+        Assert.AreEqual(BatchStates.Failed, result.State);
+        Assert.AreEqual("none of the file's 2 row(s) is valid; nothing applied: see the error report", result.Reason);
+        Assert.AreEqual(2L, await store.ScalarAsync<long>("SELECT count(*) FROM batch_row_errors WHERE batch_id = $1", result.BatchId));
+        Assert.IsEmpty(await store.AppointmentsAsync("ACME"));
+    }
+
+    [TestMethod]
+    public async Task Load_KeepsAtMost1000ProblemsOfARule_AndCountsTheRest()
+    {
+        await using var store = await CreateAsync("load_problemcap");
+        var rows = Enumerable.Range(0, 1_500).Select(i => Row($"D{i}", date: "31/02/2026"))
+            .Concat(Enumerable.Range(0, 10).Select(i => Row($"T{i}", time: "25:00")))
+            .Append(Row("OK1"));
+
+        var result = await store.StageAndLoadAsync("ACME", Name("ACME"), File([.. rows]));
+
+        Assert.AreEqual(BatchStates.Applied, result.State, result.Reason);
+        Assert.AreEqual(1_510L, result.RowsInvalid, "every invalid row is counted");
+        Assert.AreEqual(1_000L, await store.ScalarAsync<long>("SELECT count(*) FROM batch_row_errors WHERE batch_id = $1 AND code = 'date'", result.BatchId));
+        Assert.AreEqual(10L, await store.ScalarAsync<long>("SELECT count(*) FROM batch_row_errors WHERE batch_id = $1 AND code = 'time'", result.BatchId), "another rule still gets its own");
+        var report = Encoding.UTF8.GetString(await store.ScalarAsync<byte[]>("SELECT error_report FROM batches WHERE id = $1", result.BatchId));
+        StringAssert.Contains(report, "500 more problem(s) are not listed (at most 1,000 of each rule are)");
+    }
+
+    [TestMethod]
     public async Task Load_FailsAndAppliesNothing_UnderRejectFile_ThenReplayAppliesAfterThePolicyChanges()
     {
         await using var store = await CreateAsync("load_rejectfile", Practice("ACME", RowErrorPolicy.RejectFile));
