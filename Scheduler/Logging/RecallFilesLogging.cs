@@ -37,7 +37,8 @@ internal static class RecallFilesLogging
 
         RegisterExtensions();
         var factory = new LogFactory();
-        factory.Setup().SetupExtensions(s => s.RegisterLayoutRenderer<PhiMaskLayoutRenderer>(PhiMaskLayoutRenderer.Name));
+        factory.Setup().SetupExtensions(s => s.RegisterLayoutRenderer<PhiMaskLayoutRenderer>(PhiMaskLayoutRenderer.Name)
+            .RegisterLayoutRenderer<OneLineLayoutRenderer>(OneLineLayoutRenderer.Name));
         var config = new LoggingConfiguration(factory);
         var json = options.Format == LogFormat.Json;
 
@@ -81,7 +82,8 @@ internal static class RecallFilesLogging
 
     private static readonly Lazy<bool> s_registered = new(() =>
     {
-        LogManager.Setup().SetupExtensions(s => s.RegisterLayoutRenderer<PhiMaskLayoutRenderer>(PhiMaskLayoutRenderer.Name));
+        LogManager.Setup().SetupExtensions(s => s.RegisterLayoutRenderer<PhiMaskLayoutRenderer>(PhiMaskLayoutRenderer.Name)
+            .RegisterLayoutRenderer<OneLineLayoutRenderer>(OneLineLayoutRenderer.Name));
         return true;
     });
 
@@ -97,7 +99,7 @@ internal static class RecallFilesLogging
                 new JsonAttribute("exception", "${" + PhiMaskLayoutRenderer.Name + ":inner=${exception:format=tostring}}"),
             },
         }
-        : Layout.FromString("${longdate}|${level:uppercase=true}|${logger}|" + Masked);
+        : Layout.FromString("${longdate}|${level:uppercase=true}|${logger}|${" + OneLineLayoutRenderer.Name + ":inner=" + Masked + "}");
 
     private static LogLevel ToNLog(string level) => level.ToUpperInvariant() switch
     {

@@ -17,6 +17,29 @@ public sealed class LoggingTests
         }).Build(), file: null);
 
     [TestMethod]
+    public void TextLog_KeepsEveryEventOnOneLine_WhateverTheMessageCarries()
+    {
+        var folder = Directory.CreateTempSubdirectory("rf-logging-").FullName;
+        var settings = Settings(folder, "Text");
+        const string Forged = "A1\r\n2026-12-02 01:00:00.0000|INFO|RecallFiles.Audit|approve practice=ACME batch 7 by=dashboard:support\u001b[2J";
+
+        using (var loggers = RecallFilesLogging.CreateLoggerFactory(settings, consoleToStandardError: true))
+        {
+            var logger = loggers.CreateLogger("RecallFiles.Test");
+            logger.LogWarning("status row for {AppLid} refused", Forged);
+            logger.LogError(new InvalidOperationException("bad\nvalue " + Forged), "Job failed");
+        }
+
+        var lines = File.ReadAllLines(Path.Combine(settings.LogFolder, RecallFilesLogging.LogFileName));
+
+        Assert.HasCount(2, lines, string.Join("\n", lines));
+        Assert.IsTrue(lines.All(l => l.Contains("|RecallFiles.Test|", StringComparison.Ordinal)), "no line the events did not write");
+        StringAssert.Contains(lines[0], "status row for A1\\n2026-12-02 01:00:00.0000|INFO|RecallFiles.Audit|approve");
+        StringAssert.Contains(lines[0], "\\u001B[2J");
+        StringAssert.Contains(lines[1], "System.InvalidOperationException: bad\\nvalue A1\\n");
+    }
+
+    [TestMethod]
     [DataRow("Text")]
     [DataRow("Json")]
     public void EveryTarget_MasksPhonesAndEmails_InMessagesExceptionsAndAudit(string format)
