@@ -87,6 +87,12 @@ public sealed record DropBoxOptions
     public int MaxFilesPerPoll { get; init; } = 500;
 
     /// <summary>
+    /// The largest file taken from this drop box (default 512 MB): a larger one is refused when it is listed — moved to
+    /// the inbox's <c>failed/</c> folder with a <c>NAME.error.txt</c> saying why — and never downloaded (issue 13).
+    /// </summary>
+    public long MaxFileBytes { get; init; } = 512L * 1024 * 1024;
+
+    /// <summary>
     /// The configuration path these options were bound from, used in error messages to name the key to fix.
     /// Default <c>RecallFiles:DropBox</c>.
     /// </summary>
@@ -141,6 +147,8 @@ public sealed record DropBoxOptions
             problems.Add($"{p}:MinFileAge must be 0 or more.");
         if (MaxFilesPerPoll < 1)
             problems.Add($"{p}:MaxFilesPerPoll must be 1 or more.");
+        if (MaxFileBytes < 1024)
+            problems.Add($"{p}:MaxFileBytes must be 1024 or more (default 536870912, 512 MB).");
         return problems;
     }
 }

@@ -70,6 +70,10 @@ public sealed class Inbox
         foreach (var rejected in listing.Rejected)
         {
             Log.NeverOpened(_logger, dropBox.Endpoint, folder, FileNameRules.Printable(rejected.Name), rejected.Reason);
+            if (rejected.Refused)
+            {
+                await RefuseAsync(dropBox, folder, rejected, options, errors, cancellationToken);
+            }
         }
 
         IEnumerable<RemoteFileInfo> eligible = listing.Eligible;
@@ -121,6 +125,29 @@ public sealed class Inbox
         catch (Exception ex) when (options.Recoverable?.Invoke(ex) == true)
         {
             var message = $"{claim}: {ex.Message}";
+            Log.LeftForNextRun(_logger, ex, dropBox.Endpoint, folder, message);
+            errors.Add(message);
+        }
+    }
+
+    // A refused file (a link, too large) goes to failed/ with its reason beside it, never opened: the sender learns why.
+    private async Task RefuseAsync(IDropBox dropBox, string folder, RejectedFile rejected, InboxRunOptions options, List<string> errors, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var failed = $"{folder}/{options.FailedFolder.Trim('/')}";
+            await EnsureFolderAsync(dropBox, failed, cancellationToken);
+            using (var reason = new MemoryStream(Encoding.UTF8.GetBytes($"{rejected.Name} was refused and never opened: {rejected.Reason}\r\n")))
+            {
+                await dropBox.UploadAsync(failed, rejected.Name + ".error.txt", reason, cancellationToken);
+            }
+
+            await MoveAsync(dropBox, folder, rejected.Name, failed, cancellationToken);
+            await dropBox.DeleteAsync(folder, rejected.Name + FileNameRules.DoneSuffix, cancellationToken);
+        }
+        catch (DropBoxException ex)
+        {
+            var message = $"{FileNameRules.Printable(rejected.Name)}: could not be moved to {options.FailedFolder}/: {ex.Message}";
             Log.LeftForNextRun(_logger, ex, dropBox.Endpoint, folder, message);
             errors.Add(message);
         }

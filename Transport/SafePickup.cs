@@ -1,7 +1,13 @@
 namespace RecallFiles.Transport;
 
 /// <summary>A listed name that is never opened, and why.</summary>
-public sealed record RejectedFile(string Name, string Reason);
+/// <param name="Name">The name as listed.</param>
+/// <param name="Reason">Why, for the log and for the sender.</param>
+/// <param name="Refused">
+/// A safe name refused for what it is (a link, too large): the inbox moves it to <c>failed/</c> with its reason, so the
+/// sender learns why and the next poll does not meet it again. Unsafe names (path separators, control characters) stay.
+/// </param>
+public sealed record RejectedFile(string Name, string Reason, bool Refused = false);
 
 /// <summary>The outcome of one poll of a drop box folder.</summary>
 /// <param name="Eligible">Files safe to pick up now, oldest first, at most <see cref="DropBoxOptions.MaxFilesPerPoll"/>.</param>
@@ -30,11 +36,15 @@ public sealed class SafePickup
     private readonly bool _requireDoneFile;
     private readonly int _maxFilesPerPoll;
     private readonly TimeProvider _time;
+    private readonly long _maxFileBytes = long.MaxValue;
+    private readonly string _maxFileBytesKey = "MaxFileBytes";
     private Dictionary<string, Observation> _seen = new(StringComparer.Ordinal);
 
     public SafePickup(DropBoxOptions options, TimeProvider? timeProvider = null)
         : this(options?.MinFileAge ?? throw new ArgumentNullException(nameof(options)), options.RequireDoneFile, options.MaxFilesPerPoll, timeProvider)
     {
+        _maxFileBytes = options.MaxFileBytes;
+        _maxFileBytesKey = options.ConfigurationPath + ":MaxFileBytes";
     }
 
     public SafePickup(TimeSpan minFileAge, bool requireDoneFile, int maxFilesPerPoll, TimeProvider? timeProvider = null)
@@ -57,10 +67,19 @@ public sealed class SafePickup
         HashSet<string>? doneMarkers = _requireDoneFile ? new(StringComparer.Ordinal) : null;
         foreach (var file in listing)
         {
-            var problem = file.IsLink ? LinkRefused : FileNameRules.Problem(file.Name);
+            var problem = FileNameRules.Problem(file.Name);
             if (problem is not null)
             {
                 rejected.Add(new RejectedFile(file.Name, problem));
+                continue;
+            }
+
+            if (file.IsLink || (file.Size > _maxFileBytes && !FileNameRules.IsDoneMarker(file.Name) && !FileNameRules.IsTemporary(file.Name)))
+            {
+                rejected.Add(new RejectedFile(file.Name, file.IsLink ? LinkRefused : string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"{file.Size:N0} bytes is more than {_maxFileBytesKey} ({_maxFileBytes:N0}): split the export into smaller files, or raise the limit"),
+                    // A link stays where it is: moving it is not safe everywhere (SFTP renames resolve links). Too large: to failed/.
+                    Refused: !file.IsLink));
                 continue;
             }
 

@@ -63,7 +63,8 @@ internal sealed class LocalDropBox(DropBoxOptions options, TimeProvider time, IL
         var path = PathOf(folder, name);
         if (!Directory.Exists(PathOf(folder)))
             throw new DirectoryNotFoundException(PathOf(folder));
-        await using var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true);
+        // Created without following a link: a tenant's link at this name would otherwise make us overwrite its target.
+        await using var file = NoFollow.OpenWrite(path);
         await content.CopyToAsync(file, 1 << 20, cancellationToken);
         await file.FlushAsync(cancellationToken);
         // The bytes reach the disk before the rename makes them visible under the final name.

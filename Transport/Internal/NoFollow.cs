@@ -29,7 +29,7 @@ internal static partial class NoFollow
     {
         if (Flags() is { } flags)
         {
-            var fd = Open(path, flags.Open);
+            var fd = Open(path, flags.Open, 0);
             if (fd < 0)
             {
                 var errno = Marshal.GetLastPInvokeError();
@@ -55,6 +55,35 @@ internal static partial class NoFollow
         return stream;
     }
 
+    /// <summary>Creates or truncates <paramref name="path"/> for writing; throws <see cref="LinkRefusedException"/> when it is a link.</summary>
+    public static FileStream OpenWrite(string path)
+    {
+        if (Flags() is { } flags)
+        {
+            // O_WRONLY | O_CREAT | O_TRUNC, mode 0666 less the umask as .NET creates files; never O_NONBLOCK.
+            var (create, truncate) = OperatingSystem.IsMacOS() ? (0x200, 0x400) : (0x40, 0x200);
+            var fd = Open(path, (flags.Open & ~(OperatingSystem.IsMacOS() ? 0x4 : 0x800)) | 0x1 | create | truncate, 0x1B6);
+            if (fd < 0)
+            {
+                if (Marshal.GetLastPInvokeError() == flags.Loop)
+                {
+                    throw new LinkRefusedException(path);
+                }
+
+                return new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16);
+            }
+
+            return new FileStream(new SafeFileHandle(fd, ownsHandle: true), FileAccess.Write, 1 << 16);
+        }
+
+        if (IsLink(new FileInfo(path)))
+        {
+            throw new LinkRefusedException(path);
+        }
+
+        return new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16);
+    }
+
     private static FileStream Regular(string path) =>
         new(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1 << 16);
 
@@ -71,5 +100,5 @@ internal static partial class NoFollow
     }
 
     [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int Open(string path, int flags);
+    private static partial int Open(string path, int flags, int mode);
 }

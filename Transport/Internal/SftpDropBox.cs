@@ -56,12 +56,14 @@ internal sealed class SftpDropBox : DropBoxBase
     protected override async Task WriteCoreAsync(IReadOnlyList<string> folder, string name, Stream content, CancellationToken cancellationToken)
     {
         var client = await ClientAsync(cancellationToken);
+        await RefuseLinkAsync(client, folder, name, cancellationToken);
         await client.UploadFileAsync(content, PathOf(folder, name), canOverride: true, uploadProgress: null, cancellationToken);
     }
 
     protected override async Task ReadCoreAsync(IReadOnlyList<string> folder, string name, Stream destination, CancellationToken cancellationToken)
     {
         var client = await ClientAsync(cancellationToken);
+        await RefuseLinkAsync(client, folder, name, cancellationToken);
         await client.DownloadFileAsync(PathOf(folder, name), destination, cancellationToken);
     }
 
@@ -84,6 +86,8 @@ internal sealed class SftpDropBox : DropBoxBase
         var client = await ClientAsync(cancellationToken);
         var from = PathOf(fromFolder, name);
         var to = PathOf(toFolder, newName);
+        await RefuseLinkAsync(client, fromFolder, name, cancellationToken);
+        await RefuseLinkAsync(client, toFolder, newName, cancellationToken);
         try
         {
             // SFTP v3 RENAME fails when the target exists; the OpenSSH extension replaces it atomically (rename(2)).
@@ -105,6 +109,7 @@ internal sealed class SftpDropBox : DropBoxBase
     protected override async Task<bool> DeleteCoreAsync(IReadOnlyList<string> folder, string name, CancellationToken cancellationToken)
     {
         var client = await ClientAsync(cancellationToken);
+        await RefuseLinkAsync(client, folder, name, cancellationToken);
         try
         {
             await client.DeleteFileAsync(PathOf(folder, name), cancellationToken);
@@ -130,11 +135,39 @@ internal sealed class SftpDropBox : DropBoxBase
         }
     }
 
+    // SSH.NET sends every path through the server's REALPATH first, which follows a symbolic link, and the server's own
+    // open follows one too: a download, an upload, a rename or a delete of a link would act on its target — another
+    // practice's file, say (issue 13). The folder's listing (READDIR: the entries' own attributes) says what a name is;
+    // a link is refused. What is left is the moment between that listing and the operation: docs/security.md says how
+    // to stop tenants from making links at all (internal-sftp -P symlink,hardlink).
+    private async Task RefuseLinkAsync(SftpClient client, IReadOnlyList<string> folder, string name, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (var entry in client.ListDirectoryAsync(PathOf(folder), cancellationToken))
+            {
+                if (entry.Name == name)
+                {
+                    if (entry.IsSymbolicLink)
+                        throw new NoFollow.LinkRefusedException(PathOf(folder, name));
+                    return;
+                }
+            }
+        }
+        catch (SftpPathNotFoundException)
+        {
+            // No folder, so no link in it: the operation itself reports the missing folder as it always does.
+        }
+    }
+
     protected override DropBoxException Translate(Exception exception, string operation, string target)
     {
         var cfg = Options.ConfigurationPath;
         switch (exception)
         {
+            case NoFollow.LinkRefusedException:
+                return Failure(DropBoxError.Refused,
+                    $"'{target}' on {HostPort} is a symbolic link and is never followed ({operation}); remove it, and stop tenants from making links ({cfg}).", exception);
             case SftpPathNotFoundException when operation is "list" or "upload" or "create folder":
                 return Failure(DropBoxError.FolderMissing,
                     $"SFTP folder of '{target}' does not exist on {HostPort} ({operation}); create it, or fix {cfg}:RootPath (now '{Options.RootPath}').", exception);

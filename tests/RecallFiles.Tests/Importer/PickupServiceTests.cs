@@ -291,4 +291,27 @@ public sealed class PickupServiceTests
             "the next poll retried the first batch, then applied the second file");
         CollectionAssert.AreEquivalent(new[] { "A1", "P1" }, (await store.AppointmentsAsync("ACME")).Keys.ToArray());
     }
+
+    [TestMethod]
+    public async Task Poll_RefusesAFileOverMaxFileBytes_AtListing_AndAppliesTheNextOne()
+    {
+        await using var store = await CreateAsync("pickup_maxbytes");
+        var root = Path.Combine(store.Folder, "dropbox");
+        var big = Drop(root, "ACME", Name("ACME", "20261123T080000Z"), File([.. Enumerable.Range(0, 100).Select(i => Row($"B{i}"))]));
+        Drop(root, "ACME", Name("ACME", "20261123T090000Z"), File(Row("A1")));
+        var options = new ImporterOptions { ArchiveFolder = store.ArchiveFolder, ServerName = "test", Practices = new[] { Practice("ACME") }.ToDictionary(p => p.Id) };
+        var dropBox = new DropBoxOptions { Kind = DropBoxKind.Local, RootPath = root, MinFileAge = TimeSpan.Zero, MaxFileBytes = 4096, ConfigurationPath = "RecallFiles:DropBoxes:default" };
+        var service = new PickupService(store.DataSource, options, new Dictionary<string, DropBoxOptions> { ["default"] = dropBox });
+        Assert.IsGreaterThan(4096L, new FileInfo(big).Length);
+
+        var result = await service.PollAsync(Practice("ACME"));
+
+        Assert.AreEqual(1, result.Claimed, "only the file within the limit is claimed");
+        Assert.AreEqual(1L, await store.ScalarAsync<long>("SELECT count(*) FROM batches"), "the large file was never downloaded into a batch");
+        CollectionAssert.AreEquivalent(new[] { "A1" }, (await store.AppointmentsAsync("ACME")).Keys.ToArray());
+        var failed = Path.Combine(root, "ACME", "appointments", "failed");
+        Assert.IsTrue(System.IO.File.Exists(Path.Combine(failed, Name("ACME", "20261123T080000Z"))), "moved to failed/");
+        StringAssert.Contains(await System.IO.File.ReadAllTextAsync(Path.Combine(failed, Name("ACME", "20261123T080000Z") + ".error.txt")),
+            "is more than RecallFiles:DropBoxes:default:MaxFileBytes (4,096): split the export into smaller files, or raise the limit");
+    }
 }

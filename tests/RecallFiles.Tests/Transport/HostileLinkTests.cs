@@ -58,6 +58,54 @@ public sealed class HostileLinkTests
         Assert.AreEqual(0L, await store.ScalarAsync<long>("SELECT count(*) FROM batches"));
         Assert.Contains(SafePickup.LinkRefused, logger.AllText, "the link is reported, with what to do");
         Assert.IsTrue(System.IO.File.Exists(secret), "the other practice's file is untouched");
+        Assert.IsNotNull(new FileInfo(Path.Combine(evil, Name("EVIL"))).LinkTarget, "the link stays where it is (moving it is not safe on every server)");
+        Assert.AreEqual(File(Row("A1"), Row("A2")), await System.IO.File.ReadAllTextAsync(secret, TestContext.CancellationToken));
+    }
+
+    // SSH.NET resolves every path through the server's REALPATH, which follows links: before the fix a delete of a
+    // planted ".done" link deleted its target, a move onto a planted link moved onto the target, and an upload through a
+    // planted temporary name overwrote it.
+    [TestMethod]
+    [DataRow(DropBoxKind.Local)]
+    [DataRow(DropBoxKind.Sftp)]
+    public async Task DeleteMoveUpload_NeverActOnTheTargetOfALinkATenantPlanted(DropBoxKind kind)
+    {
+        var root = Path.Combine(s_server.RootFolder, $"planted-{kind}");
+        var folder = Path.Combine(root, "EVIL", "appointments");
+        Directory.CreateDirectory(Path.Combine(folder, "failed"));
+        var secret = Path.Combine(root, "secret.csv");
+        await System.IO.File.WriteAllTextAsync(secret, "ACME's appointments", TestContext.CancellationToken);
+        await System.IO.File.WriteAllTextAsync(Path.Combine(folder, "mine.csv"), "EVIL's own file", TestContext.CancellationToken);
+        await s_server.RunSftpBatchAsync(
+            $"symlink \"{secret}\" \"{folder}/mine.csv.done\"",
+            $"symlink \"{secret}\" \"{folder}/failed/mine.csv\"",
+            $"symlink \"{secret}\" \"{folder}/failed/.report.txt.part\"");
+        var options = kind == DropBoxKind.Local ? new DropBoxOptions { Kind = DropBoxKind.Local, RootPath = root } : s_server.CreateOptions() with { RootPath = root };
+        await using var box = DropBoxFactory.Create(options with { RetryCount = 0 });
+
+        using var report = new MemoryStream("overwritten"u8.ToArray());
+        var upload = await Assert.ThrowsExactlyAsync<DropBoxException>(() => box.UploadAsync("EVIL/appointments/failed", "report.txt", report, TestContext.CancellationToken));
+        var refused = new List<DropBoxException> { upload };
+        if (kind == DropBoxKind.Sftp)
+        {
+            refused.Add(await Assert.ThrowsExactlyAsync<DropBoxException>(() => box.DeleteAsync("EVIL/appointments", "mine.csv.done", TestContext.CancellationToken)));
+            refused.Add(await Assert.ThrowsExactlyAsync<DropBoxException>(() => box.MoveAsync("EVIL/appointments", "mine.csv", "EVIL/appointments/failed", "mine.csv", TestContext.CancellationToken)));
+            Assert.AreEqual("EVIL's own file", await System.IO.File.ReadAllTextAsync(Path.Combine(folder, "mine.csv"), TestContext.CancellationToken), "the move did not happen");
+        }
+        else
+        {
+            // Locally unlink(2) and rename(2) act on the link itself: the marker link goes, the move replaces the link.
+            Assert.IsTrue(await box.DeleteAsync("EVIL/appointments", "mine.csv.done", TestContext.CancellationToken));
+            await box.MoveAsync("EVIL/appointments", "mine.csv", "EVIL/appointments/failed", "mine.csv", TestContext.CancellationToken);
+            Assert.IsNull(new FileInfo(Path.Combine(folder, "failed", "mine.csv")).LinkTarget);
+        }
+
+        Assert.AreEqual("ACME's appointments", await System.IO.File.ReadAllTextAsync(secret, TestContext.CancellationToken), "the target is neither deleted, replaced nor overwritten");
+        foreach (var ex in refused)
+        {
+            Assert.AreEqual(DropBoxError.Refused, ex.Error, ex.Message);
+            Assert.Contains("symbolic link", ex.Message);
+        }
     }
 
     [TestMethod]
