@@ -138,6 +138,7 @@ public sealed partial class PickupService
             day.ToString("MM", CultureInfo.InvariantCulture), day.ToString("dd", CultureInfo.InvariantCulture), batch.Id.ToString(CultureInfo.InvariantCulture), batch.RemoteName));
         long size;
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        EnsureFreeSpace(path, batch.RemoteSize);
         try
         {
             size = await dropBox.DownloadToFileAsync(batch.Folder, batch.RemoteName, path, cancellationToken);
@@ -177,6 +178,35 @@ public sealed partial class PickupService
         await transaction.CommitAsync(cancellationToken);
         return BatchStates.Downloaded;
     }
+
+    // The archive copy must fit with room to spare (issue 13): a full disk fails the next write of every practice,
+    // the database's included when it shares the disk. Not the file's fault: the poll goes on and the next one retries.
+    private static void EnsureFreeSpace(string path, long size)
+    {
+        var folder = Path.GetDirectoryName(path)!;
+        long free;
+        try
+        {
+            free = new DriveInfo(folder).AvailableFreeSpace; // statvfs of the folder's own file system on Unix
+        }
+        catch (ArgumentException)
+        {
+            return; // a UNC share: no drive to ask; the copy itself reports a full disk
+        }
+
+        if (FreeSpaceProblem(folder, size, free) is { } problem)
+        {
+            throw new IOException(problem);
+        }
+    }
+
+    /// <summary>Why an archive copy of <paramref name="size"/> bytes does not fit in <paramref name="free"/> bytes, or null.</summary>
+    internal static string? FreeSpaceProblem(string folder, long size, long free) => free >= size + FreeSpaceMargin
+        ? null
+        : string.Create(CultureInfo.InvariantCulture,
+            $"not enough free space for the archive copy of {size:N0} bytes in {folder} ({free:N0} bytes free, {size + FreeSpaceMargin:N0} needed with a {FreeSpaceMargin / (1024 * 1024)} MB margin): free some space or move RecallFiles:Importer:ArchiveFolder; the next poll retries");
+
+    private const long FreeSpaceMargin = 256L * 1024 * 1024;
 
     private async Task FinishWithoutFileAsync(OpenBatch batch, string reason, CancellationToken cancellationToken)
     {

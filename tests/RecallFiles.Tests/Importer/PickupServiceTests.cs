@@ -314,4 +314,15 @@ public sealed class PickupServiceTests
         StringAssert.Contains(await System.IO.File.ReadAllTextAsync(Path.Combine(failed, Name("ACME", "20261123T080000Z") + ".error.txt")),
             "is more than RecallFiles:DropBoxes:default:MaxFileBytes (4,096): split the export into smaller files, or raise the limit");
     }
+
+    [TestMethod]
+    public void FreeSpaceProblem_RefusesAnArchiveCopy_ThatWouldLeaveLessThanTheMargin()
+    {
+        // A full disk cannot be produced on demand here: the decision is checked on its own, the statvfs reading by the poll above.
+        Assert.IsNull(PickupService.FreeSpaceProblem("/archive", 100L << 20, 400L << 20));
+        var problem = PickupService.FreeSpaceProblem("/archive", 100L << 20, 300L << 20);
+        Assert.IsNotNull(problem);
+        StringAssert.Contains(problem, "not enough free space for the archive copy of 104,857,600 bytes in /archive (314,572,800 bytes free, 373,293,056 needed with a 256 MB margin)");
+        StringAssert.Contains(problem, "RecallFiles:Importer:ArchiveFolder");
+    }
 }
