@@ -108,21 +108,44 @@ internal sealed record PmsAppointment(DateOnly? Date, TimeOnly? Time, string? Re
 /// <summary>Savepoint handling shared by the targets.</summary>
 internal static class Savepoints
 {
-    /// <summary>Runs <paramref name="apply"/> under a savepoint: a PMS error rolls back this row only and becomes ERROR.</summary>
+    /// <summary>
+    /// Runs <paramref name="apply"/> under a savepoint: a PMS error rolls back this row only and becomes ERROR. A provider
+    /// without savepoints in its API (ODBC) gets the SQL-standard statements (SAVEPOINT, RELEASE SAVEPOINT, ROLLBACK TO
+    /// SAVEPOINT), which MariaDB/MySQL, PostgreSQL and SQL Anywhere accept; SQL Server takes the SqlServer provider.
+    /// </summary>
     public static async Task<RowOutcome> RunAsync(DbTransaction transaction, int index, Func<Task<RowOutcome>> apply, CancellationToken cancellationToken)
     {
         var name = "rf_row_" + index.ToString(CultureInfo.InvariantCulture);
-        await transaction.SaveAsync(name, cancellationToken);
+        await SaveAsync(transaction, "SAVEPOINT ", name, cancellationToken);
         try
         {
             var outcome = await apply();
-            await transaction.ReleaseAsync(name, cancellationToken);
+            await SaveAsync(transaction, "RELEASE SAVEPOINT ", name, cancellationToken);
             return outcome;
         }
         catch (DbException ex)
         {
-            await transaction.RollbackAsync(name, cancellationToken);
+            await SaveAsync(transaction, "ROLLBACK TO SAVEPOINT ", name, cancellationToken);
             return RowOutcome.Error($"the PMS refused the change: {ex.Message}");
         }
+    }
+
+    private static async Task SaveAsync(DbTransaction transaction, string statement, string name, CancellationToken cancellationToken)
+    {
+        if (transaction.SupportsSavepoints)
+        {
+            await (statement switch
+            {
+                "SAVEPOINT " => transaction.SaveAsync(name, cancellationToken),
+                "RELEASE SAVEPOINT " => transaction.ReleaseAsync(name, cancellationToken),
+                _ => transaction.RollbackAsync(name, cancellationToken),
+            });
+            return;
+        }
+
+        await using var command = transaction.Connection!.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = statement + name;
+        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 }
