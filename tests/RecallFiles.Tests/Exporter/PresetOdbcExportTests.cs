@@ -89,4 +89,55 @@ public sealed class PresetOdbcExportTests
         StringAssert.Contains(stderr.ToString(), detail);
         Assert.IsEmpty(Directory.GetFiles(dropRoot, "*", SearchOption.AllDirectories));
     }
+
+    [TestMethod]
+    public async Task ExportOnceDryRun_ThroughADsnAndASelectOnlyUser_PrintsThePresetsFirstRowsAndUnmappedColumns()
+    {
+        var (_, native, _) = await PresetPms.CreateAsync(PresetPms.Dentrix, PresetPms.MariaDb);
+        var maria = await OdbcConnections.MariaDbAsync();
+        var database = new MySqlConnector.MySqlConnectionStringBuilder(native).Database;
+        await maria.CreateReadOnlyUserAsync(database, "rf_dentrix", "select-only-pw");
+        var folder = Directory.CreateTempSubdirectory("rf-preset-dsn-").FullName;
+        var odbcIni = Path.Combine(folder, "odbc.ini");
+        await File.WriteAllTextAsync(odbcIni, $"""
+            [ODBC Data Sources]
+            RfDentrix = Dentrix (test)
+
+            [RfDentrix]
+            Driver = {OdbcConnections.MariaDbDriver}
+            Server = 127.0.0.1
+            Port = {maria.Port}
+            Database = {database}
+
+            """);
+        var config = Path.Combine(folder, "appsettings.json");
+        await File.WriteAllTextAsync(config, JsonSerializer.Serialize(new
+        {
+            RecallFiles = new
+            {
+                DataFolder = Path.Combine(folder, "data"),
+                Agent = new
+                {
+                    Practices = new[]
+                    {
+                        new { PracticeId = "DENTRIX", Source = "GenericSql", Provider = "Odbc", QueryFile = Path.Combine(PresetPms.Folder(PresetPms.Dentrix), "appointments.sql"), TimeZone = "Europe/Madrid", DropBox = new { Kind = "Local", RootPath = folder } },
+                    },
+                },
+            },
+        }));
+        var environment = new Dictionary<string, string>
+        {
+            ["ODBCINI"] = odbcIni,
+            ["RecallFiles__Agent__Practices__0__ConnectionString"] = "DSN=RfDentrix;UID=rf_dentrix;PWD=select-only-pw",
+        };
+
+        var (exit, stdout, stderr) = await Importer.RecallFilesProcess.RunAsync(environment, folder,
+            "export", "--once", "--dry-run", "--out", Path.Combine(folder, "preview"), "--config", config, "--now", "2026-10-24T10:00:00Z");
+
+        Assert.AreEqual(0, exit, stderr);
+        StringAssert.Contains(stdout, "DENTRIX: 3 appointment(s)");
+        StringAssert.Contains(stdout, "DENTRIX: first 3 of 3 row(s), contact data masked:");
+        StringAssert.Contains(stdout, "1 | 23/10/2026 | 12:00 |  | ***2233 | v***@example.org | 1 | Dr. Sol |  |  | 1 | Op 1");
+        StringAssert.Contains(stdout, "DENTRIX: not mapped (empty in every row): RESOURCE_MOBILE_PHONE, RESOURCE_EMAIL;");
+    }
 }
