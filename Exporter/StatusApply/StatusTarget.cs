@@ -116,36 +116,32 @@ internal static class Savepoints
     public static async Task<RowOutcome> RunAsync(DbTransaction transaction, int index, Func<Task<RowOutcome>> apply, CancellationToken cancellationToken)
     {
         var name = "rf_row_" + index.ToString(CultureInfo.InvariantCulture);
-        await SaveAsync(transaction, "SAVEPOINT ", name, cancellationToken);
+        await StepAsync(transaction, () => transaction.SaveAsync(name, cancellationToken), "SAVEPOINT " + name, cancellationToken);
         try
         {
             var outcome = await apply();
-            await SaveAsync(transaction, "RELEASE SAVEPOINT ", name, cancellationToken);
+            await StepAsync(transaction, () => transaction.ReleaseAsync(name, cancellationToken), "RELEASE SAVEPOINT " + name, cancellationToken);
             return outcome;
         }
         catch (DbException ex)
         {
-            await SaveAsync(transaction, "ROLLBACK TO SAVEPOINT ", name, cancellationToken);
+            await StepAsync(transaction, () => transaction.RollbackAsync(name, cancellationToken), "ROLLBACK TO SAVEPOINT " + name, cancellationToken);
             return RowOutcome.Error($"the PMS refused the change: {ex.Message}");
         }
     }
 
-    private static async Task SaveAsync(DbTransaction transaction, string statement, string name, CancellationToken cancellationToken)
+    /// <summary>The provider's savepoint call when it has one, else the SQL-standard <paramref name="sql"/>.</summary>
+    private static async Task StepAsync(DbTransaction transaction, Func<Task> api, string sql, CancellationToken cancellationToken)
     {
         if (transaction.SupportsSavepoints)
         {
-            await (statement switch
-            {
-                "SAVEPOINT " => transaction.SaveAsync(name, cancellationToken),
-                "RELEASE SAVEPOINT " => transaction.ReleaseAsync(name, cancellationToken),
-                _ => transaction.RollbackAsync(name, cancellationToken),
-            });
+            await api();
             return;
         }
 
         await using var command = transaction.Connection!.CreateCommand();
         command.Transaction = transaction;
-        command.CommandText = statement + name;
+        command.CommandText = sql;
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 }

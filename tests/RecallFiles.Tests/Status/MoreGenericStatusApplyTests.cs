@@ -1,7 +1,6 @@
 using System.Data.Common;
 using System.Data.Odbc;
 using MySqlConnector;
-using Npgsql;
 using RecallFiles.Exporter;
 using RecallFiles.Tests.Infrastructure;
 
@@ -46,15 +45,7 @@ public sealed class OdbcPostgreSqlStatusApplyTests : GenericStatusApplyTests
 {
     private protected override SqlProvider Provider => SqlProvider.Odbc;
 
-    private protected override async Task<string> CreatePmsAsync()
-    {
-        var connectionString = await PostgresFixture.CreateDatabaseAsync("pms_status");
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(Ddl, connection);
-        await command.ExecuteNonQueryAsync();
-        return OdbcConnections.PostgreSql(connectionString);
-    }
+    private protected override async Task<string> CreatePmsAsync() => OdbcConnections.PostgreSql(await PostgreSqlStatusApplyTests.CreatePostgreSqlPmsAsync());
 
     private protected override DbConnection Connect(string connectionString) => new OdbcConnection(connectionString);
 }
