@@ -71,7 +71,16 @@ public sealed partial class GenericSqlSource(PracticeExportOptions options) : IA
     {
         // Translated once (ODBC binds by position); a local wall-clock time: timestamp without time zone.
         _statement ??= SqlStatement.Prepare(options.Provider, LoadQuery(), ["@WindowStart", "@WindowEnd"]);
-        var type = options.Provider == SqlProvider.Odbc ? DbType.DateTime : DbType.DateTime2;
+        var type = DbType.DateTime2;
+        if (options.Provider == SqlProvider.Odbc)
+        {
+            // Whole seconds, widened outwards: some drivers (SQL Server's) refuse a fraction finer than the binding's
+            // scale; the exact window is applied afterwards anyway.
+            type = DbType.DateTime;
+            start = start.AddTicks(-(start.Ticks % TimeSpan.TicksPerSecond));
+            end = end.Ticks % TimeSpan.TicksPerSecond == 0 ? end : end.AddTicks(TimeSpan.TicksPerSecond - (end.Ticks % TimeSpan.TicksPerSecond));
+        }
+
         var command = _statement.CreateCommand(connection, null, [new("@WindowStart", start, type), new("@WindowEnd", end, type)]);
         try
         {

@@ -71,9 +71,9 @@ public abstract class GenericSourceSuite
         return (practice, new ExportLedger(Path.Combine(folder, "agent.db")), folder);
     }
 
-    private static Task<ExportResult> ExportAsync(PracticeExportOptions practice, ExportLedger ledger, string folder) =>
+    private static Task<ExportResult> ExportAsync(PracticeExportOptions practice, ExportLedger ledger, string folder, DateTimeOffset? now = null) =>
         new ExportRunner(ledger, TimeProvider.System, NullLogger<ExportRunner>.Instance)
-            .RunAsync(practice, new ExportRunOptions { Now = OpenDentalDatabase.Now, DryRun = true, OutputFolder = folder }, CancellationToken.None);
+            .RunAsync(practice, new ExportRunOptions { Now = now ?? OpenDentalDatabase.Now, DryRun = true, OutputFolder = folder }, CancellationToken.None);
 
     [TestMethod]
     public async Task Export_ReadsDatesTimesAndTheExactWindow_ThroughTheReadOnlyUser()
@@ -95,6 +95,17 @@ public abstract class GenericSourceSuite
         Assert.AreEqual("Dr. Luna", rows[1].Record.ResourceName);
         Assert.AreEqual("+34915550001", rows[1].Record.UserLandlinePhone);
         Assert.IsFalse((await File.ReadAllTextAsync(result.LocalPath)).Contains("Zurita", StringComparison.Ordinal));
+    }
+
+    [TestMethod]
+    public async Task Export_KeepsTheExactWindow_WhenNowHasAFractionOfASecond()
+    {
+        var (practice, ledger, folder) = await PracticeAsync(Query);
+
+        var result = await ExportAsync(practice, ledger, folder, OpenDentalDatabase.Now.AddMilliseconds(500.25));
+
+        using var reader = ContractReader.OpenAppointments(File.OpenRead(result.LocalPath), result.FileName);
+        CollectionAssert.AreEqual(new[] { "3", "4", "5" }, reader.ReadRows().Select(r => r.Record.AppLid).ToArray(), "12:00:00 is now before the start; 11:00:00 on the 27th before the end");
     }
 
     [TestMethod]
