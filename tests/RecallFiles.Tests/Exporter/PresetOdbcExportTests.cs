@@ -49,6 +49,19 @@ public sealed class PresetOdbcExportTests
     }
 
     [TestMethod]
+    [DataRow(PresetPms.Dentrix, "appointments.sql")]
+    [DataRow(PresetPms.Dentrix, "practice.json")]
+    [DataRow(PresetPms.Eaglesoft, "appointments.sql")]
+    [DataRow(PresetPms.Eaglesoft, "practice.json")]
+    public void Build_ShipsEachPresetFile_NextToTheAgent(string preset, string file)
+    {
+        var shipped = Path.Combine(AppContext.BaseDirectory, "presets", preset, file);
+
+        Assert.IsTrue(File.Exists(shipped), shipped);
+        Assert.AreEqual(File.ReadAllText(Path.Combine(PresetPms.Folder(preset), file)), File.ReadAllText(shipped));
+    }
+
+    [TestMethod]
     [DataRow("DSN=NoSuchDsn;UID=x;PWD=y", "ConnectionString", "Data source name not found")]
     [DataRow("Driver={No Such Driver};Server=127.0.0.1", "ConnectionString", "No Such Driver")]
     [DataRow(null, "QueryFile", "operatory_name")]
