@@ -47,16 +47,7 @@ public abstract class GenericSourceSuite
           (6, 'Walter White', '2026-10-26 09:00:00', '2026-10-26 09:20:00', NULL, '622-000-222', 'v6@example.org', 1, 1, 1);
         """;
 
-    private protected static async Task ExecuteAsync(DbConnection connection, string sql)
-    {
-        await using (connection)
-        {
-            await connection.OpenAsync();
-            await using var command = connection.CreateCommand();
-            command.CommandText = sql;
-            await command.ExecuteNonQueryAsync();
-        }
-    }
+    private protected static Task ExecuteAsync(DbConnection connection, string sql) => PresetPms.ExecuteAsync(connection, sql);
 
     private async Task<(PracticeExportOptions Practice, ExportLedger Ledger, string Folder)> PracticeAsync(string query)
     {

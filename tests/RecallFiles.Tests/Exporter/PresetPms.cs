@@ -43,6 +43,7 @@ internal static class PresetPms
         return (SqlProvider.PostgreSql, pg, OdbcConnections.PostgreSql(pg));
     }
 
+    /// <summary>Opens <paramref name="connection"/>, runs <paramref name="sql"/> (several statements allowed) and disposes it.</summary>
     public static async Task ExecuteAsync(DbConnection connection, string sql)
     {
         await using (connection)
