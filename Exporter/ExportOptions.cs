@@ -25,8 +25,15 @@ public enum SqlProvider
     /// <summary>SQLite through Microsoft.Data.Sqlite.</summary>
     Sqlite,
 
-    /// <summary>SQL Server through Microsoft.Data.SqlClient (built and documented; not tested here).</summary>
+    /// <summary>SQL Server through Microsoft.Data.SqlClient, with ApplicationIntent=ReadOnly for exports (no SQL Server runs on the test machine: see docs/exporter.md).</summary>
     SqlServer,
+
+    /// <summary>
+    /// Any database with an ODBC driver (System.Data.Odbc; unixODBC on Linux): a DSN (<c>DSN=Dentrix</c>) or a driver
+    /// connection string (<c>Driver={MariaDB Unicode};Server=…</c>). The query keeps its named parameters; they are bound
+    /// positionally as ODBC requires.
+    /// </summary>
+    Odbc,
 }
 
 /// <summary>Which Open Dental provider is the appointment's resource.</summary>

@@ -12,10 +12,13 @@ declare -A probe=(
   [chromium]=/usr/bin/chromium
   [sqlite3]=/usr/bin/sqlite3
   [nginx]=/usr/sbin/nginx
+  [unixodbc]=/usr/bin/isql
+  [odbc-mariadb]='/usr/lib/*/odbc/libmaodbc.so'
+  [odbc-postgresql]='/usr/lib/*/odbc/psqlodbcw.so'
 )
 missing=()
 for pkg in "${!probe[@]}"; do
-  [ -e "${probe[$pkg]}" ] || missing+=("$pkg")
+  compgen -G "${probe[$pkg]}" >/dev/null || missing+=("$pkg")   # a pattern: the ODBC drivers live in the multiarch folder
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
 echo "install-test-deps: installing ${missing[*]}" >&2

@@ -15,12 +15,15 @@ internal static class SqlProviders
         SqlProvider.MySql => MySqlConnector.MySqlConnectorFactory.Instance,
         SqlProvider.Sqlite => Microsoft.Data.Sqlite.SqliteFactory.Instance,
         SqlProvider.SqlServer => Microsoft.Data.SqlClient.SqlClientFactory.Instance,
+        SqlProvider.Odbc => System.Data.Odbc.OdbcFactory.Instance,
         _ => throw new ArgumentException($"unknown Provider {provider}; allowed: {string.Join(", ", Enum.GetNames<SqlProvider>())}", nameof(provider)),
     };
 
     /// <summary>
     /// A connection that is not open yet. <paramref name="readOnly"/> asks the provider for a read-only session where
-    /// it has a switch for it (SQLite, SQL Server); docs/exporter.md shows the least-privilege user for the others.
+    /// it has a switch for it (SQLite, SQL Server); docs/exporter.md shows the least-privilege user for the others. ODBC
+    /// has a read-only connection attribute that System.Data.Odbc does not expose, and drivers honour it unevenly: through
+    /// ODBC the least-privilege user is the guarantee.
     /// Throws <see cref="ArgumentException"/> for an unknown provider or a malformed connection string.
     /// </summary>
     public static DbConnection CreateConnection(SqlProvider provider, string connectionString, bool readOnly)
@@ -42,6 +45,11 @@ internal static class SqlProviders
             }
         }
     }
+
+    /// <summary>What to check besides the connection string when a connection fails (ODBC: the DSN and driver lists of unixODBC or Windows).</summary>
+    public static string Hint(SqlProvider provider) => provider == SqlProvider.Odbc
+        ? " (a DSN must be defined in odbc.ini or the ODBC Data Source Administrator, `odbcinst -q -s` lists them; a Driver={…} name must be installed, `odbcinst -q -d` lists them)"
+        : "";
 
     private static string ReadOnly(SqlProvider provider, string connectionString) => provider switch
     {

@@ -18,6 +18,7 @@ namespace RecallFiles.Exporter.Sources;
 public sealed partial class GenericSqlSource(PracticeExportOptions options) : IAppointmentSource
 {
     private string? _query;
+    private SqlStatement? _statement;
 
     private string LoadQuery()
     {
@@ -60,7 +61,7 @@ public sealed partial class GenericSqlSource(PracticeExportOptions options) : IA
             }
 
             throw new ExportException(
-                $"practice {options.PracticeId}: cannot connect to the {options.Provider} database: {ex.Message}. Check RecallFiles:Agent:Practices:N:ConnectionString.", ex);
+                $"practice {options.PracticeId}: cannot connect to the {options.Provider} database: {ex.Message}. Check RecallFiles:Agent:Practices:N:ConnectionString{SqlProviders.Hint(options.Provider)}.", ex);
         }
 
         return connection;
@@ -68,27 +69,27 @@ public sealed partial class GenericSqlSource(PracticeExportOptions options) : IA
 
     private async Task<DbDataReader> ExecuteAsync(DbConnection connection, DateTime start, DateTime end, CancellationToken cancellationToken)
     {
-        var command = connection.CreateCommand();
-        command.CommandText = LoadQuery();
-        AddParameter(command, "@WindowStart", start);
-        AddParameter(command, "@WindowEnd", end);
+        // Translated once (ODBC binds by position); a local wall-clock time: timestamp without time zone.
+        _statement ??= SqlStatement.Prepare(options.Provider, LoadQuery(), ["@WindowStart", "@WindowEnd"]);
+        var type = DbType.DateTime2;
+        if (options.Provider == SqlProvider.Odbc)
+        {
+            // Whole seconds, widened outwards: some drivers (SQL Server's) refuse a fraction finer than the binding's
+            // scale; the exact window is applied afterwards anyway.
+            type = DbType.DateTime;
+            start = start.AddTicks(-(start.Ticks % TimeSpan.TicksPerSecond));
+            end = end.Ticks % TimeSpan.TicksPerSecond == 0 ? end : end.AddTicks(TimeSpan.TicksPerSecond - (end.Ticks % TimeSpan.TicksPerSecond));
+        }
+
+        var command = _statement.CreateCommand(connection, null, [new("@WindowStart", start, type), new("@WindowEnd", end, type)]);
         try
         {
             return await command.ExecuteReaderAsync(cancellationToken);
         }
         catch (Exception ex) when (ex is DbException or ArgumentException or InvalidCastException or InvalidOperationException)
         {
-            throw new ExportException($"practice {options.PracticeId}: the query in '{options.QueryFile}' failed: {ex.Message}", ex);
+            throw new ExportException($"practice {options.PracticeId}: the query in '{options.QueryFile}' (RecallFiles:Agent:Practices:N:QueryFile) failed: {ex.Message}", ex);
         }
-    }
-
-    private static void AddParameter(DbCommand command, string name, DateTime value)
-    {
-        var parameter = command.CreateParameter();
-        parameter.ParameterName = name;
-        parameter.Value = value;
-        parameter.DbType = DbType.DateTime2;   // a local wall-clock time: timestamp without time zone
-        command.Parameters.Add(parameter);
     }
 
     private Dictionary<string, int> CheckColumns(IEnumerable<string> names)
@@ -104,7 +105,7 @@ public sealed partial class GenericSqlSource(PracticeExportOptions options) : IA
         if (missing.Length > 0)
         {
             throw new ExportException(
-                $"practice {options.PracticeId}: the query in '{options.QueryFile}' does not return column(s) {string.Join(", ", missing)}; " +
+                $"practice {options.PracticeId}: the query in '{options.QueryFile}' (RecallFiles:Agent:Practices:N:QueryFile) does not return column(s) {string.Join(", ", missing)}; " +
                 $"it returns {string.Join(", ", ordinals.Keys)}. Alias the PMS columns to the contract names (SELECT ... AS APP_LID, ...)");
         }
 

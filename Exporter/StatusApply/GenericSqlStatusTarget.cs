@@ -7,7 +7,8 @@ namespace RecallFiles.Exporter.StatusApply;
 /// <summary>
 /// Applies status rows to any PMS with an ADO.NET provider: <see cref="StatusApplyOptions.LookupSql"/> finds the
 /// appointment as it is now (for NOT_FOUND, CONFLICT and "already"), then one configured statement per status runs with
-/// <c>@AppLid</c>, <c>@Status</c> and <c>@FileName</c>. Everything runs in one transaction per file.
+/// <c>@AppLid</c>, <c>@Status</c> and <c>@FileName</c> (bound by position through ODBC, <see cref="SqlStatement"/>).
+/// Everything runs in one transaction per file.
 /// </summary>
 internal sealed class GenericSqlStatusTarget(PracticeExportOptions practice) : IStatusTarget
 {
@@ -19,7 +20,7 @@ internal sealed class GenericSqlStatusTarget(PracticeExportOptions practice) : I
             connection = SqlProviders.CreateConnection(practice.Provider, practice.ConnectionString, readOnly: false);
             await connection.OpenAsync(cancellationToken);
             var transaction = await connection.BeginTransactionAsync(cancellationToken);
-            return new Session(practice.Status, connection, transaction);
+            return new Session(practice.Status, practice.Provider, connection, transaction);
         }
         catch (Exception ex) when (ex is DbException or ArgumentException or InvalidOperationException)
         {
@@ -29,12 +30,14 @@ internal sealed class GenericSqlStatusTarget(PracticeExportOptions practice) : I
             }
 
             throw new StatusApplyException(
-                $"practice {practice.PracticeId}: cannot open the {practice.Provider} database for writing: {ex.Message}. Check RecallFiles:Agent:Practices:N:ConnectionString.", ex);
+                $"practice {practice.PracticeId}: cannot open the {practice.Provider} database for writing: {ex.Message}. Check RecallFiles:Agent:Practices:N:ConnectionString{SqlProviders.Hint(practice.Provider)}.", ex);
         }
     }
 
-    private sealed class Session(StatusApplyOptions options, DbConnection connection, DbTransaction transaction) : IStatusSession
+    private sealed class Session(StatusApplyOptions options, SqlProvider provider, DbConnection connection, DbTransaction transaction) : IStatusSession
     {
+        private static readonly string[] Names = ["@AppLid", "@Status", "@FileName"];
+        private readonly Dictionary<string, SqlStatement> _statements = new(StringComparer.Ordinal);   // each statement translated once per file
         private int _rows;
 
         public Task<RowOutcome> ApplyAsync(StatusRecord row, AppointmentStatus status, string fileName, CancellationToken cancellationToken) =>
@@ -42,22 +45,13 @@ internal sealed class GenericSqlStatusTarget(PracticeExportOptions practice) : I
 
         private DbCommand Command(string sql, StatusRecord row, AppointmentStatus status, string fileName)
         {
-            var command = connection.CreateCommand();
-            command.Transaction = transaction;
-            command.CommandText = sql;
-            // Only the parameters the statement uses: some providers reject unused ones.
-            foreach (var (name, value) in new (string, object)[] { ("@AppLid", row.AppLid), ("@Status", status.ToWire()), ("@FileName", fileName) })
+            if (!_statements.TryGetValue(sql, out var statement))
             {
-                if (sql.Contains(name, StringComparison.OrdinalIgnoreCase))
-                {
-                    var parameter = command.CreateParameter();
-                    parameter.ParameterName = name;
-                    parameter.Value = value;
-                    command.Parameters.Add(parameter);
-                }
+                statement = SqlStatement.Prepare(provider, sql, Names);
+                _statements.Add(sql, statement);
             }
 
-            return command;
+            return statement.CreateCommand(connection, transaction, [new("@AppLid", row.AppLid), new("@Status", status.ToWire()), new("@FileName", fileName)]);
         }
 
         private async Task<RowOutcome> ApplyCoreAsync(StatusRecord row, AppointmentStatus status, string fileName, CancellationToken cancellationToken)

@@ -108,21 +108,40 @@ internal sealed record PmsAppointment(DateOnly? Date, TimeOnly? Time, string? Re
 /// <summary>Savepoint handling shared by the targets.</summary>
 internal static class Savepoints
 {
-    /// <summary>Runs <paramref name="apply"/> under a savepoint: a PMS error rolls back this row only and becomes ERROR.</summary>
+    /// <summary>
+    /// Runs <paramref name="apply"/> under a savepoint: a PMS error rolls back this row only and becomes ERROR. A provider
+    /// without savepoints in its API (ODBC) gets the SQL-standard statements (SAVEPOINT, RELEASE SAVEPOINT, ROLLBACK TO
+    /// SAVEPOINT), which MariaDB/MySQL, PostgreSQL and SQL Anywhere accept; SQL Server takes the SqlServer provider.
+    /// </summary>
     public static async Task<RowOutcome> RunAsync(DbTransaction transaction, int index, Func<Task<RowOutcome>> apply, CancellationToken cancellationToken)
     {
         var name = "rf_row_" + index.ToString(CultureInfo.InvariantCulture);
-        await transaction.SaveAsync(name, cancellationToken);
+        await StepAsync(transaction, () => transaction.SaveAsync(name, cancellationToken), "SAVEPOINT " + name, cancellationToken);
         try
         {
             var outcome = await apply();
-            await transaction.ReleaseAsync(name, cancellationToken);
+            await StepAsync(transaction, () => transaction.ReleaseAsync(name, cancellationToken), "RELEASE SAVEPOINT " + name, cancellationToken);
             return outcome;
         }
         catch (DbException ex)
         {
-            await transaction.RollbackAsync(name, cancellationToken);
+            await StepAsync(transaction, () => transaction.RollbackAsync(name, cancellationToken), "ROLLBACK TO SAVEPOINT " + name, cancellationToken);
             return RowOutcome.Error($"the PMS refused the change: {ex.Message}");
         }
+    }
+
+    /// <summary>The provider's savepoint call when it has one, else the SQL-standard <paramref name="sql"/>.</summary>
+    private static async Task StepAsync(DbTransaction transaction, Func<Task> api, string sql, CancellationToken cancellationToken)
+    {
+        if (transaction.SupportsSavepoints)
+        {
+            await api();
+            return;
+        }
+
+        await using var command = transaction.Connection!.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 }

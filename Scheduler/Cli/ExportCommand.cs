@@ -112,7 +112,11 @@ internal static class ExportCommand
                 var line = string.Create(CultureInfo.InvariantCulture,
                     $"{practice.PracticeId}: {result.Rows} appointment(s) [{result.Window.StartUtc:yyyy-MM-ddTHH:mmZ}, {result.Window.EndUtc:yyyy-MM-ddTHH:mmZ}) -> {result.LocalPath} sha256 {result.Sha256}{where}");
                 await stdout.WriteLineAsync(line);
-                if (!dryRun)
+                if (dryRun)
+                {
+                    await DryRunPreview.WriteAsync(practice.PracticeId, result.LocalPath, result.FileName, stdout);
+                }
+                else
                 {
                     CliAudit.Record(settings, "export", practice.PracticeId, $"file {result.FileName} rows={result.Rows} sha256={result.Sha256}", $"uploaded to {result.RemotePath}");
                 }

@@ -140,7 +140,7 @@ public sealed class ExportCommandTests
     }
 
     [TestMethod]
-    public async Task ExportOnce_DryRun_WritesTheFileToOut_AndUploadsNothing()
+    public async Task ExportOnce_DryRun_WritesTheFileToOut_PrintsTheFirstRowsMaskedAndTheUnmappedColumns_AndUploadsNothing()
     {
         var folder = Directory.CreateTempSubdirectory("rf-export-cli-").FullName;
         var dropRoot = Directory.CreateDirectory(Path.Combine(folder, "drop")).FullName;
@@ -151,6 +151,10 @@ public sealed class ExportCommandTests
 
         Assert.AreEqual(0, exit, error);
         StringAssert.Contains(stdout, "3 appointment(s)");
+        StringAssert.Contains(stdout, "GEN-01: first 3 of 3 row(s), contact data masked:");
+        StringAssert.Contains(stdout, "V1 | 23/10/2026 | 12:00 |  | ***2233 | v***@example.org | D1 | Dr. Sol |  |  | R1 | Room 1");
+        StringAssert.Contains(stdout, "GEN-01: not mapped (empty in every row): RESOURCE_MOBILE_PHONE, RESOURCE_EMAIL;");
+        Assert.IsFalse(stdout.Contains("600112233", StringComparison.Ordinal) || stdout.Contains("v1@example.org", StringComparison.Ordinal), stdout);
         Assert.IsTrue(File.Exists(Path.Combine(output, "APPOINTMENTS_GEN-01_20261024T100000Z.csv")));
         Assert.IsEmpty(Directory.GetFiles(dropRoot, "*", SearchOption.AllDirectories));
     }

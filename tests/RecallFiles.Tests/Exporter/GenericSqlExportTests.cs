@@ -7,7 +7,7 @@ using RecallFiles.Schemas;
 
 namespace RecallFiles.Tests.Exporter;
 
-/// <summary>The generic SQL source against a real SQLite PMS database.</summary>
+/// <summary>The generic SQL source against a real SQLite PMS database: what the shared suite (<see cref="SqliteSourceTests"/>) does not cover.</summary>
 [TestClass]
 public sealed class GenericSqlExportTests
 {
@@ -65,40 +65,6 @@ public sealed class GenericSqlExportTests
         var runner = new ExportRunner(ledger, TimeProvider.System, NullLogger<ExportRunner>.Instance);
         return await runner.RunAsync(practice, new ExportRunOptions { Now = OpenDentalDatabase.Now, DryRun = true, OutputFolder = Path.Combine(folder, "out") },
             CancellationToken.None);
-    }
-
-    [TestMethod]
-    public async Task Export_AppliesTheExactWindow_ToAGenericSqliteQuery()
-    {
-        var folder = Directory.CreateTempSubdirectory("rf-generic-").FullName;
-        CreateSqlitePms(folder);
-
-        var result = await ExportAsync(Practice(folder, SqliteQuery), folder);
-
-        var text = await File.ReadAllTextAsync(result.LocalPath);
-        using var reader = ContractReader.OpenAppointments(File.OpenRead(result.LocalPath), result.FileName);
-        var rows = reader.ReadRows().ToList();
-        CollectionAssert.AreEqual(new[] { "V1", "V3", "V4" }, rows.Select(r => r.Record.AppLid).ToArray());
-        Assert.AreEqual("23/10/2026", rows[0].Record.AppDate);
-        Assert.AreEqual("12:00", rows[0].Record.AppStartTime);
-        Assert.AreEqual("600112233", rows[0].Record.UserMobilePhone, "no country code configured: formatting stripped only");
-        Assert.AreEqual("Room 1", rows[0].Record.LocationName);
-        Assert.IsFalse(text.Contains("Zacarías", StringComparison.Ordinal));
-    }
-
-    [TestMethod]
-    public async Task Export_Fails_WhenTheQueryLacksAContractColumn_AndRecordsIt()
-    {
-        var folder = Directory.CreateTempSubdirectory("rf-generic-").FullName;
-        CreateSqlitePms(folder);
-        var ledger = new ExportLedger(Path.Combine(folder, "agent.db"));
-        var practice = Practice(folder, SqliteQuery.Replace("v.mail AS USER_EMAIL,", "", StringComparison.Ordinal));
-
-        var ex = await Assert.ThrowsExactlyAsync<ExportException>(() => ExportAsync(practice, folder, ledger));
-
-        StringAssert.Contains(ex.Message, "USER_EMAIL");
-        StringAssert.Contains(ex.Message, "query.sql");
-        Assert.AreEqual(ExportStatus.Failed, ledger.List().Single().Status);
     }
 
     [TestMethod]

@@ -47,6 +47,7 @@ public sealed class SqlProvidersTests
     [DataRow(SqlProvider.MySql, typeof(MySqlConnector.MySqlConnection))]
     [DataRow(SqlProvider.Sqlite, typeof(SqliteConnection))]
     [DataRow(SqlProvider.SqlServer, typeof(Microsoft.Data.SqlClient.SqlConnection))]
+    [DataRow(SqlProvider.Odbc, typeof(System.Data.Odbc.OdbcConnection))]
     public void CreateConnection_UsesTheConfiguredProvider(SqlProvider provider, Type expected)
     {
         using var connection = SqlProviders.CreateConnection(provider, "", readOnly: false);
@@ -59,6 +60,6 @@ public sealed class SqlProvidersTests
     {
         var error = Assert.ThrowsExactly<ArgumentException>(() => SqlProviders.Factory((SqlProvider)7));
 
-        StringAssert.Contains(error.Message, "PostgreSql, MySql, Sqlite, SqlServer");
+        StringAssert.Contains(error.Message, "PostgreSql, MySql, Sqlite, SqlServer, Odbc");
     }
 }

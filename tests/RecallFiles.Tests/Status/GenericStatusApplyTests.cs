@@ -161,7 +161,9 @@ public sealed class PostgreSqlStatusApplyTests : GenericStatusApplyTests
 {
     private protected override SqlProvider Provider => SqlProvider.PostgreSql;
 
-    private protected override async Task<string> CreatePmsAsync()
+    private protected override Task<string> CreatePmsAsync() => CreatePostgreSqlPmsAsync();
+
+    internal static async Task<string> CreatePostgreSqlPmsAsync()
     {
         var connectionString = await PostgresFixture.CreateDatabaseAsync("pms_status");
         await using var connection = new NpgsqlConnection(connectionString);
