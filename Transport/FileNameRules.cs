@@ -35,6 +35,16 @@ public static class FileNameRules
         return false;
     }
 
+    /// <summary>The suffix of a signature sidecar (<c>NAME.sig</c>, status files): read with its file, never a file of its own.</summary>
+    public const string SignatureSuffix = ".sig";
+
+    /// <summary>Whether a name is a <c>NAME.sig</c> sidecar.</summary>
+    public static bool IsSidecar(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return name.Length > SignatureSuffix.Length && name.EndsWith(SignatureSuffix, StringComparison.OrdinalIgnoreCase);
+    }
+
     /// <summary>Whether a name is a <c>NAME.done</c> marker.</summary>
     public static bool IsDoneMarker(string name)
     {

@@ -181,8 +181,12 @@ public sealed class Inbox
                 break;
         }
 
-        // The file's .done marker (RequireDoneFile drop boxes) has served its purpose once the file has left the inbox.
+        // The file's .done marker (RequireDoneFile drop boxes) and sidecars have served their purpose once it has left the inbox.
         await dropBox.DeleteAsync(folder, claim.Name + FileNameRules.DoneSuffix, cancellationToken);
+        foreach (var sidecar in options.Sidecars)
+        {
+            await dropBox.DeleteAsync(folder, claim.Name + sidecar, cancellationToken);
+        }
         return where;
     }
 

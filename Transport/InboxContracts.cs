@@ -96,6 +96,9 @@ public sealed record InboxRunOptions
     /// trouble). Any other failure is thrown. Default none: every failure is thrown.
     /// </summary>
     public Func<Exception, bool>? Recoverable { get; init; }
+
+    /// <summary>Sidecars (suffixes such as <c>.sig</c>) removed with their file once it has left the inbox.</summary>
+    public IReadOnlyList<string> Sidecars { get; init; } = [];
 }
 
 /// <summary>The outcome of one inbox run over one folder.</summary>

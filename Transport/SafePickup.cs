@@ -89,7 +89,7 @@ public sealed class SafePickup
                 continue;
             }
 
-            if (!FileNameRules.IsTemporary(file.Name))
+            if (!FileNameRules.IsTemporary(file.Name) && !FileNameRules.IsSidecar(file.Name))
                 candidates.Add(file);
         }
 

@@ -66,6 +66,7 @@ public sealed partial class StatusApplier(StatusLedger ledger, TimeProvider time
             new InboxRunOptions
             {
                 WaitOnce = once,
+                Sidecars = [StatusSignature.Suffix],
                 // Oldest status first: by the time stamp in the name, then the name.
                 FileTime = f => ContractFileName.TryParse(f.Name, out var n, out _) ? n!.Timestamp : DateTimeOffset.MaxValue,
             }, cancellationToken);
@@ -110,7 +111,8 @@ public sealed partial class StatusApplier(StatusLedger ledger, TimeProvider time
         if (entry is null or { State: StatusFileState.Applying })
         {
             entry = ledger.Begin(practice.PracticeId, claim.Sha256, claim.Name, ResultName(practice.PracticeId, claim.Name), time.GetUtcNow());
-            fileError = await ApplyAsync(practice, entry, claim.LocalPath, cancellationToken);
+            var unsigned = await CheckSignatureAsync(dropBox, practice, claim, cancellationToken);
+            fileError = await ApplyAsync(practice, entry, claim.LocalPath, unsigned, cancellationToken);
             entry = ledger.Find(practice.PracticeId, claim.Sha256)!;
             FaultPoints.Hit(FaultPoints.AfterLedger);
         }
@@ -136,6 +138,86 @@ public sealed partial class StatusApplier(StatusLedger ledger, TimeProvider time
         return fileError is null ? InboxVerdict.Processed : InboxVerdict.Failed(fileError);
     }
 
+    /// <summary>
+    /// With signing keys configured, why the file is refused (no sidecar, or one that matches no key), or null when it is
+    /// signed (issue 13). The sidecar is read bounded: a planted 500 MB ".sig" costs nothing.
+    /// </summary>
+    private static async Task<string?> CheckSignatureAsync(IDropBox dropBox, PracticeExportOptions practice, StatusClaim claim, CancellationToken cancellationToken)
+    {
+        var keys = practice.Status.DecodedSigningKeys;
+        if (keys.Count == 0)
+        {
+            return null;
+        }
+
+        string? sidecar = null;
+        try
+        {
+            using var buffer = new MemoryStream();
+            var length = await dropBox.DownloadAsync(practice.Status.StatusFolder, claim.Name + StatusSignature.Suffix, new BoundedStream(buffer, 1024), cancellationToken);
+            sidecar = Encoding.ASCII.GetString(buffer.GetBuffer(), 0, (int)Math.Min(length, buffer.Length));
+        }
+        catch (DropBoxException ex) when (ex.Error == DropBoxError.FileMissing)
+        {
+            // No sidecar: refused below.
+        }
+        catch (Exception ex) when (ex is DropBoxException or InvalidDataException && ex.ToString().Contains(BoundedStream.TooLong, StringComparison.Ordinal))
+        {
+            sidecar = "";
+        }
+
+        var macs = new List<byte[]>();
+        foreach (var key in keys)
+        {
+            await using var file = File.OpenRead(claim.LocalPath);
+            macs.Add(await HMACSHA256.HashDataAsync(key, file, cancellationToken));
+        }
+
+        if (StatusSignature.Matches(macs, sidecar))
+        {
+            return null;
+        }
+
+        var keysKey = $"RecallFiles:Agent:Practices:N:Status:SigningKeys";
+        return sidecar is null
+            ? $"the file has no signature ({claim.Name}{StatusSignature.Suffix}) and this agent accepts only signed status files ({keysKey}); nothing applied"
+            : $"the file's signature ({claim.Name}{StatusSignature.Suffix}) matches none of this agent's keys ({keysKey}): the file was changed or not written by the cloud; nothing applied";
+    }
+
+    /// <summary>A write-only stream that refuses more than its limit.</summary>
+    private sealed class BoundedStream(Stream inner, long limit) : Stream
+    {
+        public const string TooLong = "longer than a signature";
+
+        public override bool CanRead => false;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => true;
+
+        public override long Length => inner.Length;
+
+        public override long Position { get => inner.Position; set => throw new NotSupportedException(); }
+
+        public override void Flush() => inner.Flush();
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count)
+        {
+            if (inner.Length + count > limit)
+            {
+                throw new InvalidDataException(TooLong);
+            }
+
+            inner.Write(buffer, offset, count);
+        }
+    }
+
     private static Dictionary<StatusResultCode, int> Count(byte[] result)
     {
         using var reader = ContractReader.OpenStatusResults(new MemoryStream(result), "result");
@@ -154,21 +236,21 @@ public sealed partial class StatusApplier(StatusLedger ledger, TimeProvider time
     }
 
     /// <summary>Validates and applies one file; returns the file error, or null. Records rows and the result in the ledger.</summary>
-    private async Task<string?> ApplyAsync(PracticeExportOptions practice, StatusFileEntry entry, string local, CancellationToken cancellationToken)
+    private async Task<string?> ApplyAsync(PracticeExportOptions practice, StatusFileEntry entry, string local, string? refused, CancellationToken cancellationToken)
     {
         var fileName = entry.FileName;
         var results = new List<StatusResultRecord>();
         var ledgerRows = new List<StatusRowEntry>();
-        string? fileError = null;
+        var fileError = refused;
 
         // The practice a file belongs to is the folder it was found in; a name saying another practice (or another kind) is refused.
-        if (ContractFileName.TryParse(fileName, out var name, out _) && (name!.Kind != FileKind.Status || !string.Equals(name.PracticeId, practice.PracticeId, StringComparison.Ordinal)))
+        if (fileError is null && ContractFileName.TryParse(fileName, out var name, out _) && (name!.Kind != FileKind.Status || !string.Equals(name.PracticeId, practice.PracticeId, StringComparison.Ordinal)))
         {
             fileError = $"the file name says {name.Kind.ToName()} of practice {name.PracticeId}, but it was found in the status folder of practice {practice.PracticeId}; nothing applied";
         }
 
         List<ContractRow<StatusRecord>> rows = [];
-        if (fileError is null)
+        if (fileError is null || refused is not null)
         {
             try
             {
@@ -178,7 +260,16 @@ public sealed partial class StatusApplier(StatusLedger ledger, TimeProvider time
             }
             catch (ContractFileException ex)
             {
-                fileError = $"the file is not a readable status file: {ex.Message}; nothing applied";
+                fileError ??= $"the file is not a readable status file: {ex.Message}; nothing applied";
+            }
+        }
+
+        if (refused is not null)
+        {
+            // Nothing is written to the PMS, but every appointment the file names is answered, so the cloud learns why.
+            foreach (var row in rows.Where(r => !string.IsNullOrWhiteSpace(r.Record.AppLid) && r.Record.AppLid.Length <= 50 && r.Problems.All(p => p.Code != ProblemCodes.DuplicateKey)))
+            {
+                results.Add(new StatusResultRecord { AppLid = row.Record.AppLid, Result = StatusResultCode.Error.ToWire(), Message = Truncate(refused) });
             }
         }
 

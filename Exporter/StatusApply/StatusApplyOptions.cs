@@ -31,6 +31,17 @@ public sealed record StatusApplyOptions
     /// </summary>
     public string StatusFolder { get; init; } = "status";
 
+    /// <summary>
+    /// The keys (base64) a status file's <c>NAME.sig</c> may be signed with: the cloud's
+    /// <c>RecallFiles:Practices:{id}:StatusSigningKey</c>, and during a rotation the previous one too. Set: a file without a
+    /// valid signature is refused (moved to <c>failed/</c>, every row answered ERROR, nothing written). Empty (the
+    /// default): files are not authenticated. Secrets: set them through the environment.
+    /// </summary>
+    public IReadOnlyList<string> SigningKeys { get; init; } = [];
+
+    /// <summary>The keys of <see cref="SigningKeys"/>, decoded (the ones that are not keys are reported by validation).</summary>
+    public IReadOnlyList<byte[]> DecodedSigningKeys => [.. SigningKeys.Select(StatusSignature.ParseKey).OfType<byte[]>()];
+
     /// <summary>Where result files are uploaded for the cloud. Default <c>results</c>.</summary>
     public string ResultsFolder { get; init; } = "results";
 
@@ -90,6 +101,14 @@ public sealed record StatusApplyOptions
         if (!Enabled)
         {
             return errors;
+        }
+
+        for (var i = 0; i < SigningKeys.Count; i++)
+        {
+            if (StatusSignature.ParseKey(SigningKeys[i]) is null)
+            {
+                errors.Add($"{key}:SigningKeys:{i} is not a base64 key of at least {StatusSignature.MinKeyBytes} bytes (the cloud's StatusSigningKey of this practice)");
+            }
         }
 
         try

@@ -67,6 +67,13 @@ public sealed record PracticeOptions
     /// </summary>
     public DropBoxLayout Layout => DropBoxLayout.AroundAppointments(EffectiveFolder) with { Errors = EffectiveErrorsFolder };
 
+    /// <summary>
+    /// The key (base64, at least 32 bytes: <c>openssl rand -base64 32</c> makes one) that signs this practice's status
+    /// files: each gets a <c>NAME.sig</c> sidecar (HMAC-SHA256) its agent checks. A secret: set it through the
+    /// environment, never in the JSON. Unset: status files go unsigned.
+    /// </summary>
+    public string? StatusSigningKey { get; init; }
+
     /// <summary>The problems of these options, each naming its configuration key under <paramref name="path"/>.</summary>
     public IReadOnlyList<string> Validate(string path)
     {
@@ -79,6 +86,11 @@ public sealed record PracticeOptions
         if (string.IsNullOrWhiteSpace(DropBox))
         {
             problems.Add($"{path}:DropBox must name a drop box configured under RecallFiles:DropBoxes.");
+        }
+
+        if (StatusSigningKey is not null && StatusSignature.ParseKey(StatusSigningKey) is null)
+        {
+            problems.Add($"{path}:StatusSigningKey is not a base64 key of at least {StatusSignature.MinKeyBytes} bytes; 'openssl rand -base64 32' makes one.");
         }
 
         if (!IsKnownTimeZone(TimeZone))

@@ -174,6 +174,13 @@ public sealed partial class StatusExport
         var sha = Convert.ToHexStringLower(SHA256.HashData(content.ToArray()));
         var folder = practice.Layout.Status;
         await dropBox.EnsureFolderAsync(folder, cancellationToken);
+        if (StatusSignature.ParseKey(practice.StatusSigningKey) is { } key)
+        {
+            // The signature first: when the status file appears, its sidecar is already there.
+            using var signature = new MemoryStream(StatusSignature.Encode(StatusSignature.Sign(key, content.ToArray())));
+            await dropBox.UploadAsync(folder, name + StatusSignature.Suffix, signature, cancellationToken);
+        }
+
         content.Position = 0;
         await dropBox.UploadAsync(folder, name, content, cancellationToken);
         await using var done = await _dataSource.OpenConnectionAsync(cancellationToken);

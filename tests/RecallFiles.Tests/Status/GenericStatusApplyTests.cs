@@ -1,3 +1,5 @@
+using System.Text;
+using RecallFiles.Schemas;
 using System.Data.Common;
 using Microsoft.Data.Sqlite;
 using Npgsql;
@@ -112,6 +114,36 @@ public abstract class GenericStatusApplyTests
         Assert.AreEqual("CONFLICT", harness.Results(ResultName("GEN-01", "20261024T100500Z"))["G1"].Result);
         Assert.AreEqual((null, 0), await RowAsync(practice.ConnectionString, "G1"));
         Assert.AreEqual((null, 0), await RowAsync(practice.ConnectionString, "G3"));
+    }
+
+    [TestMethod]
+    public async Task Apply_ChangesNothingInThePms_ForAnUnsignedOrForgedFile_WhenTheAgentHasKeys()
+    {
+        var key = StatusSignature.NewKey();
+        var previous = StatusSignature.NewKey();
+        var practice = await PracticeAsync();
+        practice = practice with { Status = practice.Status with { SigningKeys = [key, previous] } };
+        var harness = new StatusHarness();
+        var signed = File(Row("G2", "APPROVED", "DDS2", "25/11/2026", "10:00"));
+        harness.Drop(Name("GEN-01", "20261024T100000Z"), File(Row("G1", "CANCELLED by USER", "DDS1", "24/11/2026", "09:30")));   // no .sig
+        harness.Drop(Name("GEN-01", "20261024T100100Z"), File(Row("G1", "CANCELLED by ADMIN", "DDS1", "24/11/2026", "09:30")));
+        harness.Drop(Name("GEN-01", "20261024T100100Z") + StatusSignature.Suffix, StatusSignature.Sign(StatusSignature.ParseKey(key)!, Encoding.UTF8.GetBytes(signed)));  // another file's
+        harness.Drop(Name("GEN-01", "20261024T100200Z"), signed);
+        harness.Drop(Name("GEN-01", "20261024T100200Z") + StatusSignature.Suffix, StatusSignature.Sign(StatusSignature.ParseKey(previous)!, Encoding.UTF8.GetBytes(signed)));  // rotation: the previous key
+
+        var run = await harness.RunAsync(practice);
+
+        Assert.HasCount(3, run.Files);
+        Assert.AreEqual((null, 0), await RowAsync(practice.ConnectionString, "G1"), "neither the unsigned nor the forged file wrote anything");
+        Assert.AreEqual(("APPROVED", 0), await RowAsync(practice.ConnectionString, "G2"), "the signed file applied");
+        StringAssert.Contains(run.Files[0].FileError, "has no signature");
+        StringAssert.Contains(run.Files[1].FileError, "matches none of this agent's keys");
+        Assert.IsNull(run.Files[2].FileError);
+        CollectionAssert.AreEquivalent(
+            new[] { Name("GEN-01", "20261024T100000Z"), Name("GEN-01", "20261024T100000Z") + ".error.txt", Name("GEN-01", "20261024T100100Z"), Name("GEN-01", "20261024T100100Z") + ".error.txt" },
+            harness.Files("status/failed"));
+        Assert.AreEqual("ERROR", harness.Results(ResultName("GEN-01", "20261024T100000Z"))["G1"].Result, "the cloud learns why");
+        Assert.IsEmpty(harness.Files("status"), "the inbox is empty: files and their sidecars are gone from it");
     }
 
     [TestMethod]

@@ -15,11 +15,11 @@ public sealed class StatusFlowTests
 {
     private sealed record Cloud(NpgsqlDataSource DataSource, StatusExport Export, ResultsImport Results, string Root);
 
-    private static async Task<Cloud> CreateAsync()
+    private static async Task<Cloud> CreateAsync(string? signingKey = null)
     {
         var connectionString = await PostgresFixture.CreateDatabaseAsync("status_flow");
         var dataSource = NpgsqlDataSource.Create(connectionString);
-        var practice = new PracticeOptions { Id = "ACME", TimeZone = "Europe/Madrid" };
+        var practice = new PracticeOptions { Id = "ACME", TimeZone = "Europe/Madrid", StatusSigningKey = signingKey };
         await PracticeStore.MirrorAsync(dataSource, [practice]);
         await using (var connection = await dataSource.OpenConnectionAsync())
         await using (var insert = new NpgsqlCommand("""
@@ -66,6 +66,24 @@ public sealed class StatusFlowTests
             "A1,,+34600123456,,DDS1,CANCELLED by USER,24/11/2026,09:30\r\n" +
             "A2,,,,DDS2,CANCELLED by ADMIN,25/11/2026,10:00\r\n", await File.ReadAllTextAsync(files[0]));
         CollectionAssert.AreEqual(new[] { ("A1", "replaced", (string?)null), ("A1", "exported", result.Uploaded[0]), ("A2", "exported", result.Uploaded[0]) }, await UpdatesAsync(cloud));
+    }
+
+    [TestMethod]
+    public async Task Export_SignsEachStatusFile_InASidecar_WhenThePracticeHasAKey()
+    {
+        var key = StatusSignature.NewKey();
+        var cloud = await CreateAsync(key);
+        await StatusUpdates.AddAsync(cloud.DataSource, "ACME", "A1", AppointmentStatus.Approved, "test");
+
+        var name = (await cloud.Export.ExportAsync("ACME")).Uploaded.Single();
+
+        var folder = Path.Combine(cloud.Root, "ACME", "status");
+        var content = await File.ReadAllBytesAsync(Path.Combine(folder, name));
+        var sidecar = await File.ReadAllTextAsync(Path.Combine(folder, name + StatusSignature.Suffix));
+        Assert.IsTrue(StatusSignature.Verify([StatusSignature.ParseKey(key)!], content, sidecar), sidecar);
+        Assert.IsFalse(StatusSignature.Verify([StatusSignature.ParseKey(StatusSignature.NewKey())!], content, sidecar), "another key does not verify it");
+        content[^3] ^= 1;
+        Assert.IsFalse(StatusSignature.Verify([StatusSignature.ParseKey(key)!], content, sidecar), "a changed byte does not verify");
     }
 
     [TestMethod]
