@@ -12,6 +12,7 @@ declare -A probe=(
   [chromium]=/usr/bin/chromium
   [sqlite3]=/usr/bin/sqlite3
   [nginx]=/usr/sbin/nginx
+  [python3-aiosmtpd]=/usr/lib/python3/dist-packages/aiosmtpd
 )
 missing=()
 for pkg in "${!probe[@]}"; do
