@@ -80,12 +80,15 @@ public sealed class MessageTemplates
         var template = _cache.GetOrAdd((language, name), key => Parse(key.Language, key.Name));
         var culture = CultureInfo.GetCultureInfo(language);
         var context = new TemplateContext(new TemplateOptions { CultureInfo = culture });
-        context.SetValue("date", model.LocalStart.ToString("D", culture));
-        context.SetValue("time", model.LocalStart.ToString("t", culture));
+        context.SetValue("date", Plain(model.LocalStart.ToString("D", culture)));
+        context.SetValue("time", Plain(model.LocalStart.ToString("t", culture)));
         context.SetValue("resource", model.Resource);
         context.SetValue("location", model.Location);
         return template.Render(context).Trim();
     }
+
+    // Cultures put no-break spaces in dates and times ("10:30\u202FAM"): one of them makes an SMS UCS-2, which halves its length.
+    private static string Plain(string text) => text.Replace('\u202F', ' ').Replace('\u00A0', ' ');
 
     private IFluidTemplate Parse(string language, string name)
     {

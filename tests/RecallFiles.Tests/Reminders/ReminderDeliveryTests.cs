@@ -58,7 +58,7 @@ public sealed class ReminderDeliveryTests
 
         Assert.AreEqual(1, await engine.SendDueAsync());
 
-        StringAssert.StartsWith(server.Messages().Single().TextBody, "Reminder: you have an appointment with Dr. Vega at Clínica Centro on Thursday, November 26, 2026 at 10:30");
+        StringAssert.StartsWith(server.Messages().Single().TextBody, "Reminder: you have an appointment with Dr. Vega at Clínica Centro on Thursday, November 26, 2026 at 10:30 AM. Reply C to confirm");
     }
 
     [TestMethod]
