@@ -40,6 +40,9 @@ public sealed record SmtpOptions
     /// <summary>Allows <c>Security: None</c> (a relay on the same host); messages then cross the network in clear.</summary>
     public bool AllowInsecure { get; init; }
 
+    /// <summary>The shared secret that signs forwarded e-mail replies (<c>POST /api/email/inbound</c>); none = no e-mail replies.</summary>
+    public string? InboundSecret { get; init; }
+
     /// <summary>The connect and command timeout (default 30 s).</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(30);
 

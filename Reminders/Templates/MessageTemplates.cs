@@ -82,8 +82,16 @@ public sealed class MessageTemplates
         var context = new TemplateContext(new TemplateOptions { CultureInfo = culture });
         context.SetValue("date", Plain(model.LocalStart.ToString("D", culture)));
         context.SetValue("time", Plain(model.LocalStart.ToString("t", culture)));
-        context.SetValue("resource", model.Resource);
-        context.SetValue("location", model.Location);
+        // Only names that are there: Liquid treats an empty string (and Fluid a null it was given) as true in {% if %}.
+        if (model.Resource is { Length: > 0 } resource)
+        {
+            context.SetValue("resource", resource);
+        }
+
+        if (model.Location is { Length: > 0 } location)
+        {
+            context.SetValue("location", location);
+        }
         return template.Render(context).Trim();
     }
 
