@@ -13,7 +13,8 @@ namespace RecallFiles.Reminders;
 /// <item><b>recover</b>: a message left <c>sending</c> longer than <see cref="ReminderOptions.SendingTimeout"/> (a crash
 /// mid-send) is failed as "outcome unknown" — or <c>sent</c> when its outbox row committed — and never sent again;</item>
 /// <item><b>claim</b>, in one transaction: due <c>planned</c> rows (locked, skipped by other engines) are either
-/// <c>suppressed</c> (the address opted out; a reminder whose visit has started; a feedback for a visit not reported
+/// <c>suppressed</c> (the address opted out; a reminder of a cancelled appointment — PMS status or the latest status
+/// update — or whose visit has started; a feedback for a visit not reported
 /// completed — the contract has no "completed" status, so the cloud takes a visit still listed by the PMS, not
 /// cancelled, and APPROVED in the PMS or by an applied confirmation) or rendered and marked <c>sending</c> with one
 /// more attempt;</item>
@@ -94,10 +95,12 @@ public sealed class ReminderDispatcher(NpgsqlDataSource dataSource, ReminderOpti
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var zones = await PracticeZones.LoadAsync(connection, transaction, cancellationToken);
-        var rows = new List<(DueReminder Reminder, int Attempts, bool OptedOut, bool Confirmed)>();
+        var rows = new List<(DueReminder Reminder, int Attempts, bool Cancelled, bool OptedOut, bool Confirmed)>();
         await using (var select = new NpgsqlCommand($"""
             SELECT r.id, r.practice_id, r.app_lid, r.kind, r.label, r.due_at, r.channel, r.address, COALESCE(r.starts_at, a.starts_at), a.location_name,
                    COALESCE(r.template_language, $3), a.resource_name, r.attempts,
+                   COALESCE(a.status, '') LIKE 'CANCELLED%' OR COALESCE((SELECT u.status FROM status_updates u WHERE u.practice_id = r.practice_id
+                       AND u.app_lid = r.app_lid AND u.state NOT IN ('replaced', 'conflicted', 'failed', 'not_found') ORDER BY u.id DESC LIMIT 1), '') LIKE 'CANCELLED%',
                    EXISTS (SELECT 1 FROM reminder_opt_outs o WHERE o.address = {string.Format(System.Globalization.CultureInfo.InvariantCulture, AddressKeySql, "r.address")}
                            AND o.practice_id IN ('', r.practice_id)),
                    NOT COALESCE(a.removed, true) AND COALESCE(a.status, '') NOT LIKE 'CANCELLED%'
@@ -118,16 +121,17 @@ public sealed class ReminderDispatcher(NpgsqlDataSource dataSource, ReminderOpti
                     new DateTimeOffset(reader.GetDateTime(5).ToUniversalTime(), TimeSpan.Zero), reader.GetString(6), reader.GetString(7),
                     reader.IsDBNull(8) ? default : reader.GetDateTime(8), reader.IsDBNull(9) ? null : reader.GetString(9), reader.GetString(10),
                     reader.IsDBNull(11) ? null : reader.GetString(11));
-                rows.Add((reminder, reader.GetInt32(12), reader.GetBoolean(13), reader.GetBoolean(14)));
+                rows.Add((reminder, reader.GetInt32(12), reader.GetBoolean(13), reader.GetBoolean(14), reader.GetBoolean(15)));
             }
         }
 
         var claimed = new List<Claimed>();
         var suppressed = 0;
-        foreach (var (reminder, attempts, optedOut, confirmed) in rows)
+        foreach (var (reminder, attempts, cancelled, optedOut, confirmed) in rows)
         {
             var visitStart = LocalTimes.ToInstant(reminder.LocalStart, zones.Of(reminder.PracticeId));
             var rule = optedOut ? "opted out (STOP)"
+                : cancelled && reminder.Kind == "reminder" ? "cancelled: the appointment is CANCELLED (in the PMS or by a status update)"
                 : reminder.Kind == "reminder" && visitStart <= now ? "too late: the visit has started"
                 : reminder.Kind == "feedback" && !confirmed ? "no feedback: the visit is not reported completed (removed, cancelled or never confirmed)"
                 : null;

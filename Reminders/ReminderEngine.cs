@@ -133,6 +133,20 @@ public sealed class ReminderEngine(NpgsqlDataSource dataSource, ReminderOptions 
         return await cancel.ExecuteNonQueryAsync(cancellationToken);
     }
 
+    /// <summary>After a status update: a cancellation (by the patient or the practice) cancels the appointment's planned messages; returns how many.</summary>
+    public static async Task<int> CancelPlannedForStatusAsync(NpgsqlDataSource dataSource, string practiceId, string appLid, AppointmentStatus status,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(dataSource);
+        if (status is not (AppointmentStatus.CancelledByUser or AppointmentStatus.CancelledByAdmin))
+        {
+            return 0;
+        }
+
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await CancelPlannedAsync(connection, null, practiceId, appLid, $"cancelled: status {status.ToWire()}", cancellationToken);
+    }
+
     private sealed record Plan(AppointmentEvent Event, (string Channel, string Address) Channel, string? Language, string TemplateLanguage, DateTime LocalStart,
         string? SuppressedBy);
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using RecallFiles.Schemas;
 
 namespace RecallFiles.Reminders.Replies;
 
@@ -70,6 +71,26 @@ public static class ReplyParser
             : words.Confirm.Contains(word) ? ReplyIntent.Confirm
             : words.Cancel.Contains(word) ? ReplyIntent.Cancel
             : ReplyIntent.Unknown;
+    }
+
+    /// <summary>
+    /// An answer given by a machine or support (<c>/api/replies</c>, <c>recallfiles reply</c>): <c>confirm</c>/<c>C</c>
+    /// (APPROVED), <c>cancel</c>/<c>X</c> (CANCELLED by USER), or any of the four statuses as the file writes them
+    /// (PENDING, APPROVED, CANCELLED by USER, CANCELLED by ADMIN; case and repeated spaces do not matter).
+    /// </summary>
+    public static bool TryParseAnswer(string? answer, out AppointmentStatus status)
+    {
+        switch (answer?.Trim().ToUpperInvariant())
+        {
+            case "CONFIRM" or "C":
+                status = AppointmentStatus.Approved;
+                return true;
+            case "CANCEL" or "X":
+                status = AppointmentStatus.CancelledByUser;
+                return true;
+            default:
+                return AppointmentStatuses.TryParse(answer, out status);
+        }
     }
 
     private static string FirstWord(string? text)

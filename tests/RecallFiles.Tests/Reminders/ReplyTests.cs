@@ -1,5 +1,7 @@
+using RecallFiles.Importer.Status;
 using RecallFiles.Reminders;
 using RecallFiles.Reminders.Replies;
+using RecallFiles.Schemas;
 
 namespace RecallFiles.Tests.Reminders;
 
@@ -24,6 +26,37 @@ public sealed class ReplyTests
     [DataRow("", "en", ReplyIntent.Unknown)]
     public void Parse_ReadsTheReply_InTheMessagesLanguage(string text, string language, ReplyIntent intent) =>
         Assert.AreEqual(intent, ReplyParser.Parse(text, language));
+
+    [TestMethod]
+    [DataRow("confirm", AppointmentStatus.Approved)]
+    [DataRow("X", AppointmentStatus.CancelledByUser)]
+    [DataRow("pending", AppointmentStatus.Pending)]
+    [DataRow("APPROVED", AppointmentStatus.Approved)]
+    [DataRow("cancelled  by user", AppointmentStatus.CancelledByUser)]
+    [DataRow("CANCELLED by ADMIN", AppointmentStatus.CancelledByAdmin)]
+    public void TryParseAnswer_IssuesAllFourStatuses(string answer, AppointmentStatus status)
+    {
+        Assert.IsTrue(ReplyParser.TryParseAnswer(answer, out var parsed));
+        Assert.AreEqual(status, parsed);
+        Assert.IsFalse(ReplyParser.TryParseAnswer("maybe", out _));
+    }
+
+    [TestMethod]
+    public async Task CancelPlannedForStatusAsync_StopsTheReminders_OfAnAppointmentCancelledByTheAdmin_AndTheSenderSkipsAQueuedCancel()
+    {
+        var (scenario, engine, _) = await SentAsync("R4");
+        await StatusUpdates.AddAsync(scenario.Db, "DEMO-01", "R4", AppointmentStatus.CancelledByAdmin, "api");
+
+        Assert.AreEqual(1, await ReminderEngine.CancelPlannedForStatusAsync(scenario.Db, "DEMO-01", "R4", AppointmentStatus.CancelledByAdmin, default));
+        Assert.AreEqual(0, await ReminderEngine.CancelPlannedForStatusAsync(scenario.Db, "DEMO-01", "R4", AppointmentStatus.Pending, default), "only a cancellation cancels");
+        Assert.AreEqual(("cancelled", "cancelled: status CANCELLED by ADMIN"), (await scenario.RemindersAsync("R4")).Single(r => r.Label == "2h") is var r ? (r.State, r.Reason) : default);
+
+        // Planned again by a later event, the reminder is still not sent while the latest status update is a cancellation.
+        await scenario.ExecuteAsync("UPDATE reminders SET state = 'planned' WHERE app_lid = 'R4' AND label = '2h'");
+        scenario.Clock.Advance(TimeSpan.FromDays(1.9));   // Thursday 08:00Z: the 2 h reminder (07:30Z) is due, the visit (09:30Z) ahead
+        Assert.AreEqual(0, await engine.SendDueAsync());
+        StringAssert.StartsWith((await scenario.RemindersAsync("R4")).Single(x => x.Label == "2h").Reason, "cancelled: the appointment is CANCELLED");
+    }
 
     /// <summary>A Spanish patient's appointment on Thursday 10:30 Madrid whose 48 h reminder was sent (the 2 h one is still planned).</summary>
     private static async Task<(ReminderScenario Scenario, ReminderEngine Engine, ReplyHandler Replies)> SentAsync(string appLid = "R1", string language = "es")
