@@ -12,22 +12,12 @@ namespace RecallFiles.Reminders;
 public static class QuietHours
 {
     /// <summary>A reminder's send time: <paramref name="due"/>, or the last allowed moment before it.</summary>
-    public static DateTimeOffset Earlier(DateTimeOffset due, TimeZoneInfo zone, TimeOnly from, TimeOnly until)
-    {
-        ArgumentNullException.ThrowIfNull(zone);
-        var local = TimeZoneInfo.ConvertTime(due, zone).DateTime;
-        var time = TimeOnly.FromDateTime(local);
-        if (time >= from && time <= until)
-        {
-            return due;
-        }
-
-        var day = time > until ? local.Date : local.Date.AddDays(-1);
-        return LocalTimes.ToInstant(day + until.ToTimeSpan(), zone);
-    }
+    public static DateTimeOffset Earlier(DateTimeOffset due, TimeZoneInfo zone, TimeOnly from, TimeOnly until) => Move(due, zone, from, until, earlier: true);
 
     /// <summary>A feedback's send time: <paramref name="due"/>, or the first allowed moment after it.</summary>
-    public static DateTimeOffset Later(DateTimeOffset due, TimeZoneInfo zone, TimeOnly from, TimeOnly until)
+    public static DateTimeOffset Later(DateTimeOffset due, TimeZoneInfo zone, TimeOnly from, TimeOnly until) => Move(due, zone, from, until, earlier: false);
+
+    private static DateTimeOffset Move(DateTimeOffset due, TimeZoneInfo zone, TimeOnly from, TimeOnly until, bool earlier)
     {
         ArgumentNullException.ThrowIfNull(zone);
         var local = TimeZoneInfo.ConvertTime(due, zone).DateTime;
@@ -37,7 +27,8 @@ public static class QuietHours
             return due;
         }
 
-        var day = time < from ? local.Date : local.Date.AddDays(1);
-        return LocalTimes.ToInstant(day + from.ToTimeSpan(), zone);
+        // Before `from` in the morning: the evening before (earlier) or this morning (later); after `until`: this evening or tomorrow morning.
+        var day = local.Date.AddDays((earlier, time < from) switch { (true, true) => -1, (false, false) => 1, _ => 0 });
+        return LocalTimes.ToInstant(day + (earlier ? until : from).ToTimeSpan(), zone);
     }
 }

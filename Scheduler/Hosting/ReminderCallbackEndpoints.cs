@@ -36,16 +36,10 @@ internal static class ReminderCallbackEndpoints
     {
         app.MapPost("/api/sms/status", async (HttpContext context, ReminderSettings settings, TimeProvider time, AuditLog audit) =>
         {
-            if (settings.Sms is not { } sms)
+            var (sms, form, body, refusal) = await SmsCallbackAsync(context, settings, time, audit, "sms-status");
+            if (refusal is not null)
             {
-                return Results.NotFound();
-            }
-
-            var (ok, form, body) = await VerifyAsync(context, sms, time);
-            if (!ok)
-            {
-                audit.Record("sms-status", "-", $"POST /api/sms/status from {context.Connection.RemoteIpAddress}", "sms-gateway", "refused 401: bad signature");
-                return Results.Unauthorized();
+                return refusal;
             }
 
             var receipt = sms.Api == SmsApi.Twilio
@@ -62,16 +56,10 @@ internal static class ReminderCallbackEndpoints
 
         app.MapPost("/api/sms/inbound", async (HttpContext context, ReminderSettings settings, TimeProvider time, AuditLog audit) =>
         {
-            if (settings.Sms is not { } sms)
+            var (sms, form, body, refusal) = await SmsCallbackAsync(context, settings, time, audit, "reply");
+            if (refusal is not null)
             {
-                return Results.NotFound();
-            }
-
-            var (ok, form, body) = await VerifyAsync(context, sms, time);
-            if (!ok)
-            {
-                audit.Record("reply", "-", $"POST /api/sms/inbound from {context.Connection.RemoteIpAddress}", "sms-gateway", "refused 401: bad signature");
-                return Results.Unauthorized();
+                return refusal;
             }
 
             var reply = sms.Api == SmsApi.Twilio ? new JsonReply(form!["From"], form["Body"]) : Read<JsonReply>(body);
@@ -122,6 +110,25 @@ internal static class ReminderCallbackEndpoints
         audit.Record("reply", result.PracticeId ?? "-", $"{result.AppLid ?? "-"} {channel} {result.Outcome}{(result.UpdateId is { } id ? $" update {id}" : "")}",
             channel == "sms" ? "sms-gateway" : "mail-forwarder", "handled");
         return result;
+    }
+
+    /// <summary>The gateway's settings and the verified request, or the refusal: 404 without a gateway, 401 (audited) for a bad signature.</summary>
+    private static async Task<(SmsGatewayOptions Sms, IFormCollection? Form, byte[] Body, IResult? Refusal)> SmsCallbackAsync(HttpContext context,
+        ReminderSettings settings, TimeProvider time, AuditLog audit, string action)
+    {
+        if (settings.Sms is not { } sms)
+        {
+            return (new SmsGatewayOptions(), null, [], Results.NotFound());
+        }
+
+        var (ok, form, body) = await VerifyAsync(context, sms, time);
+        if (!ok)
+        {
+            audit.Record(action, "-", $"POST {context.Request.Path} from {context.Connection.RemoteIpAddress}", "sms-gateway", "refused 401: bad signature");
+            return (sms, null, [], Results.Unauthorized());
+        }
+
+        return (sms, form, body, null);
     }
 
     private static async Task<(bool Ok, IFormCollection? Form, byte[] Body)> VerifyAsync(HttpContext context, SmsGatewayOptions sms, TimeProvider time)

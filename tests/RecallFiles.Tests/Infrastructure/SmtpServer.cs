@@ -1,7 +1,5 @@
 using System.Globalization;
-using System.Net;
 using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 using MimeKit;
 
 namespace RecallFiles.Tests.Infrastructure;
@@ -75,20 +73,13 @@ public sealed class SmtpServer : IAsyncDisposable
         var directory = Directory.CreateTempSubdirectory("recallfiles-smtp-").FullName;
         var script = Path.Combine(directory, "smtp_server.py");
         await File.WriteAllTextAsync(script, Script);
-        using var key = RSA.Create(2048);
-        var request = new CertificateRequest("CN=127.0.0.1", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
-        var san = new SubjectAlternativeNameBuilder();
-        san.AddIpAddress(IPAddress.Loopback);
-        request.CertificateExtensions.Add(san.Build());
-        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(1));
-        await File.WriteAllTextAsync(Path.Combine(directory, "cert.pem"), certificate.ExportCertificatePem());
-        await File.WriteAllTextAsync(Path.Combine(directory, "key.pem"), key.ExportPkcs8PrivateKeyPem());
+        var thumbprint = await LoopbackCertificate.WriteAsync(directory);
         var port = Ports.FreeTcpPort();
         var password = Convert.ToHexString(RandomNumberGenerator.GetBytes(12));
         var process = new ServerProcess(FtpServer.PythonPath,
             [script, port.ToString(CultureInfo.InvariantCulture), Path.Combine(directory, "maildir"), "recallfiles", password,
              Path.Combine(directory, "cert.pem"), Path.Combine(directory, "key.pem"), implicitTls ? "tls" : "starttls"], "ready");
-        var server = new SmtpServer(directory, port, password, certificate.Thumbprint, process);
+        var server = new SmtpServer(directory, port, password, thumbprint, process);
         await process.StartAsync(TimeSpan.FromSeconds(20));
         return server;
     }
