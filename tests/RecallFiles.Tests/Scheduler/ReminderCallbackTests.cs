@@ -50,6 +50,9 @@ public sealed class ReminderCallbackTests
         values["RecallFiles:Reminders:SmsGateway:From"] = "CLINICA";
         values["RecallFiles:Reminders:SmsGateway:CallbackSecret"] = Secret;
         values["RecallFiles:Reminders:SmsGateway:AllowInsecure"] = "true";
+        values["RecallFiles:Reminders:Smtp:Host"] = "127.0.0.1";   // not reached in this test: only its InboundSecret is used
+        values["RecallFiles:Reminders:Smtp:From"] = "recordatorios@clinica.example";
+        values["RecallFiles:Reminders:Smtp:InboundSecret"] = "mail-forwarder-secret-0123";
         var settings = RecallFilesSettings.From(new ConfigurationBuilder().AddInMemoryCollection(values).Build(), null);
         await using var cloud = await CloudContext.OpenAsync(settings, TestContext.CancellationToken);
         var baseUrl = $"http://127.0.0.1:{Ports.FreeTcpPort()}";
@@ -131,6 +134,23 @@ public sealed class ReminderCallbackTests
         await using (var planned = db.CreateCommand("SELECT count(*) FROM reminders WHERE app_lid = 'SMS1' AND state = 'planned'"))
         {
             Assert.AreEqual(0L, await planned.ExecuteScalarAsync(TestContext.CancellationToken), "the cancel reply cancelled the 2 h reminder and the feedback");
+        }
+
+        // A forwarded e-mail STOP from an address never written to: the opt-out is recorded and confirmed (in the default language).
+        using (var smsSecret = await http.SendAsync(Signed("/api/email/inbound", """{"from":"Someone@Example.org","text":"STOP"}"""), TestContext.CancellationToken))
+        {
+            Assert.AreEqual(HttpStatusCode.Unauthorized, smsSecret.StatusCode, "signed with the SMS secret, not the mail forwarder's");
+        }
+
+        using var mail = await http.SendAsync(Signed("/api/email/inbound", """{"from":"Someone@Example.org","text":"STOP"}""", "mail-forwarder-secret-0123"),
+            TestContext.CancellationToken);
+        Assert.AreEqual(HttpStatusCode.OK, mail.StatusCode);
+        using var stopped = JsonDocument.Parse(await mail.Content.ReadAsStringAsync(TestContext.CancellationToken));
+        Assert.AreEqual("OptedOut", stopped.RootElement.GetProperty("outcome").GetString());
+        StringAssert.StartsWith(stopped.RootElement.GetProperty("reply").GetString(), "You will receive no more messages.");
+        await using (var optOut = db.CreateCommand("SELECT address || '/' || practice_id FROM reminder_opt_outs"))
+        {
+            Assert.AreEqual("someone@example.org/", await optOut.ExecuteScalarAsync(TestContext.CancellationToken));
         }
 
         await app.StopAsync(TestContext.CancellationToken);
