@@ -160,8 +160,22 @@ public sealed class ReminderDispatcher(NpgsqlDataSource dataSource, ReminderOpti
     {
         var reminder = claimed.Message.Reminder;
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var result = await _sender.SendAsync(claimed.Message, connection, transaction, cancellationToken);
+        var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        SendResult result;
+        try
+        {
+            result = await _sender.SendAsync(claimed.Message, connection, transaction, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // A sender's bug must not leave this message (and the rest of the round) 'sending': record it failed, go on.
+            await transaction.RollbackAsync(cancellationToken);
+            await transaction.DisposeAsync();
+            transaction = await connection.BeginTransactionAsync(cancellationToken);
+            result = SendResult.Failed($"outcome unknown, not sent again: the sender failed ({ex.GetType().Name}: {SendResult.Redact(ex.Message, reminder.Address)})");
+        }
+
+        await using var _ = transaction;
         var now = time.GetUtcNow();
         switch (result.Outcome)
         {

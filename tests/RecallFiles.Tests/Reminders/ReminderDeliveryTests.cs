@@ -173,6 +173,24 @@ public sealed class ReminderDeliveryTests
     }
 
     [TestMethod]
+    public async Task SendDueAsync_RecordsAThrowingSenderAsFailed_AndSendsTheRestOfTheRound()
+    {
+        var scenario = await ReminderScenario.StartAsync(new ReminderOptions { Feedback = false, Offsets = [TimeSpan.FromHours(2)] });
+        await scenario.EventAsync("T1", "added", "2026-11-26T10:30:00", mobile: null, email: "p@example.org");
+        await scenario.EventAsync("T2", "added", "2026-11-26T10:30:00", mobile: "+34600111222", email: null);
+        await scenario.Engine().PlanAsync();
+        scenario.Clock.Advance(TimeSpan.FromDays(3));
+        var broken = new SmtpSender(new SmtpOptions { From = "reminders@clinic.example" });   // no Host: the sender throws
+
+        Assert.AreEqual(1, await scenario.Engine(new SenderRouter(email: broken)).SendDueAsync(), "the SMS reminder (outbox) is still sent");
+
+        var failed = (await scenario.RemindersAsync("T1")).Single();
+        Assert.AreEqual("failed", failed.State);
+        StringAssert.Contains(failed.Reason, "the sender failed (InvalidOperationException: RecallFiles:Reminders:Smtp:Host is not set)");
+        Assert.AreEqual("sent", (await scenario.RemindersAsync("T2")).Single().State);
+    }
+
+    [TestMethod]
     public async Task SendDueAsync_NeverSendsAgain_AMessageAnInterruptedRunWasSending()
     {
         using var gateway = new SmsGatewayStub();
