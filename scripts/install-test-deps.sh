@@ -15,6 +15,7 @@ declare -A probe=(
   [unixodbc]=/usr/bin/isql
   [odbc-mariadb]='/usr/lib/*/odbc/libmaodbc.so'
   [odbc-postgresql]='/usr/lib/*/odbc/psqlodbcw.so'
+  [python3-aiosmtpd]=/usr/lib/python3/dist-packages/aiosmtpd
 )
 missing=()
 for pkg in "${!probe[@]}"; do

@@ -19,8 +19,9 @@ namespace RecallFiles.Importer.Feed;
 /// <param name="Status">STATUS as written in the file (PENDING, APPROVED, CANCELLED by USER, CANCELLED by ADMIN).</param>
 /// <param name="Resource">RESOURCE_LID.</param>
 /// <param name="Location">LOCATION_LID.</param>
+/// <param name="Privacy">PRIVACY (<c>1</c>/<c>Y</c> accepted, <c>0</c>/<c>N</c> not, null when the row does not say).</param>
 public sealed record AppointmentPayload(DateTime StartsAt, TimeOnly? End, string? Mobile, string? Landline, string? Email, string? Language,
-    string? Preferences, string? Status, string? Resource, string? Location)
+    string? Preferences, string? Status, string? Resource, string? Location, string? Privacy = null)
 {
     /// <summary>The JSON keys of the payload, in the order the loader writes them.</summary>
     public static class Keys
@@ -35,13 +36,17 @@ public sealed record AppointmentPayload(DateTime StartsAt, TimeOnly? End, string
         public const string Status = "status";
         public const string Resource = "resource";
         public const string Location = "location";
+        public const string Privacy = "privacy";
 
         /// <summary>Every key, in order.</summary>
-        public static IReadOnlyList<string> All { get; } = [StartsAt, End, Mobile, Landline, Email, Language, Preferences, Status, Resource, Location];
+        public static IReadOnlyList<string> All { get; } = [StartsAt, End, Mobile, Landline, Email, Language, Preferences, Status, Resource, Location, Privacy];
     }
 
     /// <summary>The status, when it is one of the contract's values.</summary>
     public AppointmentStatus? ParsedStatus => AppointmentStatuses.TryParse(Status, out var status) ? status : null;
+
+    /// <summary>False when PRIVACY says the patient has not accepted the privacy regulations (<c>0</c>/<c>N</c>); true otherwise.</summary>
+    public bool PrivacyAccepted => Privacy is not ("0" or "N" or "n");
 
     /// <summary>The local end, when it is after the start on the same day.</summary>
     public DateTime? EndsAt => End is { } e && StartsAt.Date + e.ToTimeSpan() > StartsAt ? StartsAt.Date + e.ToTimeSpan() : null;
@@ -57,6 +62,6 @@ public sealed record AppointmentPayload(DateTime StartsAt, TimeOnly? End, string
             CultureInfo.InvariantCulture, DateTimeStyles.None);
         TimeOnly? end = Text(Keys.End) is { } e && TimeOnly.TryParse(e, CultureInfo.InvariantCulture, out var t) ? t : null;
         return new AppointmentPayload(start, end, Text(Keys.Mobile), Text(Keys.Landline), Text(Keys.Email), Text(Keys.Language), Text(Keys.Preferences),
-            Text(Keys.Status), Text(Keys.Resource), Text(Keys.Location));
+            Text(Keys.Status), Text(Keys.Resource), Text(Keys.Location), Text(Keys.Privacy));
     }
 }

@@ -149,7 +149,7 @@ internal static class AppointmentTable
         new("user_email", ColumnType.Text, false, AppointmentPayload.Keys.Email, AppointmentField.UserEmail),
         new("user_language", ColumnType.Text, false, AppointmentPayload.Keys.Language, AppointmentField.UserLanguage),
         new("communication_preferences", ColumnType.Text, false, AppointmentPayload.Keys.Preferences, AppointmentField.CommunicationPreferences),
-        new("privacy", ColumnType.Text, false, null, AppointmentField.Privacy),
+        new("privacy", ColumnType.Text, false, AppointmentPayload.Keys.Privacy, AppointmentField.Privacy),
         new("status", ColumnType.Text, false, AppointmentPayload.Keys.Status, AppointmentField.Status),
         new("resource_lid", ColumnType.Text, true, AppointmentPayload.Keys.Resource, AppointmentField.ResourceLid),
         new("resource_name", ColumnType.Text, true, null, AppointmentField.ResourceName),

@@ -1,6 +1,8 @@
 using System.CommandLine;
 using Npgsql;
 using RecallFiles.Importer.Status;
+using RecallFiles.Reminders;
+using RecallFiles.Reminders.Replies;
 using RecallFiles.Schemas;
 
 using RecallFiles.Scheduler.Configuration;
@@ -8,8 +10,9 @@ using RecallFiles.Scheduler.Configuration;
 namespace RecallFiles.Scheduler.Cli;
 
 /// <summary>
-/// <c>recallfiles reply PRACTICE APP_LID confirm|cancel</c>: records a patient's answer as a status update (APPROVED or
-/// CANCELLED by USER) with the date, time and resource the cloud knows, for the next status export (issue 6).
+/// <c>recallfiles reply PRACTICE APP_LID confirm|cancel|STATUS</c>: records a patient's answer (or support's status: any
+/// of the four) as a status update with the date, time and resource the cloud knows, for the next status export
+/// (issue 6); a cancellation cancels the appointment's planned reminders at once (issue 15).
 /// </summary>
 internal static class ReplyCommand
 {
@@ -17,7 +20,10 @@ internal static class ReplyCommand
     {
         var practice = new Argument<string>("PRACTICE") { Description = "The practice id." };
         var appLid = new Argument<string>("APP_LID") { Description = "The appointment's APP_LID." };
-        var answer = new Argument<string>("ANSWER") { Description = "confirm (APPROVED) or cancel (CANCELLED by USER)." };
+        var answer = new Argument<string>("ANSWER")
+        {
+            Description = "confirm (APPROVED), cancel (CANCELLED by USER), or a status: PENDING, APPROVED, \"CANCELLED by USER\", \"CANCELLED by ADMIN\".",
+        };
         var config = ExportCommand.ConfigOption();
         var command = new Command("reply", "Record a patient's reply (confirm or cancel) as a status update for the PMS.") { practice, appLid, answer, config };
         command.SetAction((parse, ct) => RunAsync(parse.GetValue(practice)!, parse.GetValue(appLid)!, parse.GetValue(answer)!, parse.GetValue(config),
@@ -27,14 +33,10 @@ internal static class ReplyCommand
 
     private static async Task<int> RunAsync(string practiceId, string appLid, string answer, string? configFile, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
-        AppointmentStatus status;
-        switch (answer.Trim().ToUpperInvariant())
+        if (!ReplyParser.TryParseAnswer(answer, out var status))
         {
-            case "CONFIRM": status = AppointmentStatus.Approved; break;
-            case "CANCEL": status = AppointmentStatus.CancelledByUser; break;
-            default:
-                await stderr.WriteLineAsync($"recallfiles reply: ANSWER '{answer}' must be confirm or cancel");
-                return ExitCodes.Usage;
+            await stderr.WriteLineAsync($"recallfiles reply: ANSWER '{answer}' must be confirm, cancel, PENDING, APPROVED, \"CANCELLED by USER\" or \"CANCELLED by ADMIN\"");
+            return ExitCodes.Usage;
         }
 
         var settings = await ImportSettings.LoadAsync("reply", configFile, stderr);
@@ -47,8 +49,9 @@ internal static class ReplyCommand
         {
             await using var dataSource = await settings.OpenStoreAsync(cancellationToken);
             var id = await StatusUpdates.AddAsync(dataSource, practiceId, appLid, status, "reply", cancellationToken);
+            var stopped = await ReminderEngine.CancelPlannedForStatusAsync(dataSource, practiceId, appLid, status, cancellationToken);
             CliAudit.Record(settings.Settings, "reply", practiceId, $"{appLid} {status.ToWire()} update {id}", "queued");
-            await stdout.WriteLineAsync($"status update {id}: {practiceId} {appLid} {status.ToWire()} (queued; sent with the next status export)");
+            await stdout.WriteLineAsync($"status update {id}: {practiceId} {appLid} {status.ToWire()} (queued; sent with the next status export){(stopped > 0 ? $"; {stopped} planned reminder(s) cancelled" : "")}");
             return ExitCodes.Ok;
         }
         catch (NotFoundException ex)

@@ -1,11 +1,16 @@
 using Microsoft.Extensions.Configuration;
 using RecallFiles.Importer.Feed;
 using RecallFiles.Reminders;
+using RecallFiles.Reminders.Delivery;
 
 namespace RecallFiles.Scheduler.Configuration;
 
-/// <summary>The reminder feed's settings: the reference engine (<c>RecallFiles:Reminders</c>) and the optional webhook (<c>RecallFiles:Webhook</c>).</summary>
-internal sealed record ReminderSettings(ReminderOptions Engine, WebhookOptions Webhook, string Cron)
+/// <summary>
+/// The reminder feed's settings: the reference engine (<c>RecallFiles:Reminders</c>), its optional SMTP server
+/// (<c>RecallFiles:Reminders:Smtp</c>, on when <c>Host</c> is set) and SMS gateway (<c>RecallFiles:Reminders:SmsGateway</c>,
+/// on when <c>Url</c> is set) — without them messages go to the outbox — and the optional webhook (<c>RecallFiles:Webhook</c>).
+/// </summary>
+internal sealed record ReminderSettings(ReminderOptions Engine, WebhookOptions Webhook, string Cron, SmtpOptions? Smtp = null, SmsGatewayOptions? Sms = null)
 {
     /// <summary>Binds and validates both sections; throws <see cref="SettingsException"/> naming the key of a wrong value.</summary>
     public static ReminderSettings From(IConfiguration configuration)
@@ -13,7 +18,9 @@ internal sealed record ReminderSettings(ReminderOptions Engine, WebhookOptions W
         var engine = configuration.GetSection("RecallFiles:Reminders").Get<ReminderOptions>() ?? new ReminderOptions();
         var webhook = configuration.GetSection("RecallFiles:Webhook").Get<WebhookOptions>() ?? new WebhookOptions();
         var cron = configuration["RecallFiles:Reminders:Cron"] is { Length: > 0 } c ? c : "* * * * *";
-        var errors = engine.Validate().Concat(webhook.Validate()).ToList();
+        var smtp = configuration.GetSection("RecallFiles:Reminders:Smtp").Get<SmtpOptions>() is { Host.Length: > 0 } m ? m : null;
+        var sms = configuration.GetSection("RecallFiles:Reminders:SmsGateway").Get<SmsGatewayOptions>() is { Url: not null } g ? g : null;
+        var errors = engine.Validate().Concat(webhook.Validate()).Concat(smtp?.Validate() ?? []).Concat(sms?.Validate() ?? []).ToList();
         try
         {
             Cronos.CronExpression.Parse(cron);
@@ -23,7 +30,7 @@ internal sealed record ReminderSettings(ReminderOptions Engine, WebhookOptions W
             errors.Add($"RecallFiles:Reminders:Cron '{cron}' is not a cron expression ({ex.Message}); the default is '* * * * *'");
         }
 
-        return errors.Count == 0 ? new ReminderSettings(engine, webhook, cron)
+        return errors.Count == 0 ? new ReminderSettings(engine, webhook, cron, smtp, sms)
             : throw new SettingsException("invalid configuration:" + Environment.NewLine + string.Join(Environment.NewLine, errors.Select(e => "  " + e)));
     }
 }

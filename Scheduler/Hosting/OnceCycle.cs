@@ -104,7 +104,7 @@ internal static class OnceCycle
             {
                 var (events, sent, forwarded) = await app.Services.GetRequiredService<ReminderJob>().RunOnceAsync(cancellationToken);
                 await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                    $"remind  {events} appointment event(s) planned, {sent} due message(s) to the outbox{(forwarded > 0 ? $", {forwarded} event(s) to the webhook" : "")}"));
+                    $"remind  {events} appointment event(s) planned, {sent} due message(s) sent{(forwarded > 0 ? $", {forwarded} event(s) to the webhook" : "")}"));
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {

@@ -128,6 +128,7 @@ internal static partial class RecallFilesHost
             builder.Services.AddSingleton<IJobModule, CloudJobs>();
             builder.Services.AddSingleton(ReminderSettings.From(settings.Configuration));
             builder.Services.AddHttpClient("webhook");
+            builder.Services.AddHttpClient("sms");
             builder.Services.AddTransient<ReminderJob>();
             builder.Services.AddSingleton<IJobModule, ReminderJobs>();
         }
@@ -147,6 +148,7 @@ internal static partial class RecallFilesHost
         if (cloud is not null)
         {
             ReplyEndpoint.Map(app, cloud.DataSource);
+            ReminderCallbackEndpoints.Map(app, cloud.DataSource);
         }
         if (settings.Dashboard.Enabled)
         {

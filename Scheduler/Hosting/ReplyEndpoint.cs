@@ -3,6 +3,8 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Npgsql;
 using RecallFiles.Importer.Status;
+using RecallFiles.Reminders;
+using RecallFiles.Reminders.Replies;
 using RecallFiles.Schemas;
 using RecallFiles.Scheduler.Logging;
 
@@ -10,7 +12,8 @@ namespace RecallFiles.Scheduler.Hosting;
 
 /// <summary>
 /// <c>POST /api/replies</c> (cloud role): a patient's answer from the reminder channel, as a status update for the
-/// PMS — the same as <c>./recallfiles reply</c>. Body <c>{"practice":"ACME-01","appLid":"1042","answer":"confirm"|"cancel"}</c>.
+/// PMS — the same as <c>./recallfiles reply</c>. Body <c>{"practice":"ACME-01","appLid":"1042","answer":"confirm"|"cancel"|STATUS}</c>,
+/// STATUS any of PENDING, APPROVED, CANCELLED by USER, CANCELLED by ADMIN; a cancellation cancels the planned reminders at once.
 /// Machines only (issue 12): <c>Authorization: Bearer</c> with an API key from <c>recallfiles api-key create</c>, never a
 /// person's login and never open on loopback. 401 for a missing, unknown or revoked key, 403 for a practice the key is
 /// not limited to. Answers 201 with the update id, 400 for a malformed body, 415 for anything but JSON, 404 for an
@@ -51,15 +54,10 @@ internal static class ReplyEndpoint
                 return Results.Problem($"the body is not JSON: {ex.Message}", statusCode: StatusCodes.Status400BadRequest);
             }
 
-            AppointmentStatus? status = reply?.Answer?.Trim().ToUpperInvariant() switch
-            {
-                "CONFIRM" => AppointmentStatus.Approved,
-                "CANCEL" => AppointmentStatus.CancelledByUser,
-                _ => null,
-            };
+            AppointmentStatus? status = ReplyParser.TryParseAnswer(reply?.Answer, out var parsed) ? parsed : null;
             if (reply is null || !PracticeId.IsValid(reply.Practice) || string.IsNullOrWhiteSpace(reply.AppLid) || reply.AppLid.Length > 50 || status is null)
             {
-                return Results.Problem("expected {\"practice\": a practice id, \"appLid\": the appointment (1-50 characters), \"answer\": \"confirm\" or \"cancel\"}",
+                return Results.Problem("expected {\"practice\": a practice id, \"appLid\": the appointment (1-50 characters), \"answer\": \"confirm\", \"cancel\" or a status (PENDING, APPROVED, CANCELLED by USER, CANCELLED by ADMIN)}",
                     statusCode: StatusCodes.Status400BadRequest);
             }
 
@@ -72,6 +70,7 @@ internal static class ReplyEndpoint
             try
             {
                 var id = await StatusUpdates.AddAsync(store, reply.Practice!, reply.AppLid.Trim(), status.Value, "api", context.RequestAborted);
+                await ReminderEngine.CancelPlannedForStatusAsync(store, reply.Practice!, reply.AppLid.Trim(), status.Value, context.RequestAborted);
                 audit.Record("reply", reply.Practice!, $"{reply.AppLid.Trim()} {status.Value.ToWire()} update {id}", who, "queued");
                 return Results.Created($"/api/replies/{id}", new { id, practice = reply.Practice, appLid = reply.AppLid.Trim(), status = status.Value.ToWire(), state = "queued" });
             }

@@ -5,12 +5,14 @@ using Microsoft.Extensions.Logging;
 using Npgsql;
 using RecallFiles.Importer.Feed;
 using RecallFiles.Reminders;
+using RecallFiles.Reminders.Delivery;
 using RecallFiles.Scheduler.Configuration;
 
 namespace RecallFiles.Scheduler.Jobs;
 
 /// <summary>
-/// "Reminders": plans from new appointment events, sends what is due to the outbox, and forwards the
+/// "Reminders": plans from new appointment events, sends what is due (SMTP and the SMS gateway when configured, else
+/// the outbox), and forwards the
 /// events to the webhook when one is configured. Every minute by default; never two at once.
 /// </summary>
 internal sealed class ReminderJob(NpgsqlDataSource dataSource, ReminderSettings settings, TimeProvider time, IHttpClientFactory http, ILogger<ReminderJob> logger)
@@ -29,7 +31,7 @@ internal sealed class ReminderJob(NpgsqlDataSource dataSource, ReminderSettings 
     public async Task<string> RunAsync(CancellationToken cancellationToken)
     {
         var (planned, sent, forwarded) = await RunOnceAsync(cancellationToken);
-        return $"{planned} event(s) planned, {sent} message(s) to the outbox, {forwarded} event(s) to the webhook";
+        return $"{planned} event(s) planned, {sent} message(s) sent, {forwarded} event(s) to the webhook";
     }
 
     internal async Task<(int Events, int Sent, int Forwarded)> RunOnceAsync(CancellationToken cancellationToken)
@@ -40,7 +42,10 @@ internal sealed class ReminderJob(NpgsqlDataSource dataSource, ReminderSettings 
             SchemaReady[dataSource.ConnectionString] = true;
         }
 
-        var engine = new ReminderEngine(dataSource, settings.Engine, time, logger: logger);
+        var sender = new SenderRouter(
+            email: settings.Smtp is { } smtp ? new SmtpSender(smtp) : null,
+            sms: settings.Sms is { } sms ? new SmsGatewaySender(sms, http.CreateClient("sms")) : null);
+        var engine = new ReminderEngine(dataSource, settings.Engine, time, sender, logger);
         var events = await engine.PlanAsync(cancellationToken);
         var sent = await engine.SendDueAsync(cancellationToken: cancellationToken);
         var forwarded = await new WebhookForwarder(dataSource, settings.Webhook, http.CreateClient("webhook"), time, logger).ForwardAsync(cancellationToken);

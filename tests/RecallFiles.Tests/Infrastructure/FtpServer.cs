@@ -94,15 +94,7 @@ public sealed class FtpServer : IAsyncDisposable
         var thumbprint = "";
         if (tls)
         {
-            using var key = RSA.Create(2048);
-            var request = new CertificateRequest("CN=127.0.0.1", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
-            var san = new SubjectAlternativeNameBuilder();
-            san.AddIpAddress(IPAddress.Loopback);
-            request.CertificateExtensions.Add(san.Build());
-            using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(1));
-            await File.WriteAllTextAsync(Path.Combine(directory, "cert.pem"), certificate.ExportCertificatePem());
-            await File.WriteAllTextAsync(Path.Combine(directory, "key.pem"), key.ExportPkcs8PrivateKeyPem());
-            thumbprint = certificate.Thumbprint;
+            thumbprint = await LoopbackCertificate.WriteAsync(directory);
             arguments.AddRange([Path.Combine(directory, "cert.pem"), Path.Combine(directory, "key.pem")]);
         }
 

@@ -36,16 +36,7 @@ internal sealed class NginxServer : IDisposable
         }
 
         var folder = Directory.CreateTempSubdirectory("rf-nginx-").FullName;
-        using (var key = RSA.Create(2048))
-        {
-            var request = new CertificateRequest("CN=127.0.0.1", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
-            var san = new SubjectAlternativeNameBuilder();
-            san.AddIpAddress(System.Net.IPAddress.Loopback);
-            request.CertificateExtensions.Add(san.Build());
-            using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(7));
-            await File.WriteAllTextAsync(Path.Combine(folder, "cert.pem"), certificate.ExportCertificatePem(), cancellationToken);
-            await File.WriteAllTextAsync(Path.Combine(folder, "key.pem"), key.ExportPkcs8PrivateKeyPem(), cancellationToken);
-        }
+        await LoopbackCertificate.WriteAsync(folder, cancellationToken);
 
         var port = Ports.FreeTcpPort();
         var user = Environment.UserName == "root" ? "user root root;" : "";

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Npgsql;
 using RecallFiles.Reminders;
 using RecallFiles.Tests.Infrastructure;
@@ -9,62 +8,21 @@ namespace RecallFiles.Tests.Reminders;
 [TestClass]
 public sealed class ReminderEngineTests
 {
-    // Monday 23 November 2026, 08:00 UTC = 09:00 in Madrid.
-    private static readonly DateTimeOffset Now = new(2026, 11, 23, 8, 0, 0, TimeSpan.Zero);
-
-    private static async Task<(NpgsqlDataSource Db, ReminderEngine Engine, ManualTimeProvider Clock)> SetupAsync()
+    private static async Task<(NpgsqlDataSource Db, ReminderEngine Engine, ManualTimeProvider Clock, ReminderScenario Scenario)> SetupAsync()
     {
-        var connectionString = await PostgresFixture.CreateDatabaseAsync("reminders");
-        var db = NpgsqlDataSource.Create(connectionString);
-        await ReminderEngine.EnsureSchemaAsync(db);
-        await ReminderEngine.EnsureSchemaAsync(db);   // idempotent
-        await using (var practice = db.CreateCommand("INSERT INTO practices (id, drop_box, folder, time_zone) VALUES ('DEMO-01', 'local', 'DEMO-01', 'Europe/Madrid')"))
-        {
-            await practice.ExecuteNonQueryAsync();
-        }
-
-        var clock = new ManualTimeProvider(Now);
-        return (db, new ReminderEngine(db, new ReminderOptions(), clock), clock);
-    }
-
-    private static async Task EventAsync(NpgsqlDataSource db, string appLid, string kind, string startsAt, string? mobile = "+34600111222",
-        string? email = "p@example.org", string? landline = null, string? preferences = null, string? status = null, string? end = null)
-    {
-        var payload = JsonSerializer.Serialize(new Dictionary<string, string?>
-        {
-            ["starts_at"] = startsAt, ["end"] = end, ["mobile"] = mobile, ["landline"] = landline, ["email"] = email,
-            ["preferences"] = preferences, ["status"] = status, ["resource"] = "DDS1", ["location"] = "CEN",
-        });
-        await using var insert = db.CreateCommand("INSERT INTO appointment_events (practice_id, app_lid, kind, payload) VALUES ('DEMO-01', $1, $2, $3::json)");
-        insert.Parameters.Add(new() { Value = appLid });
-        insert.Parameters.Add(new() { Value = kind });
-        insert.Parameters.Add(new() { Value = payload });
-        await insert.ExecuteNonQueryAsync();
-    }
-
-    private static async Task<List<(string Label, DateTime Due, string Channel, string Address, string State)>> RemindersAsync(NpgsqlDataSource db, string appLid)
-    {
-        await using var select = db.CreateCommand("SELECT label, due_at, channel, address, state FROM reminders WHERE app_lid = $1 ORDER BY id");
-        select.Parameters.Add(new() { Value = appLid });
-        await using var reader = await select.ExecuteReaderAsync();
-        var list = new List<(string, DateTime, string, string, string)>();
-        while (await reader.ReadAsync())
-        {
-            list.Add((reader.GetString(0), reader.GetDateTime(1).ToUniversalTime(), reader.GetString(2), reader.GetString(3), reader.GetString(4)));
-        }
-
-        return list;
+        var scenario = await ReminderScenario.StartAsync();
+        return (scenario.Db, scenario.Engine(), scenario.Clock, scenario);
     }
 
     [TestMethod]
     public async Task PlanAsync_PlansBothReminders_AndFeedback_ByMobile_InThePracticesTimeZone()
     {
-        var (db, engine, _) = await SetupAsync();
-        await EventAsync(db, "A1", "added", "2026-11-26T10:30:00", end: "11:00:00");
+        var (db, engine, _, scenario) = await SetupAsync();
+        await scenario.EventAsync("A1", "added", "2026-11-26T10:30:00", end: "11:00:00");
 
         Assert.AreEqual(1, await engine.PlanAsync());
 
-        var reminders = await RemindersAsync(db, "A1");
+        var reminders = await scenario.RemindersAsync("A1");
         CollectionAssert.AreEqual(new[] { "48h", "2h", "feedback" }, reminders.Select(r => r.Label).ToArray());
         Assert.AreEqual(new DateTime(2026, 11, 24, 9, 30, 0, DateTimeKind.Utc), reminders[0].Due, "10:30 in Madrid (UTC+1) minus 48 h");
         Assert.AreEqual(new DateTime(2026, 11, 26, 7, 30, 0, DateTimeKind.Utc), reminders[1].Due);
@@ -76,18 +34,18 @@ public sealed class ReminderEngineTests
     [TestMethod]
     public async Task PlanAsync_ThrowsNamingTheKey_AndKeepsTheEvent_WhenThePracticesTimeZoneIsUnknown()
     {
-        var (db, engine, _) = await SetupAsync();
+        var (db, engine, _, scenario) = await SetupAsync();
         await using (var zone = db.CreateCommand("UPDATE practices SET time_zone = 'Mars/Olympus' WHERE id = 'DEMO-01'"))
         {
             await zone.ExecuteNonQueryAsync();
         }
 
-        await EventAsync(db, "A9", "added", "2026-11-26T10:30:00");
+        await scenario.EventAsync("A9", "added", "2026-11-26T10:30:00");
 
         var error = await Assert.ThrowsExactlyAsync<TimeZoneNotFoundException>(() => engine.PlanAsync());
 
         StringAssert.Contains(error.Message, "RecallFiles:Practices:DEMO-01:TimeZone 'Mars/Olympus' is not a known time zone");
-        Assert.IsEmpty(await RemindersAsync(db, "A9"), "nothing planned at a guessed (UTC) time");
+        Assert.IsEmpty(await scenario.RemindersAsync("A9"), "nothing planned at a guessed (UTC) time");
         await using (var zone = db.CreateCommand("UPDATE practices SET time_zone = 'Europe/Madrid' WHERE id = 'DEMO-01'"))
         {
             await zone.ExecuteNonQueryAsync();
@@ -102,12 +60,12 @@ public sealed class ReminderEngineTests
     [DataRow("000", null, null)]
     public async Task PlanAsync_HonoursCommunicationPreferences(string preferences, string? channel, string? address)
     {
-        var (db, engine, _) = await SetupAsync();
-        await EventAsync(db, "A2", "added", "2026-11-26T10:30:00", landline: "+34915550001", preferences: preferences);
+        var (db, engine, _, scenario) = await SetupAsync();
+        await scenario.EventAsync("A2", "added", "2026-11-26T10:30:00", landline: "+34915550001", preferences: preferences);
 
         await engine.PlanAsync();
 
-        var reminders = await RemindersAsync(db, "A2");
+        var reminders = await scenario.RemindersAsync("A2");
         if (channel is null)
         {
             Assert.IsEmpty(reminders);
@@ -121,15 +79,15 @@ public sealed class ReminderEngineTests
     [TestMethod]
     public async Task PlanAsync_SkipsRemindersAlreadyInThePast_AndReplansAMovedAppointment()
     {
-        var (db, engine, _) = await SetupAsync();
-        await EventAsync(db, "A3", "added", "2026-11-24T10:00:00");      // 25 h away: the 48 h reminder is already past
+        var (db, engine, _, scenario) = await SetupAsync();
+        await scenario.EventAsync("A3", "added", "2026-11-24T10:00:00");      // 25 h away: the 48 h reminder is already past
         await engine.PlanAsync();
-        CollectionAssert.AreEqual(new[] { "2h", "feedback" }, (await RemindersAsync(db, "A3")).Select(r => r.Label).ToArray());
+        CollectionAssert.AreEqual(new[] { "2h", "feedback" }, (await scenario.RemindersAsync("A3")).Select(r => r.Label).ToArray());
 
-        await EventAsync(db, "A3", "changed", "2026-11-27T10:00:00");
+        await scenario.EventAsync("A3", "changed", "2026-11-27T10:00:00");
         await engine.PlanAsync();
 
-        var reminders = await RemindersAsync(db, "A3");
+        var reminders = await scenario.RemindersAsync("A3");
         Assert.HasCount(2, reminders.Where(r => r.State == "cancelled").ToList());
         CollectionAssert.AreEqual(new[] { "48h", "2h", "feedback" }, reminders.Where(r => r.State == "planned").Select(r => r.Label).ToArray());
     }
@@ -140,14 +98,14 @@ public sealed class ReminderEngineTests
     [DataRow("changed", "CANCELLED by ADMIN")]
     public async Task PlanAsync_CancelsPlannedReminders_OfRemovedOrCancelledAppointments(string kind, string? status)
     {
-        var (db, engine, _) = await SetupAsync();
-        await EventAsync(db, "A4", "added", "2026-11-26T10:30:00");
+        var (db, engine, _, scenario) = await SetupAsync();
+        await scenario.EventAsync("A4", "added", "2026-11-26T10:30:00");
         await engine.PlanAsync();
 
-        await EventAsync(db, "A4", kind, "2026-11-26T10:30:00", status: status);
+        await scenario.EventAsync("A4", kind, "2026-11-26T10:30:00", status: status);
         await engine.PlanAsync();
 
-        var reminders = await RemindersAsync(db, "A4");
+        var reminders = await scenario.RemindersAsync("A4");
         Assert.HasCount(3, reminders);
         Assert.IsTrue(reminders.All(r => r.State == "cancelled"));
     }
@@ -155,14 +113,14 @@ public sealed class ReminderEngineTests
     [TestMethod]
     public async Task SendDueAsync_WritesDueRemindersToTheOutbox_Once_AndNeverReplansWhatWasSent()
     {
-        var (db, engine, clock) = await SetupAsync();
-        await EventAsync(db, "A5", "added", "2026-11-23T12:00:00", end: "12:30:00");   // today 12:00 Madrid = 11:00Z
+        var (db, engine, clock, scenario) = await SetupAsync();
+        await scenario.EventAsync("A5", "added", "2026-11-23T12:00:00", end: "12:30:00");   // today 12:00 Madrid = 11:00Z
         await engine.PlanAsync();
 
         clock.Advance(TimeSpan.FromHours(1));                                               // the 2 h reminder is due
         Assert.AreEqual(1, await engine.SendDueAsync());
         Assert.AreEqual(0, await engine.SendDueAsync(), "sent once");
-        await EventAsync(db, "A5", "changed", "2026-11-23T12:00:00", end: "12:45:00");      // same start, new end
+        await scenario.EventAsync("A5", "changed", "2026-11-23T12:00:00", end: "12:45:00", status: "APPROVED");   // same start, new end, confirmed
         await engine.PlanAsync();
         clock.Advance(TimeSpan.FromHours(7));                                                // after the feedback time
         Assert.AreEqual(1, await engine.SendDueAsync(), "only the feedback: the 2 h reminder is not sent again");

@@ -14,6 +14,8 @@ public sealed class ConfigurationDocsTests
     [
         [typeof(LoggingSettings)], [typeof(DashboardSettings)], [typeof(DashboardUser)], [typeof(HangfireSettings)],
         [typeof(PracticeExportOptions)], [typeof(DropBoxOptions)], [typeof(HousekeepingSettings)],
+        [typeof(RecallFiles.Reminders.ReminderOptions)], [typeof(RecallFiles.Reminders.PracticeReminderOptions)],
+        [typeof(RecallFiles.Reminders.Delivery.SmtpOptions)], [typeof(RecallFiles.Reminders.Delivery.SmsGatewayOptions)],
     ];
 
     [TestMethod]

@@ -62,7 +62,7 @@ public sealed class OpenDentalStatusApplyTests
         return new Apt(reader.GetInt32(0), reader.GetInt64(1), reader.GetString(2));
     }
 
-    private static async Task ExecAsync(string connectionString, string sql)
+    internal static async Task ExecAsync(string connectionString, string sql)
     {
         await using var connection = new MySqlConnection(connectionString);
         await connection.OpenAsync();

@@ -13,7 +13,7 @@ namespace RecallFiles.Tests.Status;
 [TestClass]
 public sealed class StatusRoundTripTests
 {
-    private static async Task<(int Exit, string Out, string Err)> CliAsync(string config, params string[] args)
+    internal static async Task<(int Exit, string Out, string Err)> CliAsync(string config, params string[] args)
     {
         using var output = new StringWriter();
         using var error = new StringWriter();
@@ -21,20 +21,16 @@ public sealed class StatusRoundTripTests
         return (exit, output.ToString(), error.ToString());
     }
 
-    private static async Task<(int Exit, string Out, string Err)> OkAsync(string config, params string[] args)
+    internal static async Task<(int Exit, string Out, string Err)> OkAsync(string config, params string[] args)
     {
         var result = await CliAsync(config, args);
         Assert.AreEqual(0, result.Exit, $"recallfiles {string.Join(' ', args)}: {result.Out}{result.Err}");
         return result;
     }
 
-    [TestMethod]
-    public async Task Reply_EndsBrokenInOpenDentalAndAppliedInTheCloud_ThroughSshd()
+    /// <summary>One Open Dental practice OD-01 (Europe/Madrid, cancel = Broken) whose agent and cloud share a real sshd; returns the config file.</summary>
+    internal static async Task<string> WriteConfigAsync(SshdServer sshd, string cloudDb, string pms, string[]? extensionColumns = null)
     {
-        await using var maria = await MariaDbServer.StartAsync();
-        var pms = await OpenDentalStatusApplyTests.CreatePmsAsync(maria, "od_roundtrip");
-        await using var sshd = await SshdServer.StartAsync();
-        var cloudDb = await PostgresFixture.CreateDatabaseAsync("status_roundtrip");
         var folder = Directory.CreateTempSubdirectory("rf-status-rt-").FullName;
         Directory.CreateDirectory(Path.Combine(sshd.RootFolder, "OD-01"));
         object Sftp(string root) => new
@@ -60,11 +56,23 @@ public sealed class StatusRoundTripTests
                         {
                             PracticeId = "OD-01", Source = "OpenDental", ConnectionString = pms, TimeZone = "Europe/Madrid",
                             DropBox = Sftp(Path.Combine(sshd.RootFolder, "OD-01")), Status = new { Enabled = true, CancelMode = "Broken" },
+                            ExtensionColumns = extensionColumns ?? [],
                         },
                     },
                 },
             },
         }));
+        return config;
+    }
+
+    [TestMethod]
+    public async Task Reply_EndsBrokenInOpenDentalAndAppliedInTheCloud_ThroughSshd()
+    {
+        await using var maria = await MariaDbServer.StartAsync();
+        var pms = await OpenDentalStatusApplyTests.CreatePmsAsync(maria, "od_roundtrip");
+        await using var sshd = await SshdServer.StartAsync();
+        var cloudDb = await PostgresFixture.CreateDatabaseAsync("status_roundtrip");
+        var config = await WriteConfigAsync(sshd, cloudDb, pms);
 
         // The cloud learns the schedule from the PMS: export (agent) → sshd → import (cloud).
         await OkAsync(config, "export", "--once", "--now", "2026-10-24T10:00:00Z");
