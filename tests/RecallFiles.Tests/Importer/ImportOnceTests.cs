@@ -1,0 +1,91 @@
+using RecallFiles.Scheduler.Cli;
+using static RecallFiles.Tests.Importer.ImporterStore;
+
+namespace RecallFiles.Tests.Importer;
+
+/// <summary>
+/// Issue 14: <c>recallfiles import --once</c> is a fresh process that has never listed the inbox, so it waits once for
+/// MinFileAge instead of reporting "0 new file(s)" for a file that has been there for minutes; it says what is still waiting.
+/// </summary>
+[TestClass]
+[DoNotParallelize] // the verb reads its configuration from the process environment
+public sealed class ImportOnceTests
+{
+    public TestContext TestContext { get; set; } = null!;
+
+    private async Task<(int Exit, string Out, string Err)> Import(ImporterStore store, string root, bool requireDone)
+    {
+        var variables = new Dictionary<string, string?>
+        {
+            ["RecallFiles__Database__ConnectionString"] = store.ConnectionString,
+            ["RecallFiles__DataFolder"] = Path.Combine(store.Folder, "data"),
+            ["RecallFiles__DropBoxes__default__Kind"] = "Local",
+            ["RecallFiles__DropBoxes__default__RootPath"] = root,
+            ["RecallFiles__DropBoxes__default__MinFileAge"] = "00:00:02",
+            ["RecallFiles__DropBoxes__default__RequireDoneFile"] = requireDone ? "true" : "false",
+            ["RecallFiles__Practices__ACME__TimeZone"] = "UTC",
+        };
+        var saved = variables.Keys.ToDictionary(k => k, Environment.GetEnvironmentVariable);
+        foreach (var (k, v) in variables)
+        {
+            Environment.SetEnvironmentVariable(k, v);
+        }
+
+        try
+        {
+            using var output = new StringWriter();
+            using var error = new StringWriter();
+            var exit = await RecallFilesCli.RunAsync(["import", "--once"], output, error, TestContext.CancellationToken);
+            TestContext.WriteLine(output.ToString() + error);
+            return (exit, output.ToString(), error.ToString());
+        }
+        finally
+        {
+            foreach (var (k, v) in saved)
+            {
+                Environment.SetEnvironmentVariable(k, v);
+            }
+        }
+    }
+
+    private static string Drop(string root, string name, string content)
+    {
+        var folder = Path.Combine(root, "ACME", "appointments");
+        Directory.CreateDirectory(folder);
+        var path = Path.Combine(folder, name);
+        System.IO.File.WriteAllText(path, content);
+        System.IO.File.SetLastWriteTimeUtc(path, DateTime.UtcNow.AddMinutes(-5)); // it has sat in the inbox for minutes
+        return path;
+    }
+
+    [TestMethod]
+    public async Task ImportOnce_AppliesAFileOlderThanMinFileAge_InOneRun()
+    {
+        await using var store = await CreateAsync("cli_import_once", Practice("ACME"));
+        var root = Directory.CreateTempSubdirectory("rf-once-").FullName;
+        var path = Drop(root, Name("ACME"), File(Row("A1"), Row("A2")));
+
+        var (exit, output, error) = await Import(store, root, requireDone: false);
+
+        Assert.AreEqual(0, exit, error);
+        StringAssert.Contains(output, "ACME: 1 new file(s), 1 batch(es) finished");
+        Assert.DoesNotContain("waiting", output);
+        Assert.HasCount(2, await store.AppointmentsAsync("ACME"));
+        Assert.IsFalse(System.IO.File.Exists(path), "the file left the inbox for processed/");
+    }
+
+    [TestMethod]
+    public async Task ImportOnce_SaysHowManyFilesWait_ForAFileWithoutItsDoneMarker()
+    {
+        await using var store = await CreateAsync("cli_import_waiting", Practice("ACME"));
+        var root = Directory.CreateTempSubdirectory("rf-once-").FullName;
+        var path = Drop(root, Name("ACME"), File(Row("A1")));
+
+        var (exit, output, error) = await Import(store, root, requireDone: true);
+
+        Assert.AreEqual(0, exit, error);
+        StringAssert.Contains(output, "ACME: 0 new file(s), 0 batch(es) finished, 1 file(s) waiting for their .done marker");
+        Assert.IsEmpty(await store.AppointmentsAsync("ACME"));
+        Assert.IsTrue(System.IO.File.Exists(path));
+    }
+}
