@@ -13,7 +13,7 @@ public sealed class ImportOnceTests
 {
     public TestContext TestContext { get; set; } = null!;
 
-    private async Task<(int Exit, string Out, string Err)> Import(ImporterStore store, string root, bool requireDone)
+    private async Task<(int Exit, string Out, string Err)> Import(ImporterStore store, string root, bool requireDone, params string[] args)
     {
         var variables = new Dictionary<string, string?>
         {
@@ -24,6 +24,7 @@ public sealed class ImportOnceTests
             ["RecallFiles__DropBoxes__default__MinFileAge"] = "00:00:02",
             ["RecallFiles__DropBoxes__default__RequireDoneFile"] = requireDone ? "true" : "false",
             ["RecallFiles__Practices__ACME__TimeZone"] = "UTC",
+            ["RecallFiles__Logging__Console"] = "false",
         };
         var saved = variables.Keys.ToDictionary(k => k, Environment.GetEnvironmentVariable);
         foreach (var (k, v) in variables)
@@ -35,7 +36,7 @@ public sealed class ImportOnceTests
         {
             using var output = new StringWriter();
             using var error = new StringWriter();
-            var exit = await RecallFilesCli.RunAsync(["import", "--once"], output, error, TestContext.CancellationToken);
+            var exit = await RecallFilesCli.RunAsync(args.Length == 0 ? ["import", "--once"] : args, output, error, TestContext.CancellationToken);
             TestContext.WriteLine(output.ToString() + error);
             return (exit, output.ToString(), error.ToString());
         }
@@ -87,5 +88,20 @@ public sealed class ImportOnceTests
         StringAssert.Contains(output, "ACME: 0 new file(s), 0 batch(es) finished, 1 file(s) waiting for their .done marker");
         Assert.IsEmpty(await store.AppointmentsAsync("ACME"));
         Assert.IsTrue(System.IO.File.Exists(path));
+    }
+
+    [TestMethod]
+    public async Task RunOnce_AppliesAFileOlderThanMinFileAge_InOneCloudCycle()
+    {
+        await using var store = await CreateAsync("cli_run_once", Practice("ACME"));
+        var root = Directory.CreateTempSubdirectory("rf-once-").FullName;
+        Drop(root, Name("ACME"), File(Row("A1"), Row("A2"), Row("A3")));
+
+        var (exit, output, error) = await Import(store, root, false, "run", "--role", "cloud", "--once", "--urls", $"http://127.0.0.1:{RecallFiles.Tests.Infrastructure.Ports.FreeTcpPort()}");
+
+        Assert.AreEqual(0, exit, error);
+        Assert.DoesNotContain("no new file", output);
+        Assert.DoesNotContain("still waiting", output);
+        Assert.HasCount(3, await store.AppointmentsAsync("ACME"));
     }
 }
