@@ -1,4 +1,4 @@
-using RecallFiles.Scheduler.Cli;
+using RecallFiles.Tests.Infrastructure;
 using static RecallFiles.Tests.Importer.ImporterStore;
 
 namespace RecallFiles.Tests.Importer;
@@ -26,27 +26,9 @@ public sealed class ImportOnceTests
             ["RecallFiles__Practices__ACME__TimeZone"] = "UTC",
             ["RecallFiles__Logging__Console"] = "false",
         };
-        var saved = variables.Keys.ToDictionary(k => k, Environment.GetEnvironmentVariable);
-        foreach (var (k, v) in variables)
-        {
-            Environment.SetEnvironmentVariable(k, v);
-        }
-
-        try
-        {
-            using var output = new StringWriter();
-            using var error = new StringWriter();
-            var exit = await RecallFilesCli.RunAsync(args.Length == 0 ? ["import", "--once"] : args, output, error, TestContext.CancellationToken);
-            TestContext.WriteLine(output.ToString() + error);
-            return (exit, output.ToString(), error.ToString());
-        }
-        finally
-        {
-            foreach (var (k, v) in saved)
-            {
-                Environment.SetEnvironmentVariable(k, v);
-            }
-        }
+        var result = await CliRunner.RunAsync(variables, args.Length == 0 ? ["import", "--once"] : args, TestContext.CancellationToken);
+        TestContext.WriteLine(result.Out + result.Err);
+        return result;
     }
 
     private static string Drop(string root, string name, string content)

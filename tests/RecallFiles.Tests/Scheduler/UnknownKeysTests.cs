@@ -1,7 +1,6 @@
 using System.Text;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Configuration;
-using RecallFiles.Scheduler.Cli;
 using RecallFiles.Scheduler.Configuration;
 using RecallFiles.Tests.Infrastructure;
 
@@ -19,27 +18,9 @@ public sealed partial class UnknownKeysTests
         var folder = Directory.CreateTempSubdirectory("rf-keys-").FullName;
         var path = Path.Combine(folder, "appsettings.json");
         await File.WriteAllTextAsync(path, json.Replace("{DATA}", Path.Combine(folder, "data").Replace("\\", "\\\\", StringComparison.Ordinal), StringComparison.Ordinal), TestContext.CancellationToken);
-        var saved = environment.Keys.ToDictionary(k => k, Environment.GetEnvironmentVariable);
-        foreach (var (k, v) in environment)
-        {
-            Environment.SetEnvironmentVariable(k, v);
-        }
-
-        try
-        {
-            using var output = new StringWriter();
-            using var error = new StringWriter();
-            var exit = await RecallFilesCli.RunAsync([.. args, "--config", path], output, error, TestContext.CancellationToken);
-            TestContext.WriteLine(error.ToString());
-            return (exit, error.ToString());
-        }
-        finally
-        {
-            foreach (var (k, v) in saved)
-            {
-                Environment.SetEnvironmentVariable(k, v);
-            }
-        }
+        var (exit, _, err) = await CliRunner.RunAsync(environment, [.. args, "--config", path], TestContext.CancellationToken);
+        TestContext.WriteLine(err);
+        return (exit, err);
     }
 
     private const string AgentJson = """
