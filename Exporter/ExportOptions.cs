@@ -121,6 +121,9 @@ public sealed record PracticeExportOptions
         ("AheadHours", nameof(WindowAhead), "72 hours = \"3.00:00:00\""),
     ];
 
+    /// <summary>The keys an older agent read (PastHours, AheadHours): refused by <see cref="ValidateRenamedKeys"/> naming their replacement.</summary>
+    public static IEnumerable<string> RenamedKeyNames => RenamedKeys.Select(r => r.Old);
+
     /// <summary>
     /// Errors for keys of an older agent that are still configured for this practice (<paramref name="keys"/>: the
     /// child keys of its configuration section), each naming the key that replaced it.

@@ -84,12 +84,25 @@ public sealed partial class BatchLoader
         var outcome = await LoadLockedAsync(connection, transaction, batch, mode, cancellationToken);
         var result = await BatchRecorder.RecordAsync(connection, transaction, batch, outcome, actor, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        Loaded(_logger, batchId, batch.PracticeId, batch.RemoteName, result.State, result.Reason is null ? "" : ": " + result.Reason);
+        var reason = result.Reason is null ? "" : ": " + result.Reason;
+        if (result.State is BatchStates.Failed or BatchStates.NeedsReview)
+        {
+            // Issue 14: a file turned away or held needs a person; it must not hide among the INFO lines.
+            NotApplied(_logger, batchId, batch.PracticeId, batch.RemoteName, result.State, reason);
+        }
+        else
+        {
+            Loaded(_logger, batchId, batch.PracticeId, batch.RemoteName, result.State, reason);
+        }
+
         return result;
     }
 
     [LoggerMessage(LogLevel.Information, "batch {BatchId} of {PracticeId} ({FileName}): {State}{Reason}")]
     private static partial void Loaded(ILogger logger, long batchId, string practiceId, string fileName, string state, string reason);
+
+    [LoggerMessage(LogLevel.Warning, "batch {BatchId} of {PracticeId} ({FileName}): {State}{Reason}")]
+    private static partial void NotApplied(ILogger logger, long batchId, string practiceId, string fileName, string state, string reason);
 
     private async Task<Finish> LoadLockedAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, BatchRow batch, LoadMode mode, CancellationToken cancellationToken)
     {

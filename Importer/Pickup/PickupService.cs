@@ -18,7 +18,8 @@ namespace RecallFiles.Importer.Pickup;
 /// <param name="Claimed">New files claimed by this poll.</param>
 /// <param name="Finished">Batches brought to their end (final state and remote file moved) by this poll, resumed ones included.</param>
 /// <param name="Errors">Failures that left a batch to be finished by the next poll (drop box or database trouble).</param>
-public sealed record PollResult(string PracticeId, bool Busy, int Claimed, int Finished, IReadOnlyList<string> Errors);
+/// <param name="Waiting">Files left in the folder because they were not yet stable for MinFileAge (or lack their <c>.done</c> marker).</param>
+public sealed record PollResult(string PracticeId, bool Busy, int Claimed, int Finished, IReadOnlyList<string> Errors, int Waiting = 0);
 
 /// <summary>
 /// The appointment flow on the shared <see cref="Inbox"/>: its claim store is <c>batches</c> (<see cref="BatchClaimStore"/>:
@@ -74,7 +75,14 @@ public sealed partial class PickupService
     }
 
     /// <summary>Polls one practice: finishes its open batches, then claims and processes new eligible files.</summary>
-    public async Task<PollResult> PollAsync(PracticeOptions practice, CancellationToken cancellationToken = default)
+    public Task<PollResult> PollAsync(PracticeOptions practice, CancellationToken cancellationToken = default) => PollAsync(practice, once: false, cancellationToken);
+
+    /// <summary>
+    /// Polls one practice. With <paramref name="once"/> (a manual <c>import --once</c>, a fresh process that has never
+    /// listed the folder), files not yet known to be stable are waited for once, MinFileAge, and the folder is listed
+    /// again (the inbox's <see cref="InboxRunOptions.WaitOnce"/>); <see cref="PollResult.Waiting"/> counts those still not stable.
+    /// </summary>
+    public async Task<PollResult> PollAsync(PracticeOptions practice, bool once, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(practice);
         await using var held = await AdvisoryLock.TryAcquireAsync(_dataSource, $"recallfiles.pickup:{practice.Id}", cancellationToken);
@@ -89,13 +97,14 @@ public sealed partial class PickupService
         var store = new BatchClaimStore(_dataSource, practice.Id, folder, _options.EffectiveServerName, _logger);
         var run = await _inbox.RunAsync(dropBox, dropBoxOptions, folder, store, (box, batch, token) => ApplyAsync(box, practice, batch, token), new InboxRunOptions
         {
+            WaitOnce = once,
             DeleteProcessed = _options.AfterImport == RemoteDisposition.Delete,
             ProcessedFolder = _options.ProcessedFolder,
             // Whatever one batch throws is that batch's problem (counted, failed after MaxLoadAttempts): the poll goes on
             // with the practice's other files and the next poll retries it, so one poison file never stops a practice.
             Recoverable = ex => ex is not OperationCanceledException,
         }, cancellationToken);
-        return new PollResult(practice.Id, false, run.Claimed, run.Finished.Count, run.Errors);
+        return new PollResult(practice.Id, false, run.Claimed, run.Finished.Count, run.Errors, run.Waiting.Count);
     }
 
     /// <summary>The flow's apply step: moves one batch through its remaining steps; null when it has not reached its end.</summary>

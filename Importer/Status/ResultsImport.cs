@@ -9,8 +9,8 @@ using RecallFiles.Transport;
 
 namespace RecallFiles.Importer.Status;
 
-/// <summary>The outcome of one results import of one practice.</summary>
-public sealed record ResultsImportResult(string PracticeId, IReadOnlyList<string> Imported, int Applied, int Conflicted, int Failed, int NotFound, IReadOnlyList<string> Rejected);
+/// <summary>The outcome of one results import of one practice; <c>Waiting</c> counts result files left because they were still being written.</summary>
+public sealed record ResultsImportResult(string PracticeId, IReadOnlyList<string> Imported, int Applied, int Conflicted, int Failed, int NotFound, IReadOnlyList<string> Rejected, int Waiting = 0);
 
 /// <summary>
 /// The results flow on the shared <see cref="Inbox"/>: the PMS side's <c>STATUS_RESULT_…</c> files in each practice's
@@ -86,7 +86,7 @@ public sealed partial class ResultsImport
         }
 
         return new ResultsImportResult(practice.Id, [.. run.Finished.Where(c => c.Rejection is null).Select(c => c.Name)], totals[0], totals[1], totals[2], totals[3],
-            [.. run.Finished.Where(c => c.Rejection is not null).Select(c => $"{c.Name}: {c.Rejection}")]);
+            [.. run.Finished.Where(c => c.Rejection is not null).Select(c => $"{c.Name}: {c.Rejection}")], run.Waiting.Count);
     }
 
     /// <summary>Marks the updates of the answered status file in one transaction; returns applied, conflicted, failed, not_found (zeros when already imported).</summary>

@@ -38,6 +38,10 @@ internal static class CheckCommand
         {
             settings = RecallFilesSettings.Load(configFile);
             catalog = await HostProbes.CreateAsync(settings, role, cancellationToken);
+            if (role is HostRole.Cloud or HostRole.All && CloudContext.IsConfigured(settings))
+            {
+                CloudProbes.AddTo(catalog, ImportSettings.From(settings));
+            }
         }
         catch (SettingsException ex)
         {

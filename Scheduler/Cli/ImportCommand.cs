@@ -26,6 +26,11 @@ internal static class ImportCommand
         return command;
     }
 
+    /// <summary>", N file(s) still waiting": files still being written after the one wait for MinFileAge (or without their .done marker).</summary>
+    private static string Waiting(int count, DropBoxOptions dropBox) => count == 0 ? ""
+        : dropBox.RequireDoneFile ? $", {count} file(s) waiting for their .done marker"
+        : $", {count} file(s) still waiting (changed within MinFileAge {dropBox.MinFileAge:c}; the next import takes them)";
+
     private static async Task<int> RunAsync(bool once, string? practiceId, string? configFile, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
         if (!once)
@@ -70,7 +75,7 @@ internal static class ImportCommand
                     PollResult result;
                     try
                     {
-                        result = await service.PollAsync(practice, ct);
+                        result = await service.PollAsync(practice, once: true, ct);
                     }
                     catch (Exception ex) when (ex is DropBoxException or RecallFilesException)
                     {
@@ -80,11 +85,11 @@ internal static class ImportCommand
                         return;
                     }
 
-                    CliAudit.Record(settings.Settings, "import", practice.Id, $"poll new={result.Claimed} finished={result.Finished} errors={result.Errors.Count}",
+                    CliAudit.Record(settings.Settings, "import", practice.Id, $"poll new={result.Claimed} finished={result.Finished} errors={result.Errors.Count} waiting={result.Waiting}",
                         result.Busy ? "busy" : result.Errors.Count > 0 ? "errors: " + string.Join("; ", result.Errors) : "done");
                     Say(stdout, result.Busy
                         ? $"{practice.Id}: busy (another server is polling it)"
-                        : $"{practice.Id}: {result.Claimed} new file(s), {result.Finished} batch(es) finished");
+                        : $"{practice.Id}: {result.Claimed} new file(s), {result.Finished} batch(es) finished{Waiting(result.Waiting, settings.DropBoxes[practice.DropBox])}");
                     foreach (var error in result.Errors)
                     {
                         Say(stderr, $"recallfiles import: {practice.Id}: {error}");

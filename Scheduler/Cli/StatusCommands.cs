@@ -73,7 +73,7 @@ internal static class StatusCommands
                 {
                     var r = await flows.Results.ImportAsync(id, once: true, ct2);
                     var rejected = r.Rejected.Count == 0 ? "" : $"; rejected: {string.Join("; ", r.Rejected)}";
-                    return $"{id}: {r.Imported.Count} result file(s): {r.Applied} applied, {r.Conflicted} conflicted, {r.Failed} failed, {r.NotFound} not found{rejected}";
+                    return $"{id}: {r.Imported.Count} result file(s): {r.Applied} applied, {r.Conflicted} conflicted, {r.Failed} failed, {r.NotFound} not found{(r.Waiting > 0 ? $", {r.Waiting} file(s) still waiting (being written, or without their .done marker)" : "")}{rejected}";
                 }, ct);
         });
         return command;

@@ -132,7 +132,8 @@ internal sealed class RecallFilesSettings
     /// <summary>Every wrong value, each naming its key and what is allowed.</summary>
     public IReadOnlyList<string> Validate()
     {
-        var errors = new List<string>();
+        // Issue 14: a key nothing binds (a misspelling) would leave its default in force without a word.
+        var errors = new List<string>(KnownKeys.Unknown(Configuration));
         for (var i = 0; i < Agent.Practices.Count; i++)
         {
             var key = $"{Section}:Agent:Practices:{i}";

@@ -72,7 +72,7 @@ internal static class OnceCycle
             {
                 try
                 {
-                    var (poll, batches) = await app.Services.GetRequiredService<ImportJob>().ImportAsync(practice.Id, cancellationToken);
+                    var (poll, batches) = await app.Services.GetRequiredService<ImportJob>().ImportAsync(practice.Id, once: true, cancellationToken);
                     if (batches.Count == 0)
                     {
                         await stdout.WriteLineAsync($"import  {practice.Id}: no new file{note}{(poll.Busy ? " (another server is polling it)" : "")}");
@@ -82,6 +82,11 @@ internal static class OnceCycle
                     {
                         await stdout.WriteLineAsync(Describe(b));
                         failed += b.State is BatchStates.Failed ? 1 : 0;
+                    }
+
+                    if (poll.Waiting > 0)
+                    {
+                        await stdout.WriteLineAsync($"import  {practice.Id}: {poll.Waiting} file(s) still waiting (still changing after MinFileAge, or without their .done marker); the next import takes them");
                     }
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)

@@ -26,17 +26,20 @@ internal sealed class ImportJob(PickupService pickup, NpgsqlDataSource dataSourc
     [DisableConcurrentExecution("recallfiles:import:{0}", 600)]
     public async Task<string> RunAsync(string practiceId, CancellationToken cancellationToken)
     {
-        var (result, _) = await ImportAsync(practiceId, cancellationToken);
+        var (result, _) = await ImportAsync(practiceId, once: false, cancellationToken);
         return result.Busy ? "busy: another server is polling this practice" : $"{result.Claimed} new file(s), {result.Finished} batch(es) finished";
     }
 
-    /// <summary>Polls <paramref name="practiceId"/> and returns the poll and the batches it created, oldest first.</summary>
-    internal async Task<(PollResult Poll, IReadOnlyList<BatchSummary> Batches)> ImportAsync(string practiceId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Polls <paramref name="practiceId"/> and returns the poll and the batches it created, oldest first; with
+    /// <paramref name="once"/> (<c>run --once</c>) files not yet known to be stable are waited for once (MinFileAge).
+    /// </summary>
+    internal async Task<(PollResult Poll, IReadOnlyList<BatchSummary> Batches)> ImportAsync(string practiceId, bool once, CancellationToken cancellationToken)
     {
         var practice = pickup.Practices.FirstOrDefault(p => p.Id == practiceId)
             ?? throw new NotFoundException($"practice {practiceId} is no longer configured or not enabled (RecallFiles:Practices:{practiceId})");
         var before = (await BatchQueries.ListAsync(dataSource, new BatchFilter(practiceId, Limit: 1), cancellationToken)).FirstOrDefault()?.Id ?? 0;
-        var result = await pickup.PollAsync(practice, cancellationToken);
+        var result = await pickup.PollAsync(practice, once, cancellationToken);
         if (result.Errors.Count > 0)
         {
             throw new InvalidOperationException($"import {practiceId}: {string.Join("; ", result.Errors)}");

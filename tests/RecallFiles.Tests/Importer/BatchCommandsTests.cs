@@ -1,6 +1,6 @@
 using RecallFiles.Importer.Batches;
 using RecallFiles.Importer.Practices;
-using RecallFiles.Scheduler.Cli;
+using RecallFiles.Tests.Infrastructure;
 using static RecallFiles.Tests.Importer.ImporterStore;
 
 namespace RecallFiles.Tests.Importer;
@@ -19,26 +19,7 @@ public sealed class BatchCommandsTests
             ["RecallFiles__Practices__ACME__TimeZone"] = "UTC",
             ["RecallFiles__Practices__ACME__RowErrors"] = "RejectFile",
         };
-        var saved = variables.Keys.ToDictionary(k => k, Environment.GetEnvironmentVariable);
-        foreach (var (k, v) in variables)
-        {
-            Environment.SetEnvironmentVariable(k, v);
-        }
-
-        try
-        {
-            using var output = new StringWriter();
-            using var error = new StringWriter();
-            var exit = await RecallFilesCli.RunAsync(args, output, error);
-            return (exit, output.ToString(), error.ToString());
-        }
-        finally
-        {
-            foreach (var (k, v) in saved)
-            {
-                Environment.SetEnvironmentVariable(k, v);
-            }
-        }
+        return await CliRunner.RunAsync(variables, args);
     }
 
     [TestMethod]

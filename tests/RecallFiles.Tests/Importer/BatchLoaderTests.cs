@@ -1,4 +1,5 @@
 using System.Text;
+using Microsoft.Extensions.Logging;
 using RecallFiles.Importer.Batches;
 using RecallFiles.Importer.Loading;
 using RecallFiles.Importer.Practices;
@@ -9,6 +10,22 @@ namespace RecallFiles.Tests.Importer;
 [TestClass]
 public sealed class BatchLoaderTests
 {
+    [TestMethod]
+    public async Task Load_LogsAtWarning_OnlyForFailedAndHeldBatches()
+    {
+        await using var store = await CreateAsync("load_levels", Practice("ACME", RowErrorPolicy.RejectFile));
+        var logger = new RecallFiles.Tests.Infrastructure.CollectingLogger();
+        var loader = new BatchLoader(store.DataSource, logger);
+
+        var applied = await loader.LoadAsync(await store.StageAsync("ACME", Name("ACME"), File(Row("A1"), Row("A2"), Row("A3"))), "test");
+        var failed = await loader.LoadAsync(await store.StageAsync("ACME", Name("ACME", "20261123T090000Z"), File(Row("A1"), Row("BAD", time: "9:30"))), "test");
+        var held = await loader.LoadAsync(await store.StageAsync("ACME", Name("ACME", "20261123T100000Z"), File(Row("A1"))), "test");
+
+        Assert.AreEqual((BatchStates.Applied, BatchStates.Failed, BatchStates.NeedsReview), (applied.State, failed.State, held.State));
+        LogLevel LevelOf(LoadResult r) => logger.Entries.Single(e => e.Message.StartsWith($"batch {r.BatchId} of ACME", StringComparison.Ordinal)).Level;
+        Assert.AreEqual((LogLevel.Information, LogLevel.Warning, LogLevel.Warning), (LevelOf(applied), LevelOf(failed), LevelOf(held)));
+    }
+
     [TestMethod]
     public async Task Load_AppliesRowsAndAppendsAddedEvents_ForAFirstSnapshot()
     {

@@ -53,8 +53,8 @@ public sealed class DashboardPagesTests
         s_app = RecallFilesHost.Build(settings, HostRole.Cloud, s_base, s_cloud);
         await s_app.StartAsync(context.CancellationToken);
         var job = s_app.Services.GetRequiredService<ImportJob>();
-        var demo = await job.ImportAsync("DEMO-01", context.CancellationToken);
-        var acme = await job.ImportAsync("ACME-01", context.CancellationToken);
+        var demo = await job.ImportAsync("DEMO-01", once: false, context.CancellationToken);
+        var acme = await job.ImportAsync("ACME-01", once: false, context.CancellationToken);
         s_heldBatch = demo.Batches.Single(b => b.State == "needs_review").Id;
         s_failedBatch = acme.Batches.Single(b => b.State == "failed").Id;
     }

@@ -48,6 +48,25 @@ public sealed class StatusCommandsExitCodeTests
     }
 
     [TestMethod]
+    public async Task StatusResultsOnce_SaysHowManyFilesWait_ForAResultFileWithoutItsDoneMarker()
+    {
+        var results = Directory.CreateDirectory(Path.Combine(Path.GetDirectoryName(s_config)!, "drop", "DEMO-01", "results")).FullName;
+        var path = Path.Combine(results, "STATUS_RESULT_DEMO-01_20261024T100000Z.csv");
+        await File.WriteAllTextAsync(path, "APP_LID,STATUS,RESULT\r\n");
+        try
+        {
+            var (exit, output, error) = await Run("status-results", "--once", "--config", s_config);
+
+            Assert.AreEqual(0, exit, error);
+            StringAssert.Contains(output, "DEMO-01: 0 result file(s): 0 applied, 0 conflicted, 0 failed, 0 not found, 1 file(s) still waiting");
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [TestMethod]
     [DataRow(0, "import", "--once", "CLOUD")]
     [DataRow(1, "import", "--once", "UNREACHABLE")]
     [DataRow(2, "import", "CLOUD")]
