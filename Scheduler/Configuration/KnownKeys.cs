@@ -59,7 +59,9 @@ internal static class KnownKeys
         ["Importer"] = Of(typeof(ImporterOptions)),
         ["Practices"] = new MapOf(Of(typeof(PracticeOptions))),
         ["DropBoxes"] = new MapOf(Of(typeof(DropBoxOptions))),
-        ["Reminders"] = Of(typeof(ReminderOptions)),
+        // JobSettings reads the senders beside the engine's options: RecallFiles:Reminders:Smtp and :SmsGateway.
+        ["Reminders"] = With(Of(typeof(ReminderOptions)), ("Smtp", Of(typeof(RecallFiles.Reminders.Delivery.SmtpOptions))),
+            ("SmsGateway", Of(typeof(RecallFiles.Reminders.Delivery.SmsGatewayOptions)))),
         ["Webhook"] = Of(typeof(WebhookOptions)),
     })));
 
@@ -146,6 +148,17 @@ internal static class KnownKeys
         type.IsPrimitive || type.IsEnum || type == typeof(string) || type == typeof(decimal) || type == typeof(TimeSpan)
         || type == typeof(DateTime) || type == typeof(DateTimeOffset) || type == typeof(Guid) || type == typeof(Uri)
         || (type != typeof(object) && !type.IsGenericType && TypeDescriptor.GetConverter(type).CanConvertFrom(typeof(string)));
+
+    private static Branch With(Node node, params (string Key, Node Child)[] more)
+    {
+        var children = new Dictionary<string, Node>(((Branch)node).Children);
+        foreach (var (key, child) in more)
+        {
+            children[key] = child;
+        }
+
+        return new Branch(Keys(children));
+    }
 
     private static Dictionary<string, Node> Keys(Dictionary<string, Node> children) => new(children, StringComparer.OrdinalIgnoreCase);
 
