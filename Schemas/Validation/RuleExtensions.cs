@@ -23,19 +23,14 @@ internal static class RuleExtensions
                 ? $"{column} contains the control character U+{(int)text[at]:X4} at position {at + 1}; ids and names are one line of printable text: remove it"
                 : $"{column} contains a control character");
 
-    /// <summary>The index of the first control character other than NUL (and TAB when allowed), or -1.</summary>
-    public static int ControlAt(string text, bool allowTab)
-    {
-        for (var i = 0; i < text.Length; i++)
-        {
-            if (text[i] is > '\0' and < ' ' or '\u007F' && !(allowTab && text[i] == '\t'))
-            {
-                return i;
-            }
-        }
+    /// <summary>The index of the first control character other than NUL (and TAB when allowed), or -1 (vectorized: it runs on every row).</summary>
+    public static int ControlAt(string text, bool allowTab) => text.AsSpan().IndexOfAny(allowTab ? ControlsButTab : Controls);
 
-        return -1;
-    }
+    private static readonly System.Buffers.SearchValues<char> Controls =
+        System.Buffers.SearchValues.Create([.. Enumerable.Range(1, 31).Select(c => (char)c), '\u007F']);
+
+    private static readonly System.Buffers.SearchValues<char> ControlsButTab =
+        System.Buffers.SearchValues.Create([.. Enumerable.Range(1, 31).Where(c => c != '\t').Select(c => (char)c), '\u007F']);
 
     public static IRuleBuilderOptions<T, string> RequiredText<T>(this IRuleBuilderInitial<T, string> rule, string column, int maxLength) =>
         rule.Cascade(CascadeMode.Stop)
