@@ -206,7 +206,12 @@ internal static partial class ImporterBench
         Directory.CreateDirectory(folder);
         var name = $"APPOINTMENTS_BIG_20261123T{stamp / 60:D2}{stamp % 60:D2}00Z.csv";
         File.Copy(source, Path.Combine(folder, name));
-        var (seconds, output) = await Timed("/usr/bin/time", ["-v", "dotnet", dll, "import", "--once", "--config", config], work);
+        var perf = Environment.GetEnvironmentVariable("RF_BENCH_PERF");
+        string[] command = string.IsNullOrEmpty(perf)
+            ? ["-v", "dotnet", dll, "import", "--once", "--config", config]
+            : ["-v", "perf", "record", "-F", "499", "-g", "-o", $"{perf}-{stamp}.data", "dotnet", dll, "import", "--once", "--config", config];
+        var (seconds, output) = await Timed("/usr/bin/time", command, work,
+            string.IsNullOrEmpty(perf) ? null : new Dictionary<string, string> { ["DOTNET_PerfMapEnabled"] = "1", ["DOTNET_EnableWriteXorExecute"] = "0" });
         if (!output.Contains("1 batch(es) finished", StringComparison.Ordinal))
         {
             throw new InvalidOperationException("import did not finish the batch:\n" + output);
