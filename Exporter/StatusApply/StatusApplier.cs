@@ -161,9 +161,9 @@ public sealed partial class StatusApplier(StatusLedger ledger, TimeProvider time
         {
             // No sidecar: refused below.
         }
-        catch (Exception ex) when (ex is DropBoxException or InvalidDataException && ex.ToString().Contains(BoundedStream.TooLong, StringComparison.Ordinal))
+        catch (DropBoxException ex) when (ex.InnerException is InvalidDataException { Message: BoundedStream.TooLong })
         {
-            sidecar = "";
+            sidecar = ""; // longer than any signature: refused below as not matching
         }
 
         var macs = new List<byte[]>();

@@ -147,6 +147,21 @@ public abstract class GenericStatusApplyTests
     }
 
     [TestMethod]
+    public async Task Apply_RefusesAFile_WhoseSidecarIsLongerThanAnySignature()
+    {
+        var practice = await PracticeAsync();
+        practice = practice with { Status = practice.Status with { SigningKeys = [StatusSignature.NewKey()] } };
+        var harness = new StatusHarness();
+        harness.Drop(Name("GEN-01"), File(Row("G1", "CANCELLED by USER", "DDS1", "24/11/2026", "09:30")));
+        harness.Drop(Name("GEN-01") + StatusSignature.Suffix, new string('a', 100_000));
+
+        var run = await harness.RunAsync(practice);
+
+        StringAssert.Contains(run.Files.Single().FileError, "matches none of this agent's keys");
+        Assert.AreEqual((null, 0), await RowAsync(practice.ConnectionString, "G1"));
+    }
+
+    [TestMethod]
     public async Task Apply_WritesNothingTwice_ForReplayedAndTwiceDroppedFiles()
     {
         var practice = await PracticeAsync();
