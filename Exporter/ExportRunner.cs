@@ -50,7 +50,15 @@ public sealed class ExportRunner(ExportLedger ledger, TimeProvider time, ILogger
         var id = ledger.Start(practice.PracticeId, time.GetUtcNow(), window);
         try
         {
-            var result = await RunCoreAsync(id, practice, run, now, window, cancellationToken);
+            var (result, ids) = await RunCoreAsync(id, practice, run, now, window, cancellationToken);
+            if (result.RemotePath is not null)
+            {
+                // Before the run is marked uploaded: a crash in between leaves a "Running" row, and the ids of a file the
+                // cloud has, which is what the status applier needs to know.
+                var days = Math.Max(practice.Status.ExportedWithinDays, 14);
+                ledger.Ids.Record(id, practice.PracticeId, time.GetUtcNow(), ids.Array, ids.Count, time.GetUtcNow().AddDays(-days));
+            }
+
             ledger.Finish(id, run.DryRun ? ExportStatus.DryRun : ExportStatus.Uploaded, time.GetUtcNow(), result.Rows, result.Sha256, result.FileName, result.RemotePath);
             Log.Exported(logger, practice.PracticeId, result.Rows, window.StartUtc, window.EndUtc, result.FileName, result.Sha256,
                 result.RemotePath is null ? ", not uploaded (dry run)" : $", uploaded to {result.RemotePath}", result.DroppedPhones, result.DroppedEmails);
@@ -72,7 +80,27 @@ public sealed class ExportRunner(ExportLedger ledger, TimeProvider time, ILogger
         }
     }
 
-    private async Task<ExportResult> RunCoreAsync(long id, PracticeExportOptions practice, ExportRunOptions run, DateTimeOffset now, ExportWindow window,
+    /// <summary>The APP_LID hashes of the rows written, in a growing array (8 bytes a row).</summary>
+    private sealed class IdHashes
+    {
+        public ulong[] Array { get; private set; } = new ulong[1024];
+
+        public int Count { get; private set; }
+
+        public void Add(string appLid)
+        {
+            if (Count == Array.Length)
+            {
+                var bigger = new ulong[Array.Length * 2];
+                Array.CopyTo(bigger, 0);
+                Array = bigger;
+            }
+
+            Array[Count++] = ExportedIds.Hash(appLid);
+        }
+    }
+
+    private async Task<(ExportResult Result, IdHashes Ids)> RunCoreAsync(long id, PracticeExportOptions practice, ExportRunOptions run, DateTimeOffset now, ExportWindow window,
         CancellationToken cancellationToken)
     {
         var source = CreateSource(practice);
@@ -84,6 +112,7 @@ public sealed class ExportRunner(ExportLedger ledger, TimeProvider time, ILogger
         var checker = RecordChecker.ForAppointments(fileName);
         var errors = new List<ContractProblem>();
         long errorCount = 0, warningCount = 0, rows;
+        var ids = new IdHashes();
         string sha256;
 
         // Two stages, one per core: this thread reads the PMS; the consumer maps, checks each record with
@@ -120,6 +149,7 @@ public sealed class ExportRunner(ExportLedger ledger, TimeProvider time, ILogger
                         }
 
                         writer.Write(record);
+                        ids.Add(record.AppLid);
                     }
                 }
             }, cancellationToken);
@@ -178,7 +208,7 @@ public sealed class ExportRunner(ExportLedger ledger, TimeProvider time, ILogger
             remotePath = $"{practice.AppointmentsFolder.TrimEnd('/')}/{fileName}";
         }
 
-        return new ExportResult(id, practice.PracticeId, localPath, fileName, rows, sha256, remotePath, window,
-            mapper.Contacts.DroppedPhones, mapper.Contacts.DroppedEmails, warningCount);
+        return (new ExportResult(id, practice.PracticeId, localPath, fileName, rows, sha256, remotePath, window,
+            mapper.Contacts.DroppedPhones, mapper.Contacts.DroppedEmails, warningCount), ids);
     }
 }

@@ -40,6 +40,7 @@ public sealed class ExportLedger
     public ExportLedger(string path)
     {
         _database = new AgentDatabase(path);
+        Ids = new ExportedIds(_database);
         using var connection = Open();
         using var command = connection.CreateCommand();
         command.CommandText = """
@@ -62,6 +63,9 @@ public sealed class ExportLedger
             """;
         command.ExecuteNonQuery();
     }
+
+    /// <summary>The APP_LIDs each uploaded export carried (for the status applier's check).</summary>
+    public ExportedIds Ids { get; }
 
     private SqliteConnection Open() => _database.Open();
 

@@ -277,6 +277,10 @@ public sealed partial class StatusApplier(StatusLedger ledger, TimeProvider time
         {
             var done = ledger.RowsOf(practice.PracticeId, fileName);
             var now = time.GetUtcNow();
+            var days = practice.Status.ExportedWithinDays;
+            var neverExported = days > 0
+                ? ledger.Exported.NotExportedSince(practice.PracticeId, rows.Select(r => r.Record.AppLid).Where(l => !string.IsNullOrWhiteSpace(l) && l.Length <= 50), now.AddDays(-days))
+                : new HashSet<string>();
             var target = CreateTarget(practice, time);
             await using (var session = await target.BeginAsync(cancellationToken))
             {
@@ -308,6 +312,12 @@ public sealed partial class StatusApplier(StatusLedger ledger, TimeProvider time
                     {
                         var problems = string.Join("; ", row.Problems.Where(p => p.Severity == ProblemSeverity.Error).Select(p => $"{p.Column}: {p.Message}"));
                         outcome = RowOutcome.Error($"invalid row (line {row.Line.ToString(CultureInfo.InvariantCulture)}): {problems}; nothing applied");
+                    }
+                    else if (neverExported.Contains(record.AppLid))
+                    {
+                        // Issue 13: the cloud only knows appointments this agent sent it; any other APP_LID is forged or mistaken.
+                        outcome = new RowOutcome(StatusResultCode.NotFound,
+                            $"this agent has not exported APP_LID {Mask.Echo(record.AppLid)} in the last {days.ToString(CultureInfo.InvariantCulture)} day(s) (RecallFiles:Agent:Practices:N:Status:ExportedWithinDays); nothing applied");
                     }
                     else
                     {

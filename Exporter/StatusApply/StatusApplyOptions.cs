@@ -39,6 +39,13 @@ public sealed record StatusApplyOptions
     /// </summary>
     public IReadOnlyList<string> SigningKeys { get; init; } = [];
 
+    /// <summary>
+    /// A status row is applied only when its APP_LID was in a file this agent uploaded in the last this many days; any other
+    /// is answered <c>NOT_FOUND</c> and nothing is written (issue 13). Default 14. 0 turns the check off (an agent that
+    /// applies statuses for a practice another agent exports).
+    /// </summary>
+    public int ExportedWithinDays { get; init; } = 14;
+
     /// <summary>The keys of <see cref="SigningKeys"/>, decoded (the ones that are not keys are reported by validation).</summary>
     public IReadOnlyList<byte[]> DecodedSigningKeys => [.. SigningKeys.Select(StatusSignature.ParseKey).OfType<byte[]>()];
 
@@ -109,6 +116,11 @@ public sealed record StatusApplyOptions
             {
                 errors.Add($"{key}:SigningKeys:{i} is not a base64 key of at least {StatusSignature.MinKeyBytes} bytes (the cloud's StatusSigningKey of this practice)");
             }
+        }
+
+        if (ExportedWithinDays is < 0 or > 3660)
+        {
+            errors.Add($"{key}:ExportedWithinDays must be between 0 (no check) and 3660 days; the default is 14");
         }
 
         try

@@ -36,10 +36,14 @@ public sealed class StatusLedger
 {
     private readonly AgentDatabase _database;
 
+    /// <summary>The APP_LIDs this agent's exports carried (the same database as the export ledger).</summary>
+    public ExportedIds Exported { get; }
+
     /// <summary>Opens (and creates when missing) the ledger tables at <paramref name="path"/>.</summary>
     public StatusLedger(string path)
     {
         _database = new AgentDatabase(path);
+        Exported = new ExportedIds(_database);
         using var connection = Open();
         RenameOldTables(connection);
         using var command = connection.CreateCommand();

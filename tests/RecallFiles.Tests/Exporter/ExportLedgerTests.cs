@@ -37,6 +37,38 @@ public sealed class ExportLedgerTests
     }
 
     [TestMethod]
+    public async Task RunAsync_RecordsTheUploadedAppLids_AndNotThoseOfADryRun()
+    {
+        var (practice, _, runner, ledger, folder) = Setup(requireDone: false);
+        var dry = await runner.RunAsync(practice, new ExportRunOptions { Now = OpenDentalDatabase.Now, DryRun = true, OutputFolder = Path.Combine(folder, "dry") }, CancellationToken.None);
+        var lids = File.ReadLines(dry.LocalPath).Skip(1).Select(l => l.Split(',')[0]).ToArray();
+        Assert.IsNotEmpty(lids);
+        var since = DateTimeOffset.UtcNow.AddDays(-1);
+        Assert.HasCount(lids.Length, ledger.Ids.NotExportedSince("GEN-01", lids, since), "a dry run uploads nothing, so it vouches for nothing");
+
+        await runner.RunAsync(practice, new ExportRunOptions { Now = OpenDentalDatabase.Now, OutputFolder = Path.Combine(folder, "out") }, CancellationToken.None);
+
+        Assert.IsEmpty(ledger.Ids.NotExportedSince("GEN-01", lids, since));
+        CollectionAssert.AreEquivalent(new[] { "never-sent" }, ledger.Ids.NotExportedSince("GEN-01", [.. lids, "never-sent"], since).ToArray());
+        Assert.HasCount(lids.Length, ledger.Ids.NotExportedSince("OTHER-01", lids, since), "another practice's export vouches for nothing");
+        Assert.HasCount(lids.Length, ledger.Ids.NotExportedSince("GEN-01", lids, DateTimeOffset.UtcNow.AddMinutes(1)), "only exports since the cut-off count");
+    }
+
+    [TestMethod]
+    public void Record_PrunesThePracticesOlderEntries_AndKeepsOtherPractices()
+    {
+        var ids = new ExportedIds(Path.Combine(Directory.CreateTempSubdirectory("rf-ids-").FullName, "agent.db"));
+        var now = DateTimeOffset.UtcNow;
+        ids.Record(1, "A", now.AddDays(-20), [ExportedIds.Hash("old")], 1, now.AddDays(-30));
+        ids.Record(2, "B", now.AddDays(-20), [ExportedIds.Hash("b-old")], 1, now.AddDays(-30));
+        ids.Record(3, "A", now, [ExportedIds.Hash("new"), ExportedIds.Hash("also-new")], 2, now.AddDays(-14));
+
+        Assert.IsEmpty(ids.NotExportedSince("A", ["new", "also-new"], now.AddDays(-1)));
+        Assert.HasCount(1, ids.NotExportedSince("A", ["old"], now.AddDays(-30)), "pruned at the newer upload");
+        Assert.IsEmpty(ids.NotExportedSince("B", ["b-old"], now.AddDays(-30)), "another practice's entries stay");
+    }
+
+    [TestMethod]
     public async Task Finish_MarksOlderFailedRunsSuperseded_WhenANewerSnapshotIsUploaded()
     {
         var (practice, dropRoot, runner, ledger, folder) = Setup(requireDone: false);

@@ -1,5 +1,7 @@
+using Microsoft.Extensions.Logging.Abstractions;
 using MySqlConnector;
 using RecallFiles.Exporter;
+using RecallFiles.Exporter.Ledger;
 using RecallFiles.Exporter.StatusApply;
 using RecallFiles.Tests.Exporter;
 using RecallFiles.Tests.Infrastructure;
@@ -164,6 +166,50 @@ public sealed class OpenDentalStatusApplyTests
         var results = harness.Results(ResultName("OD-01"));
         Assert.IsTrue(results.Values.All(r => r.Result == "NOT_FOUND"), string.Join("; ", results.Values));
         Assert.AreEqual(1, (await AptAsync(practice.ConnectionString, 114)).AptStatus, "another clinic's appointment is never touched");
+    }
+
+    [TestMethod]
+    public async Task Apply_AnswersNotFoundAndWritesNothing_ForAnAppLidTheAgentNeverExported()
+    {
+        // A real export first (issue 13): 101 is in its window, 102 and 104 exist in the PMS but are outside it, so the
+        // cloud never heard of them; a status file naming them is forged or mistaken and must change nothing.
+        var harness = new StatusHarness();
+        var practice = (await PracticeAsync()) with { DropBox = harness.DropBox };
+        var runner = new ExportRunner(new ExportLedger(harness.LedgerPath), TimeProvider.System, NullLogger<ExportRunner>.Instance);
+        await runner.RunAsync(practice, new ExportRunOptions { Now = OpenDentalDatabase.Now, OutputFolder = Path.Combine(harness.Folder, "out") }, CancellationToken.None);
+        var before102 = await AptAsync(practice.ConnectionString, 102);
+        var before104 = await AptAsync(practice.ConnectionString, 104);
+        harness.Drop(Name("OD-01"), File(
+            Row("101", "APPROVED", "1", "23/10/2026", "12:00"),
+            Row("102", "CANCELLED by USER", "1"),
+            Row("104", "APPROVED", "1")), exported: false);
+
+        await harness.RunAsync(practice);
+
+        var results = harness.Results(ResultName("OD-01"));
+        Assert.AreEqual("OK", results["101"].Result, results["101"].Message);
+        foreach (var lid in new[] { "102", "104" })
+        {
+            Assert.AreEqual("NOT_FOUND", results[lid].Result);
+            Assert.Contains("has not exported APP_LID " + lid + " in the last 14 day(s)", results[lid].Message ?? "");
+        }
+
+        Assert.AreEqual(before102, await AptAsync(practice.ConnectionString, 102), "a never-exported appointment is not cancelled");
+        Assert.AreEqual(before104, await AptAsync(practice.ConnectionString, 104), "a never-exported appointment is not confirmed");
+        Assert.AreEqual(21, (await AptAsync(practice.ConnectionString, 101)).Confirmed, "the exported appointment is confirmed");
+    }
+
+    [TestMethod]
+    public async Task Apply_AppliesAnyKnownAppointment_WhenTheCheckIsOff()
+    {
+        var practice = await PracticeAsync(s => s with { ExportedWithinDays = 0 });
+        var harness = new StatusHarness();
+        harness.Drop(Name("OD-01"), File(Row("101", "CANCELLED by USER", "1", "23/10/2026", "12:00")), exported: false);
+
+        await harness.RunAsync(practice);
+
+        Assert.AreEqual("OK", harness.Results(ResultName("OD-01"))["101"].Result);
+        Assert.AreEqual(5, (await AptAsync(practice.ConnectionString, 101)).AptStatus);
     }
 
     [TestMethod]

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using RecallFiles.Exporter;
+using RecallFiles.Exporter.Ledger;
 using RecallFiles.Exporter.StatusApply;
 using RecallFiles.Schemas;
 using RecallFiles.Transport;
@@ -59,11 +60,29 @@ internal sealed class StatusHarness
 
     public static string ResultName(string practice, string stamp = "20261024T100000Z") => $"STATUS_RESULT_{practice}_{stamp}.csv";
 
-    public void Drop(string name, string content)
+    /// <summary>
+    /// Drops a status file. With <paramref name="exported"/> (the default) its APP_LIDs are first recorded as uploaded by
+    /// this agent an hour ago, as the export before any status file does; false leaves them unknown to the agent.
+    /// </summary>
+    public void Drop(string name, string content, bool exported = true)
     {
+        if (exported && ContractFileName.TryParse(name, out var parsed, out _))
+        {
+            MarkExported(parsed!.PracticeId, content.Split('\n').Skip(1).Select(l => l.Split(',')[0].Trim()).Where(l => l.Length > 0));
+        }
+
         Directory.CreateDirectory(Path.Combine(Root, "status"));
         System.IO.File.WriteAllText(Path.Combine(Root, "status", name), content);
     }
+
+    /// <summary>Records <paramref name="lids"/> as carried by an export this agent uploaded an hour ago.</summary>
+    public void MarkExported(string practiceId, IEnumerable<string> lids)
+    {
+        var hashes = lids.Select(ExportedIds.Hash).ToArray();
+        Ledger.Exported.Record(Interlocked.Increment(ref _exports), practiceId, DateTimeOffset.UtcNow.AddHours(-1), hashes, hashes.Length, DateTimeOffset.UtcNow.AddDays(-30));
+    }
+
+    private long _exports;
 
     public Task<StatusApplyRun> RunAsync(PracticeExportOptions practice) =>
         Applier.RunAsync(practice with { DropBox = DropBox }, Path.Combine(Folder, "work"), once: true, CancellationToken.None);
