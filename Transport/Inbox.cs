@@ -139,17 +139,30 @@ public sealed class Inbox
             await EnsureFolderAsync(dropBox, failed, cancellationToken);
             using (var reason = new MemoryStream(Encoding.UTF8.GetBytes($"{rejected.Name} was refused and never opened: {rejected.Reason}\r\n")))
             {
-                await dropBox.UploadAsync(failed, rejected.Name + ".error.txt", reason, cancellationToken);
+                await dropBox.UploadAsync(failed, FileNameRules.Derived(rejected.Name, ".error.txt"), reason, cancellationToken);
             }
 
             await MoveAsync(dropBox, folder, rejected.Name, failed, cancellationToken);
-            await dropBox.DeleteAsync(folder, rejected.Name + FileNameRules.DoneSuffix, cancellationToken);
+            await DeleteBesideAsync(dropBox, folder, rejected.Name, FileNameRules.DoneSuffix, cancellationToken);
+            foreach (var sidecar in options.Sidecars)
+            {
+                await DeleteBesideAsync(dropBox, folder, rejected.Name, sidecar, cancellationToken);
+            }
         }
         catch (DropBoxException ex)
         {
             var message = $"{FileNameRules.Printable(rejected.Name)}: could not be moved to {options.FailedFolder}/: {ex.Message}";
             Log.LeftForNextRun(_logger, ex, dropBox.Endpoint, folder, message);
             errors.Add(message);
+        }
+    }
+
+    // A marker or sidecar of NAME; a name too long to have one has none.
+    private static async Task DeleteBesideAsync(IDropBox dropBox, string folder, string name, string suffix, CancellationToken cancellationToken)
+    {
+        if (FileNameRules.Problem(name + suffix) is null)
+        {
+            await dropBox.DeleteAsync(folder, name + suffix, cancellationToken);
         }
     }
 
@@ -174,7 +187,7 @@ public sealed class Inbox
                 // The reason first, so whoever finds the file in failed/ finds why beside it.
                 using (var reason = new MemoryStream(Encoding.UTF8.GetBytes((verdict.Reason ?? "refused") + "\r\n")))
                 {
-                    await dropBox.UploadAsync(failed, claim.Name + ".error.txt", reason, cancellationToken);
+                    await dropBox.UploadAsync(failed, FileNameRules.Derived(claim.Name, ".error.txt"), reason, cancellationToken);
                 }
 
                 where = await MoveAsync(dropBox, folder, claim.Name, failed, cancellationToken);
@@ -182,10 +195,10 @@ public sealed class Inbox
         }
 
         // The file's .done marker (RequireDoneFile drop boxes) and sidecars have served their purpose once it has left the inbox.
-        await dropBox.DeleteAsync(folder, claim.Name + FileNameRules.DoneSuffix, cancellationToken);
+        await DeleteBesideAsync(dropBox, folder, claim.Name, FileNameRules.DoneSuffix, cancellationToken);
         foreach (var sidecar in options.Sidecars)
         {
-            await dropBox.DeleteAsync(folder, claim.Name + sidecar, cancellationToken);
+            await DeleteBesideAsync(dropBox, folder, claim.Name, sidecar, cancellationToken);
         }
         return where;
     }

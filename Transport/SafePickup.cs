@@ -83,6 +83,14 @@ public sealed class SafePickup
                 continue;
             }
 
+            if (!FileNameRules.IsTemporary(file.Name) && !FileNameRules.IsDoneMarker(file.Name) && !FileNameRules.IsSidecar(file.Name)
+                && FileNameRules.PickupProblem(file.Name) is { } pickupProblem)
+            {
+                // Safe to touch, not safe to pick up (a name Windows cannot hold, or too long for its derived names): to failed/.
+                rejected.Add(new RejectedFile(file.Name, pickupProblem, Refused: true));
+                continue;
+            }
+
             if (FileNameRules.IsDoneMarker(file.Name))
             {
                 doneMarkers?.Add(file.Name[..^FileNameRules.DoneSuffix.Length]);

@@ -281,7 +281,7 @@ public sealed partial class PickupService
             return;
         }
 
-        var name = $"{Path.GetFileNameWithoutExtension(batch.RemoteName)}.errors.csv";
+        var name = FileNameRules.Derived(Path.GetFileNameWithoutExtension(batch.RemoteName), ".errors.csv");
         await _inbox.EnsureFolderAsync(dropBox, practice.Layout.Errors, cancellationToken);
         using (var content = new MemoryStream(report))
         {
