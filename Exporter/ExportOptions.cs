@@ -106,6 +106,22 @@ public sealed record PracticeExportOptions
     /// <summary>The folder below the drop box root that receives appointment files.</summary>
     public string AppointmentsFolder { get; init; } = "appointments";
 
+    /// <summary>The folders this practice uses in its drop box (for the start-up overlap check), keys below <paramref name="key"/>.</summary>
+    public IEnumerable<PracticeFolder> Folders(string key)
+    {
+        if (DropBox is null)
+        {
+            yield break;
+        }
+
+        yield return new PracticeFolder(PracticeId, $"{key}:AppointmentsFolder", DropBox, AppointmentsFolder);
+        if (Status.Enabled)
+        {
+            yield return new PracticeFolder(PracticeId, $"{key}:Status:StatusFolder", DropBox, Status.StatusFolder);
+            yield return new PracticeFolder(PracticeId, $"{key}:Status:ResultsFolder", DropBox, Status.ResultsFolder);
+        }
+    }
+
     /// <summary>The status applier of this practice (issue 6, docs/status.md); off unless Status:Enabled.</summary>
     public StatusApply.StatusApplyOptions Status { get; init; } = new();
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using RecallFiles.Schemas;
+using RecallFiles.Transport;
 
 namespace RecallFiles.Importer.Practices;
 
@@ -73,6 +74,17 @@ public sealed record PracticeOptions
     /// environment, never in the JSON. Unset: status files go unsigned.
     /// </summary>
     public string? StatusSigningKey { get; init; }
+
+    /// <summary>The folders this practice uses in <paramref name="dropBox"/> (for the start-up overlap check).</summary>
+    public IEnumerable<PracticeFolder> Folders(DropBoxOptions dropBox)
+    {
+        var key = $"RecallFiles:Practices:{Id}";
+        var layout = Layout;
+        yield return new PracticeFolder(Id, $"{key}:Folder", dropBox, layout.Appointments);
+        yield return new PracticeFolder(Id, $"{key}:Folder (its sibling results/)", dropBox, layout.Results);
+        yield return new PracticeFolder(Id, $"{key}:Folder (its sibling status/)", dropBox, layout.Status);
+        yield return new PracticeFolder(Id, $"{key}:ErrorsFolder", dropBox, layout.Errors);
+    }
 
     /// <summary>The problems of these options, each naming its configuration key under <paramref name="path"/>.</summary>
     public IReadOnlyList<string> Validate(string path)

@@ -70,6 +70,8 @@ internal sealed record ImportSettings(ImporterOptions Importer, IReadOnlyDiction
             errors.Add($"RecallFiles:Practices:{practice.Id}:DropBox is '{practice.DropBox}', which is not configured; configured drop boxes: {string.Join(", ", dropBoxes.Keys)}");
         }
 
+        // Issue 13: two practices on the same folders would import each other's files.
+        errors.AddRange(FolderOverlap.Problems(practices.Values.Where(p => p.Enabled && dropBoxes.ContainsKey(p.DropBox)).SelectMany(p => p.Folders(dropBoxes[p.DropBox]))));
         if (errors.Count > 0)
         {
             throw new SettingsException("invalid configuration:" + Environment.NewLine + string.Join(Environment.NewLine, errors.Select(e => "  " + e)));

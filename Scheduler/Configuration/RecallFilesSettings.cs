@@ -146,6 +146,7 @@ internal sealed class RecallFilesSettings
             }
         }
 
+        errors.AddRange(Transport.FolderOverlap.Problems(Agent.Practices.SelectMany((p, i) => p.Folders($"{Section}:Agent:Practices:{i}"))));
         errors.AddRange(Logging.Validate($"{Section}:Logging"));
         errors.AddRange(Hangfire.Validate($"{Section}:Hangfire"));
         errors.AddRange(Housekeeping.Validate($"{Section}:Housekeeping"));

@@ -33,11 +33,12 @@ public sealed class CheckCommandTests
         await s_mariadb.DisposeAsync();
     }
 
-    private static object Practice(string id, string connectionString, string hostKey, string root) => new
+    private static object Practice(string id, string connectionString, string hostKey, string root, string appointmentsFolder = "appointments") => new
     {
         PracticeId = id,
         Source = "OpenDental",
         ConnectionString = connectionString,
+        AppointmentsFolder = appointmentsFolder,
         DropBox = new
         {
             Kind = "Sftp", Host = s_sshd.Host, Port = s_sshd.Port, UserName = s_sshd.UserName, PrivateKeyPath = s_sshd.ClientKeyPath,
@@ -83,7 +84,8 @@ public sealed class CheckCommandTests
         var missing = Path.Combine(s_sshd.RootFolder, "no-such-folder");
 
         var (exit, lines, _) = await Check(
-            Practice("KEY-01", s_connectionString, wrongKey, s_sshd.RootFolder),
+            // Folders of their own: two practices on one folder stop start-up (issue 13).
+            Practice("KEY-01", s_connectionString, wrongKey, s_sshd.RootFolder, "key-01/appointments"),
             Practice("PWD-01", wrongPassword, s_sshd.HostKeySha256, s_sshd.RootFolder),
             Practice("DIR-01", s_connectionString, s_sshd.HostKeySha256, missing));
 
