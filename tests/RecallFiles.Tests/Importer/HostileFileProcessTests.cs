@@ -40,7 +40,7 @@ public sealed class HostileFileProcessTests
         System.IO.File.SetLastWriteTimeUtc(next, DateTime.UtcNow.AddMinutes(-9));
         Assert.IsGreaterThan(200L * 1000 * 1000, new FileInfo(big).Length);
 
-        var (exit, output, maxRssKb) = await RunMeasuredAsync(store, dropBox);
+        var (exit, output, maxRssKb) = await RecallFilesProcess.RunMeasuredImportAsync(store, dropBox, ["ACME"]);
 
         Assert.AreEqual(0, exit, output);
         Assert.AreEqual("failed applied", await store.ScalarAsync<string>("SELECT string_agg(state, ' ' ORDER BY remote_name) FROM batches"), output);
@@ -52,37 +52,5 @@ public sealed class HostileFileProcessTests
         Assert.IsLessThan(20L * 1024 * 1024, report.Length, "the uploaded report stays under 20 MB");
         Assert.IsLessThan(300L * 1024, maxRssKb, $"peak RSS {maxRssKb / 1024} MB");
         Assert.AreEqual(BatchStates.Failed, await store.ScalarAsync<string>("SELECT state FROM batches WHERE remote_name LIKE '%T080000Z.csv'"));
-    }
-
-    // The child's peak resident memory as the kernel counts it (getrusage RUSAGE_CHILDREN of a python3 parent).
-    private static async Task<(int Exit, string Output, long MaxRssKb)> RunMeasuredAsync(ImporterStore store, string dropBox)
-    {
-        var info = new ProcessStartInfo("python3") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = store.Folder };
-        foreach (var a in new[] { "-c", "import resource,subprocess,sys; r=subprocess.run(sys.argv[1:]); print('MAXRSS', resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr); sys.exit(r.returncode)",
-            "dotnet", RecallFilesProcess.Dll, "import", "--once" })
-        {
-            info.ArgumentList.Add(a);
-        }
-
-        foreach (var inherited in info.Environment.Keys.Where(k => k.StartsWith("RecallFiles__", StringComparison.OrdinalIgnoreCase)).ToList())
-        {
-            info.Environment.Remove(inherited);
-        }
-
-        info.Environment["RecallFiles__DataFolder"] = Path.Combine(store.Folder, "data");
-        info.Environment["RecallFiles__Database__ConnectionString"] = store.ConnectionString;
-        info.Environment["RecallFiles__Importer__ArchiveFolder"] = store.ArchiveFolder;
-        info.Environment["RecallFiles__DropBoxes__default__Kind"] = "Local";
-        info.Environment["RecallFiles__DropBoxes__default__RootPath"] = dropBox;
-        info.Environment["RecallFiles__DropBoxes__default__MinFileAge"] = "00:00:00";
-        info.Environment["RecallFiles__Practices__ACME__TimeZone"] = "UTC";
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
-        await process.WaitForExitAsync(timeout.Token);
-        var output = await stdout + await stderr;
-        var line = output.Split('\n').Last(l => l.StartsWith("MAXRSS ", StringComparison.Ordinal));
-        return (process.ExitCode, output, long.Parse(line["MAXRSS ".Length..].Trim(), CultureInfo.InvariantCulture));
     }
 }

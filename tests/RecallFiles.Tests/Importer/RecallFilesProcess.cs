@@ -41,4 +41,49 @@ internal static class RecallFilesProcess
         await process.WaitForExitAsync(timeout.Token);
         return (process.ExitCode, await stdout, await stderr);
     }
+
+    /// <summary>
+    /// <c>recallfiles import --once</c> over a Local drop box at <paramref name="dropBox"/> for <paramref name="practices"/> (UTC),
+    /// with the child's peak resident memory as the kernel counts it (getrusage RUSAGE_CHILDREN of a python3 parent).
+    /// </summary>
+    public static async Task<(int Exit, string Output, long MaxRssKb)> RunMeasuredImportAsync(ImporterStore store, string dropBox, IReadOnlyList<string> practices, long? maxFileBytes = null)
+    {
+        var info = new ProcessStartInfo("python3") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = store.Folder };
+        foreach (var a in new[] { "-c", "import resource,subprocess,sys; r=subprocess.run(sys.argv[1:]); print('MAXRSS', resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr); sys.exit(r.returncode)",
+            "dotnet", Dll, "import", "--once" })
+        {
+            info.ArgumentList.Add(a);
+        }
+
+        info.Environment.Remove("RECALLFILES_CONFIG");
+        foreach (var inherited in info.Environment.Keys.Where(k => k.StartsWith("RecallFiles__", StringComparison.OrdinalIgnoreCase)).ToList())
+        {
+            info.Environment.Remove(inherited);
+        }
+
+        info.Environment["RecallFiles__DataFolder"] = Path.Combine(store.Folder, "data");
+        info.Environment["RecallFiles__Database__ConnectionString"] = store.ConnectionString;
+        info.Environment["RecallFiles__Importer__ArchiveFolder"] = store.ArchiveFolder;
+        info.Environment["RecallFiles__DropBoxes__default__Kind"] = "Local";
+        info.Environment["RecallFiles__DropBoxes__default__RootPath"] = dropBox;
+        info.Environment["RecallFiles__DropBoxes__default__MinFileAge"] = "00:00:00";
+        if (maxFileBytes is { } max)
+        {
+            info.Environment["RecallFiles__DropBoxes__default__MaxFileBytes"] = max.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        foreach (var practice in practices)
+        {
+            info.Environment[$"RecallFiles__Practices__{practice}__TimeZone"] = "UTC";
+        }
+
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+        await process.WaitForExitAsync(timeout.Token);
+        var output = await stdout + await stderr;
+        var line = output.Split('\n').Last(l => l.StartsWith("MAXRSS ", StringComparison.Ordinal));
+        return (process.ExitCode, output, long.Parse(line["MAXRSS ".Length..].Trim(), System.Globalization.CultureInfo.InvariantCulture));
+    }
 }
