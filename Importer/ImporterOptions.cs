@@ -39,6 +39,12 @@ public sealed record ImporterOptions
     /// </summary>
     public TimeSpan MaxClockSkew { get; init; } = TimeSpan.FromMinutes(15);
 
+    /// <summary>
+    /// How old a file's time stamp may be before its batch is held for review (<c>needs_review</c>) instead of applied.
+    /// Default 90 days, the archive's retention (<c>RecallFiles:Housekeeping:ArchiveRetentionDays</c>).
+    /// </summary>
+    public TimeSpan MaxSnapshotAge { get; init; } = TimeSpan.FromDays(90);
+
     /// <summary>How many practices one <c>import --once</c> (or one server's pickup loop) polls at the same time. Default 4.</summary>
     public int MaxParallelPolls { get; init; } = 4;
 
@@ -81,6 +87,11 @@ public sealed record ImporterOptions
         if (MaxClockSkew < TimeSpan.Zero || MaxClockSkew > TimeSpan.FromDays(1))
         {
             problems.Add($"{SectionName}:MaxClockSkew is {MaxClockSkew}; allowed 00:00:00 to 1.00:00:00 (how far a file's time stamp may be ahead of this server's clock).");
+        }
+
+        if (MaxSnapshotAge < TimeSpan.FromDays(1))
+        {
+            problems.Add($"{SectionName}:MaxSnapshotAge is {MaxSnapshotAge}; at least 1.00:00:00 (how old a file's time stamp may be before it is held for review).");
         }
 
         if (MaxLoadAttempts < 1)

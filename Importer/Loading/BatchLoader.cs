@@ -50,6 +50,9 @@ public sealed partial class BatchLoader
     /// </summary>
     public TimeSpan MaxClockSkew { get; init; } = TimeSpan.FromMinutes(15);
 
+    /// <summary>How old a snapshot's time stamp may be (default 90 days, the archive's retention) before it is held for review.</summary>
+    public TimeSpan MaxSnapshotAge { get; init; } = TimeSpan.FromDays(90);
+
     /// <summary>Problems stored per batch in <c>batch_row_errors</c> and the report; more are counted, not listed.</summary>
     public int MaxStoredProblems { get; init; } = 20_000;
 
@@ -127,9 +130,10 @@ public sealed partial class BatchLoader
             return wrongFile;
         }
 
-        if (mode == LoadMode.Normal && SnapshotRules.FromTheFuture(batch.SnapshotTime, Time.GetUtcNow().UtcDateTime, MaxClockSkew) is { } future)
+        if (mode == LoadMode.Normal && (SnapshotRules.FromTheFuture(batch.SnapshotTime, Time.GetUtcNow().UtcDateTime, MaxClockSkew)
+            ?? SnapshotRules.TooOld(batch.SnapshotTime, Time.GetUtcNow().UtcDateTime, MaxSnapshotAge)) is { } outOfRange)
         {
-            return new Finish(BatchStates.NeedsReview, future);
+            return new Finish(BatchStates.NeedsReview, outOfRange);
         }
 
         await using (var newest = Sql.Command(connection, transaction,

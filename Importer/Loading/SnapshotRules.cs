@@ -71,8 +71,21 @@ internal static class SnapshotRules
         var ahead = snapshotUtc - nowUtc;
         return ahead <= tolerance
             ? null
-            : string.Create(CultureInfo.InvariantCulture, $"the file's time stamp {snapshotUtc:yyyy-MM-dd HH:mm:ss}Z is {Describe(ahead)} ahead of this server's clock ({nowUtc:yyyy-MM-dd HH:mm}Z; RecallFiles:Importer:MaxClockSkew allows {Describe(tolerance)})")
+            : string.Create(CultureInfo.InvariantCulture, $"the file's time stamp {snapshotUtc:yyyy-MM-dd HH:mm:ss}Z is {Describe(ahead)} ahead of this server's clock (now {nowUtc:yyyy-MM-dd HH:mm:ss}Z; RecallFiles:Importer:MaxClockSkew allows {Describe(tolerance)})")
                 + ": held for review so it cannot supersede the files after it. Fix the sender's clock and send the file again; approve it only if the stamp is right, or discard it";
+    }
+
+    /// <summary>
+    /// A snapshot stamped further back than <paramref name="maxAge"/> (a PMS clock reset to 1970, a file found in an old
+    /// backup) is held for review: it is older than anything the archive keeps to compare it with (issue 13). Why, or null.
+    /// </summary>
+    public static string? TooOld(DateTime snapshotUtc, DateTime nowUtc, TimeSpan maxAge)
+    {
+        var age = nowUtc - snapshotUtc;
+        return age <= maxAge
+            ? null
+            : string.Create(CultureInfo.InvariantCulture, $"the file's time stamp {snapshotUtc:yyyy-MM-dd HH:mm:ss}Z is {Describe(age)} old (RecallFiles:Importer:MaxSnapshotAge allows {Describe(maxAge)})")
+                + ": held for review. Fix the sender's clock and send the file again; approve it only if the stamp is right, or discard it";
     }
 
     private static string Describe(TimeSpan span) => span.TotalDays >= 2

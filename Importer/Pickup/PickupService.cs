@@ -55,7 +55,7 @@ public sealed partial class PickupService
         _practices = new CloudPractices(options, dropBoxes);
         _time = time ?? TimeProvider.System;
         _logger = logger ?? NullLogger.Instance;
-        _loader = new BatchLoader(dataSource, _logger) { Time = _time, MaxClockSkew = options.MaxClockSkew };
+        _loader = new BatchLoader(dataSource, _logger) { Time = _time, MaxClockSkew = options.MaxClockSkew, MaxSnapshotAge = options.MaxSnapshotAge };
         _inbox = new Inbox(_time, _logger);
     }
 

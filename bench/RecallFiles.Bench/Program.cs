@@ -14,6 +14,10 @@ const string Usage = """
       importer [options]
                the cloud import of a large file against a SQL-only reference, and many small files
                through sshd (see docs/performance.md, "Importer")
+      hostile [--mb N]
+               issue 13's 1 GB case: a file of N MB (default 1024) of 2,000-character dates and an honest
+               file after it, imported with the default MaxFileBytes (refused at listing) and with the
+               limit raised (the batch fails): peak RSS <= 300 MB, report <= 20 MB, next file applied
       encode [--only-encode]
                the load's per-row encoder alone (RowEncoder: COPY fields, content hash, added payload)
                over 1,000,000 rows, 7 rounds: the client CPU a load spends per row, without PostgreSQL
@@ -25,6 +29,7 @@ return args.Length == 0 ? Help() : args[0] switch
     "validate" => await ValidateBench.RunAsync(args[1..]),
     "transport" => await SftpBench.RunAsync(args[1..]),
     "importer" => await RecallFiles.Bench.Importer.ImporterBench.RunAsync(args[1..]),
+    "hostile" => await RecallFiles.Bench.Importer.HostileBench.RunAsync(args[1..]),
     "encode" => RecallFiles.Bench.Importer.EncodeBench.Run(args.Contains("--only-encode")),
     "-h" or "--help" => Help(),
     _ => Help($"unknown bench '{args[0]}'"),

@@ -277,13 +277,13 @@ internal static partial class ImporterBench
         File.WriteAllText(path, JsonSerializer.Serialize(config));
     }
 
-    private static int IntArg(string[] args, string name, int fallback)
+    internal static int IntArg(string[] args, string name, int fallback)
     {
         var i = Array.IndexOf(args, name);
         return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
     }
 
-    private static string FindRepo()
+    internal static string FindRepo()
     {
         var dir = new DirectoryInfo(AppContext.BaseDirectory);
         while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "RecallFiles.sln")))
@@ -295,7 +295,7 @@ internal static partial class ImporterBench
     }
 
     [GeneratedRegex(@"Maximum resident set size \(kbytes\): (\d+)")]
-    private static partial Regex MaxRss();
+    internal static partial Regex MaxRss();
 
     [GeneratedRegex(@"User time \(seconds\): ([\d.]+)")]
     private static partial Regex UserTime();
