@@ -11,7 +11,7 @@ namespace RecallFiles.Tests.Importer;
 /// ones, and every file of <c>sample-data/malformed/</c>). Each case goes through <c>recallfiles validate</c> and through a
 /// real import: <c>recallfiles import --once</c> in its own process against PostgreSQL, every case in a practice of its own
 /// beside a bystander practice applied before. Checked: each outcome, that the bystander did not change, that no
-/// forbidden value shows anywhere, and the process's peak memory. The results table is docs/hostile-catalogue.md.
+/// forbidden value shows anywhere, and the process's peak memory. The results table is in docs/security.md, between its markers.
 /// </summary>
 [TestClass]
 public sealed class HostileCatalogueTests
@@ -104,7 +104,12 @@ public sealed class HostileCatalogueTests
         Assert.AreEqual(bystanderBefore, await BystanderAsync(store), "no case changed the bystander practice");
         TestContext.WriteLine(string.Create(CultureInfo.InvariantCulture, $"peak RSS of the import: {run.MaxRssKb / 1024} MB"));
         Assert.IsLessThan(300L * 1024, run.MaxRssKb, $"peak RSS {run.MaxRssKb / 1024} MB");
-        Approved.AssertMatches(Document(cases.Count, table.ToString()), "docs/hostile-catalogue.md");
+        // The table lives in docs/security.md between its markers: the approved text is that file with the table as measured.
+        var security = await System.IO.File.ReadAllTextAsync(Path.Combine(Approved.RepoRoot, "docs", "security.md"), TestContext.CancellationToken);
+        var start = security.IndexOf(StartMarker, StringComparison.Ordinal);
+        var end = security.IndexOf(EndMarker, StringComparison.Ordinal);
+        Assert.IsTrue(start >= 0 && end > start, $"docs/security.md holds the markers {StartMarker} and {EndMarker}");
+        Approved.AssertMatches(security[..(start + StartMarker.Length)] + "\n" + Document(cases.Count, table.ToString()) + security[end..], "docs/security.md");
     }
 
     private static string Tail(string output) => output.Length <= 4000 ? output : "…" + output[^4000..];
@@ -149,17 +154,17 @@ public sealed class HostileCatalogueTests
         return errors + (Directory.Exists(reports) ? string.Concat(Directory.GetFiles(reports).Select(System.IO.File.ReadAllText)) : "");
     }
 
+    private const string StartMarker = "<!-- hostile-catalogue: produced by HostileCatalogueTests -->";
+
+    private const string EndMarker = "<!-- hostile-catalogue: end -->";
+
     private static string Document(int count, string rows) =>
-        "# Hostile-input catalogue: results\n\n" +
         "Produced by `HostileCatalogueTests` from `tests/hostile-catalogue/catalogue.json` (do not edit by hand: the test\n" +
-        "compares this file with what it measured and writes `hostile-catalogue.received.md` when they differ). Each case\n" +
-        "is validated with `recallfiles validate` and imported by `recallfiles import --once` in its own process into\n" +
-        "PostgreSQL, in a practice of its own beside a bystander practice that must not change; the threat model and the\n" +
-        "limits are in [security.md](security.md).\n\n" +
+        "compares this table with what it measured and writes `docs/security.received.md` when they differ).\n\n" +
         "**validate**: exit code (0 valid, 1 invalid, 2 unreadable; – not run). **import**: the batch's state (`applied`,\n" +
         "`failed`, `needs_review` = held for support), `refused` (moved to `failed/` with a report at listing, never\n" +
         "opened), `left` (never opened, reported, left where it is), `ignored` (a file still being written). **rows**: the\n" +
         "practice's appointments afterwards.\n\n" +
         string.Create(CultureInfo.InvariantCulture, $"{count} cases.\n\n") +
-        "| # | case | threat | validate | import | rows |\n|---:|---|---|---:|---|---:|\n" + rows;
+        "| # | case | threat | validate | import | rows |\n|---:|---|---|---:|---|---:|\n" + rows + "\n";
 }
