@@ -36,7 +36,7 @@ internal static class CheckCommand
         ProbeCatalog catalog;
         try
         {
-            settings = RecallFilesSettings.Load(configFile);
+            settings = RecallFilesSettings.Load(configFile, readAgent: role is not HostRole.Cloud);
             catalog = await HostProbes.CreateAsync(settings, role, cancellationToken);
             if (role is HostRole.Cloud or HostRole.All && CloudContext.IsConfigured(settings))
             {

@@ -31,7 +31,7 @@ internal static class RunCommand
         RecallFilesSettings settings;
         try
         {
-            settings = RecallFilesSettings.Load(configFile);
+            settings = RecallFilesSettings.Load(configFile, readAgent: requestedRole is not HostRole.Cloud);
         }
         catch (SettingsException ex)
         {

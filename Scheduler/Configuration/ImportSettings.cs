@@ -107,7 +107,7 @@ internal sealed record ImportSettings(ImporterOptions Importer, IReadOnlyDiction
     {
         try
         {
-            return From(RecallFilesSettings.Load(configFile));
+            return From(RecallFilesSettings.Load(configFile, readAgent: false));
         }
         catch (SettingsException ex)
         {

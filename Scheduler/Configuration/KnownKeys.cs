@@ -51,7 +51,8 @@ internal static class KnownKeys
         ["Api"] = new Branch(Keys(new Dictionary<string, Node> { ["KeysFile"] = Value })),
         ["Database"] = new Branch(Keys(new Dictionary<string, Node> { ["ConnectionString"] = Value })),
         ["Status"] = new Branch(Keys(new Dictionary<string, Node> { ["Cron"] = Value })),
-        ["Agent"] = Of(typeof(AgentSettings)),
+        // Agent practices are keyed by practice id (or a JSON list's numbers): AgentPractices.
+        ["Agent"] = With(Of(typeof(AgentSettings)), ("Practices", new MapOf(With(Of(typeof(PracticeExportOptions)), ("PracticeId", Value))))),
         ["Logging"] = Of(typeof(LoggingSettings)),
         ["Dashboard"] = Of(typeof(DashboardSettings)),
         ["Hangfire"] = Of(typeof(HangfireSettings)),

@@ -141,7 +141,7 @@ public sealed class PresetOdbcExportTests
         var environment = new Dictionary<string, string>
         {
             ["ODBCINI"] = odbcIni,
-            ["RecallFiles__Agent__Practices__0__ConnectionString"] = "DSN=RfDentrix;UID=rf_dentrix;PWD=select-only-pw",
+            ["RecallFiles__Agent__Practices__DENTRIX__ConnectionString"] = "DSN=RfDentrix;UID=rf_dentrix;PWD=select-only-pw",
         };
 
         var (exit, stdout, stderr) = await Importer.RecallFilesProcess.RunAsync(environment, folder,
