@@ -37,11 +37,8 @@ internal static class CheckCommand
         try
         {
             settings = RecallFilesSettings.Load(configFile, readAgent: role is not HostRole.Cloud);
-            catalog = await HostProbes.CreateAsync(settings, role, cancellationToken);
-            if (role is HostRole.Cloud or HostRole.All && CloudContext.IsConfigured(settings))
-            {
-                CloudProbes.AddTo(catalog, ImportSettings.From(settings));
-            }
+            var cloud = role is HostRole.Cloud or HostRole.All && CloudContext.IsConfigured(settings) ? ImportSettings.From(settings) : null;
+            catalog = HostProbes.Create(settings, role, cloud);
         }
         catch (SettingsException ex)
         {
