@@ -66,6 +66,7 @@ public sealed partial class StatusApplier(StatusLedger ledger, TimeProvider time
             new InboxRunOptions
             {
                 WaitOnce = once,
+                WrittenAtomically = true, // the cloud's StatusExport: temporary name, renamed, signature first
                 Sidecars = [StatusSignature.Suffix],
                 // Oldest status first: by the time stamp in the name, then the name.
                 FileTime = f => ContractFileName.TryParse(f.Name, out var n, out _) ? n!.Timestamp : DateTimeOffset.MaxValue,
