@@ -13,7 +13,7 @@ public enum CancelMode
 }
 
 /// <summary>
-/// The status applier of one practice (issue 6), bound under <c>RecallFiles:Agent:Practices:N:Status</c>: picks up the
+/// The status applier of one practice (issue 6), bound under <c>RecallFiles:Agent:Practices:{id}:Status</c>: picks up the
 /// cloud's status files from the practice's drop box and applies them to the PMS. docs/status.md lists every key.
 /// </summary>
 public sealed record StatusApplyOptions

@@ -45,6 +45,7 @@ internal static class StopCommand
 
         foreach (var folder in stopped)
         {
+            CliAudit.Record(settings, "stop", "*", $"private cluster {folder}", "stopped");
             await stdout.WriteLineAsync($"stopped the private PostgreSQL cluster in {folder}");
         }
 
