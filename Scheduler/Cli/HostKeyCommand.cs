@@ -37,7 +37,7 @@ internal static class HostKeyCommand
             var key = await SshHostKeyProbe.GetAsync(host, port, TimeSpan.FromSeconds(Math.Max(1, timeoutSeconds)), cancellationToken);
             await output.WriteLineAsync($"{key.KeyType} {key.KeyLength.ToString(CultureInfo.InvariantCulture)} {key.Fingerprint}");
             await output.WriteLineAsync($"Pin it after checking it with the server's administrator (ssh-keygen -lf on the server's host key):");
-            await output.WriteLineAsync($"  agent: RecallFiles:Agent:Practices:{id}:DropBox:HostKeySha256:0 = {key.Fingerprint}");
+            await output.WriteLineAsync($"  agent: RecallFiles:Agent:Practices:{{id}}:DropBox:HostKeySha256:0 = {key.Fingerprint}");
             await output.WriteLineAsync($"  cloud: RecallFiles:DropBoxes:{{name}}:HostKeySha256:0 = {key.Fingerprint}");
             return ExitCodes.Ok;
         }

@@ -118,7 +118,7 @@ internal static class StatusCommands
         {
             await stderr.WriteLineAsync(practiceId is null
                 ? "recallfiles status-apply: no practice has the status applier enabled (RecallFiles:Agent:Practices:{id}:Status:Enabled); see docs/status.md"
-                : $"recallfiles status-apply: practice '{practiceId}' is not configured or its status applier is not enabled (RecallFiles:Agent:Practices:{id}:Status:Enabled)");
+                : $"recallfiles status-apply: practice '{practiceId}' is not configured or its status applier is not enabled (RecallFiles:Agent:Practices:{practiceId}:Status:Enabled)");
             return ExitCodes.Usage;
         }
 
