@@ -61,7 +61,7 @@ public sealed record PracticeExportOptions
     /// <summary>Open Dental or generic SQL.</summary>
     public SourceKind Source { get; init; } = SourceKind.OpenDental;
 
-    /// <summary>The PMS database connection string. Keep secrets out of files: use an environment variable (RecallFiles__Agent__Practices__0__ConnectionString).</summary>
+    /// <summary>The PMS database connection string. Keep secrets out of files: use an environment variable keyed by practice id (RecallFiles__Agent__Practices__ACME-01__ConnectionString).</summary>
     public string ConnectionString { get; init; } = "";
 
     /// <summary>For generic SQL: the provider.</summary>
@@ -165,7 +165,7 @@ public sealed record PracticeExportOptions
 
         if (string.IsNullOrWhiteSpace(ConnectionString))
         {
-            errors.Add($"{keyPrefix}:ConnectionString is required (set it in the environment: RecallFiles__Agent__Practices__N__ConnectionString)");
+            errors.Add($"{keyPrefix}:ConnectionString is required (set it in the environment: RecallFiles__Agent__Practices__{PracticeId}__ConnectionString)");
         }
 
         if (Source == SourceKind.GenericSql && string.IsNullOrWhiteSpace(QueryFile))

@@ -45,7 +45,7 @@ public sealed class ExportRunner(ExportLedger ledger, TimeProvider time, ILogger
         ArgumentNullException.ThrowIfNull(practice);
         ArgumentNullException.ThrowIfNull(run);
         var now = (run.Now ?? time.GetUtcNow()).ToUniversalTime();
-        var zone = ExportWindow.FindTimeZone(practice.TimeZone, $"practice {practice.PracticeId}: RecallFiles:Agent:Practices:N:TimeZone");
+        var zone = ExportWindow.FindTimeZone(practice.TimeZone, $"practice {practice.PracticeId}: RecallFiles:Agent:Practices:{practice.PracticeId}:TimeZone");
         var window = ExportWindow.Around(now, practice.WindowPast, practice.WindowAhead, zone);
         var id = ledger.Start(practice.PracticeId, time.GetUtcNow(), window);
         try
@@ -197,7 +197,7 @@ public sealed class ExportRunner(ExportLedger ledger, TimeProvider time, ILogger
         if (!run.DryRun)
         {
             var options = practice.DropBox ?? throw new ExportException(
-                $"practice {practice.PracticeId}: no drop box configured (RecallFiles:Agent:Practices:N:DropBox); use --dry-run to only write the file");
+                $"practice {practice.PracticeId}: no drop box configured (RecallFiles:Agent:Practices:{practice.PracticeId}:DropBox); use --dry-run to only write the file");
             await using var dropBox = DropBoxFactory.Create(options, time, logger);
             await dropBox.EnsureFolderAsync(practice.AppointmentsFolder, cancellationToken);
             await using (var content = File.OpenRead(localPath))

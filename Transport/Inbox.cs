@@ -45,7 +45,8 @@ public sealed class Inbox
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(apply);
         options ??= new InboxRunOptions();
-        var pickup = _pickups.GetOrAdd(dropBox.Endpoint + "|" + folder, _ => new Pickup(new SafePickup(dropBoxOptions, _time)));
+        var pickupOptions = options.WrittenAtomically ? dropBoxOptions with { MinFileAge = TimeSpan.Zero } : dropBoxOptions;
+        var pickup = _pickups.GetOrAdd(dropBox.Endpoint + "|" + folder, _ => new Pickup(new SafePickup(pickupOptions, _time)));
         var finished = new List<TClaim>();
         var errors = new List<string>();
 
@@ -63,7 +64,7 @@ public sealed class Inbox
         {
             // A manual run: the files were seen now for the first time (or are still changing); wait until they can have
             // been stable for MinFileAge and look again. Files still changing then are left for the next run.
-            await Task.Delay(dropBoxOptions.MinFileAge + TimeSpan.FromMilliseconds(200), _time, cancellationToken);
+            await Task.Delay(pickupOptions.MinFileAge + TimeSpan.FromMilliseconds(200), _time, cancellationToken);
             listing = pickup.Evaluate(await dropBox.ListAsync(folder, cancellationToken));
         }
 

@@ -99,6 +99,14 @@ public sealed record InboxRunOptions
 
     /// <summary>Sidecars (suffixes such as <c>.sig</c>) removed with their file once it has left the inbox.</summary>
     public IReadOnlyList<string> Sidecars { get; init; } = [];
+
+    /// <summary>
+    /// The folder's files are written by RecallFiles itself (status files by the cloud, result files by the agent): uploaded
+    /// under a temporary name and renamed, their signature first, so a file under its final name is complete and the
+    /// MinFileAge stability wait is skipped (issue 14: it made each <c>--once</c> wait ~31 s per practice, and a scheduled
+    /// poll take a file only at its second sighting, one interval late). <c>RequireDoneFile</c> still applies.
+    /// </summary>
+    public bool WrittenAtomically { get; init; }
 }
 
 /// <summary>The outcome of one inbox run over one folder.</summary>

@@ -61,7 +61,7 @@ public sealed partial class GenericSqlSource(PracticeExportOptions options) : IA
             }
 
             throw new ExportException(
-                $"practice {options.PracticeId}: cannot connect to the {options.Provider} database: {ex.Message}. Check RecallFiles:Agent:Practices:N:ConnectionString{SqlProviders.Hint(options.Provider)}.", ex);
+                $"practice {options.PracticeId}: cannot connect to the {options.Provider} database: {ex.Message}. Check RecallFiles:Agent:Practices:{options.PracticeId}:ConnectionString{SqlProviders.Hint(options.Provider)}.", ex);
         }
 
         return connection;
@@ -88,7 +88,7 @@ public sealed partial class GenericSqlSource(PracticeExportOptions options) : IA
         }
         catch (Exception ex) when (ex is DbException or ArgumentException or InvalidCastException or InvalidOperationException)
         {
-            throw new ExportException($"practice {options.PracticeId}: the query in '{options.QueryFile}' (RecallFiles:Agent:Practices:N:QueryFile) failed: {ex.Message}", ex);
+            throw new ExportException($"practice {options.PracticeId}: the query in '{options.QueryFile}' (RecallFiles:Agent:Practices:{options.PracticeId}:QueryFile) failed: {ex.Message}", ex);
         }
     }
 
@@ -105,7 +105,7 @@ public sealed partial class GenericSqlSource(PracticeExportOptions options) : IA
         if (missing.Length > 0)
         {
             throw new ExportException(
-                $"practice {options.PracticeId}: the query in '{options.QueryFile}' (RecallFiles:Agent:Practices:N:QueryFile) does not return column(s) {string.Join(", ", missing)}; " +
+                $"practice {options.PracticeId}: the query in '{options.QueryFile}' (RecallFiles:Agent:Practices:{options.PracticeId}:QueryFile) does not return column(s) {string.Join(", ", missing)}; " +
                 $"it returns {string.Join(", ", ordinals.Keys)}. Alias the PMS columns to the contract names (SELECT ... AS APP_LID, ...)");
         }
 

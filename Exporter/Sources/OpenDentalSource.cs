@@ -60,7 +60,7 @@ public sealed class OpenDentalSource(PracticeExportOptions options) : IAppointme
             await connection.DisposeAsync();
             throw new ExportException(
                 $"practice {options.PracticeId}: cannot connect to the Open Dental database: {ex.Message}. " +
-                "Check RecallFiles:Agent:Practices:N:ConnectionString (server, port, user, password) and that the server accepts connections from this machine.", ex);
+                $"Check RecallFiles:Agent:Practices:{options.PracticeId}:ConnectionString (server, port, user, password) and that the server accepts connections from this machine.", ex);
         }
 
         return connection;
@@ -140,7 +140,7 @@ public sealed class OpenDentalSource(PracticeExportOptions options) : IAppointme
 
         return ExportWindow.TryFindTimeZone(id, out var zone) ? zone : throw new ExportException(
             $"practice {options.PracticeId}: Open Dental clinic {clinicNum} has TimeZone '{id}', which is not a known time zone on this machine; " +
-            "set an IANA or Windows id in Open Dental (Setup > Clinics), or clear it to use RecallFiles:Agent:Practices:N:TimeZone");
+            $"set an IANA or Windows id in Open Dental (Setup > Clinics), or clear it to use RecallFiles:Agent:Practices:{options.PracticeId}:TimeZone");
     }
 
     private SourceAppointment Map(MySqlDataReader r, TimeZoneInfo practiceZone)

@@ -30,7 +30,7 @@ internal sealed class GenericSqlStatusTarget(PracticeExportOptions practice) : I
             }
 
             throw new StatusApplyException(
-                $"practice {practice.PracticeId}: cannot open the {practice.Provider} database for writing: {ex.Message}. Check RecallFiles:Agent:Practices:N:ConnectionString{SqlProviders.Hint(practice.Provider)}.", ex);
+                $"practice {practice.PracticeId}: cannot open the {practice.Provider} database for writing: {ex.Message}. Check RecallFiles:Agent:Practices:{practice.PracticeId}:ConnectionString{SqlProviders.Hint(practice.Provider)}.", ex);
         }
     }
 

@@ -58,7 +58,7 @@ public sealed partial class StatusApplier(StatusLedger ledger, TimeProvider time
         ArgumentNullException.ThrowIfNull(practice);
         var options = practice.Status;
         var dropBoxOptions = practice.DropBox ?? throw new StatusApplyException(
-            $"practice {practice.PracticeId}: no drop box configured (RecallFiles:Agent:Practices:N:DropBox); the status applier reads its status/ folder");
+            $"practice {practice.PracticeId}: no drop box configured (RecallFiles:Agent:Practices:{practice.PracticeId}:DropBox); the status applier reads its status/ folder");
         await using var dropBox = DropBoxFactory.Create(dropBoxOptions, time, logger);
         await _inbox.EnsureFolderAsync(dropBox, options.StatusFolder, cancellationToken);
         var store = new StatusClaims(ledger, practice, Path.Combine(workFolder, practice.PracticeId), time);
@@ -66,6 +66,7 @@ public sealed partial class StatusApplier(StatusLedger ledger, TimeProvider time
             new InboxRunOptions
             {
                 WaitOnce = once,
+                WrittenAtomically = true, // the cloud's StatusExport: temporary name, renamed, signature first
                 Sidecars = [StatusSignature.Suffix],
                 // Oldest status first: by the time stamp in the name, then the name.
                 FileTime = f => ContractFileName.TryParse(f.Name, out var n, out _) ? n!.Timestamp : DateTimeOffset.MaxValue,
@@ -178,7 +179,7 @@ public sealed partial class StatusApplier(StatusLedger ledger, TimeProvider time
             return null;
         }
 
-        var keysKey = $"RecallFiles:Agent:Practices:N:Status:SigningKeys";
+        var keysKey = $"RecallFiles:Agent:Practices:{practice.PracticeId}:Status:SigningKeys";
         return sidecar is null
             ? $"the file has no signature ({claim.Name}{StatusSignature.Suffix}) and this agent accepts only signed status files ({keysKey}); nothing applied"
             : $"the file's signature ({claim.Name}{StatusSignature.Suffix}) matches none of this agent's keys ({keysKey}): the file was changed or not written by the cloud; nothing applied";

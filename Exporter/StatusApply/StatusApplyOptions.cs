@@ -13,7 +13,7 @@ public enum CancelMode
 }
 
 /// <summary>
-/// The status applier of one practice (issue 6), bound under <c>RecallFiles:Agent:Practices:N:Status</c>: picks up the
+/// The status applier of one practice (issue 6), bound under <c>RecallFiles:Agent:Practices:{id}:Status</c>: picks up the
 /// cloud's status files from the practice's drop box and applies them to the PMS. docs/status.md lists every key.
 /// </summary>
 public sealed record StatusApplyOptions
@@ -21,8 +21,16 @@ public sealed record StatusApplyOptions
     /// <summary>Whether the applier runs for this practice. Default false.</summary>
     public bool Enabled { get; init; }
 
-    /// <summary>Cron schedule of the applier (agent role). Default every 5 minutes.</summary>
-    public string Cron { get; init; } = "*/5 * * * *";
+    /// <summary>
+    /// Cron schedule of the applier (agent role), in the practice's time zone. Default every 5 minutes at minute 1, 6, 11…
+    /// (<c>1-59/5 * * * *</c>): one minute after the cloud's status export (<c>RecallFiles:Status:Cron</c>, minute 0, 5, 10…),
+    /// so a reply reaches the PMS within one interval of its export (issue 14; every time zone's offset is a whole
+    /// multiple of 5 minutes, so the offset holds in all of them).
+    /// </summary>
+    public string Cron { get; init; } = DefaultCron;
+
+    /// <summary>The default <see cref="Cron"/>.</summary>
+    public const string DefaultCron = "1-59/5 * * * *";
 
     /// <summary>
     /// Folder below the practice's drop box root where the cloud drops status files. Default <c>status</c>. Applied files
@@ -129,7 +137,7 @@ public sealed record StatusApplyOptions
         }
         catch (Cronos.CronFormatException ex)
         {
-            errors.Add($"{key}:Cron '{Cron}' is not a cron expression ({ex.Message}); the default is '*/5 * * * *' (every 5 minutes)");
+            errors.Add($"{key}:Cron '{Cron}' is not a cron expression ({ex.Message}); the default is '{DefaultCron}' (every 5 minutes, one minute after the cloud's status export)");
         }
 
         foreach (var (name, value) in new[] { ("StatusFolder", StatusFolder), ("ResultsFolder", ResultsFolder) })

@@ -4,7 +4,7 @@ namespace RecallFiles.Importer.Batches;
 
 /// <summary>One practice's freshness, for the Practices page.</summary>
 public sealed record PracticeStatus(string PracticeId, bool Enabled, TimeSpan Cadence, DateTimeOffset? LastReceived, DateTimeOffset? LastApplied,
-    long AppointmentsInWindow, string? LastError, DateTimeOffset? LastErrorAt)
+    long AppointmentsInWindow, string? LastError, DateTimeOffset? LastErrorAt, string? PollError = null, DateTimeOffset? PollFailedAt = null)
 {
     /// <summary>How long ago the last file arrived (null: never).</summary>
     public TimeSpan? Age(DateTimeOffset now) => LastReceived is { } at ? now - at : null;
@@ -64,7 +64,7 @@ public static class SupportQueries
                    (SELECT count(*) FROM appointments a WHERE a.practice_id = p.id AND NOT a.removed
                        AND a.starts_at >= (now() AT TIME ZONE p.time_zone) - p.window_past
                        AND a.starts_at <  (now() AT TIME ZONE p.time_zone) + p.window_ahead),
-                   e.reason, e.claimed_at
+                   e.reason, e.claimed_at, p.poll_error, p.poll_failed_at
             FROM practices p
             LEFT JOIN LATERAL (SELECT b.reason, b.claimed_at FROM batches b
                                WHERE b.practice_id = p.id AND b.state IN ('failed', 'needs_review') ORDER BY b.id DESC LIMIT 1) e ON true
@@ -76,7 +76,7 @@ public static class SupportQueries
         {
             DateTimeOffset? At(int i) => reader.IsDBNull(i) ? null : new DateTimeOffset(reader.GetDateTime(i), TimeSpan.Zero);
             list.Add(new PracticeStatus(reader.GetString(0), reader.GetBoolean(1), reader.GetTimeSpan(2), At(3), At(4), reader.GetInt64(5),
-                reader.IsDBNull(6) ? null : reader.GetString(6), At(7)));
+                reader.IsDBNull(6) ? null : reader.GetString(6), At(7), reader.IsDBNull(8) ? null : reader.GetString(8), At(9)));
         }
 
         return list;

@@ -69,6 +69,9 @@ public sealed class PostgresCluster : IAsyncDisposable
     /// <summary>The TCP port on 127.0.0.1.</summary>
     public int Port { get; }
 
+    /// <summary>True when this call started the server; false when it was already running (another process's, or a leftover).</summary>
+    public bool StartedHere { get; private init; }
+
     /// <summary>A connection string to the RecallFiles database as the cluster's superuser.</summary>
     public string ConnectionString { get; }
 
@@ -142,7 +145,7 @@ public sealed class PostgresCluster : IAsyncDisposable
         var runningPort = RunningPort(dataDirectory);
         if (runningPort is { } port && await CanConnectAsync(port, secret, cancellationToken))
         {
-            var existing = new PostgresCluster(folder, bin, asPostgres, port, secret, options.Database);
+            var existing = new PostgresCluster(folder, bin, asPostgres, port, secret, options.Database) { StartedHere = false };
             await existing.EnsureDatabaseAsync(options.Database, cancellationToken);
             return existing;
         }
@@ -169,9 +172,34 @@ public sealed class PostgresCluster : IAsyncDisposable
             throw new InvalidOperationException($"PostgreSQL did not start in {dataDirectory}: {ex.Message}\nLast lines of {logPath}:\n{tail}", ex);
         }
 
-        var cluster = new PostgresCluster(folder, bin, asPostgres, port, secret, options.Database);
+        var cluster = new PostgresCluster(folder, bin, asPostgres, port, secret, options.Database) { StartedHere = true };
         await cluster.EnsureDatabaseAsync(options.Database, cancellationToken);
         return cluster;
+    }
+
+    /// <summary>
+    /// Stops the server of the cluster in <paramref name="folder"/> when one is running (a leftover of a host that was
+    /// killed, say), without its password; false when none runs. Throws <see cref="InvalidOperationException"/> when it does not stop.
+    /// </summary>
+    public static async Task<bool> StopRunningAsync(string folder, CancellationToken cancellationToken = default)
+    {
+        var dataDirectory = Path.Combine(Path.GetFullPath(folder), "pgdata");
+        if (!File.Exists(Path.Combine(dataDirectory, "postmaster.pid")))
+        {
+            return false;
+        }
+
+        var bin = FindBinDirectory();
+        var asPostgres = OperatingSystem.IsLinux() && Environment.IsPrivilegedProcess;
+        // pg_ctl status: 0 running, 3 not running (a stale pid file).
+        if ((await RunForExitAsync(Path.Combine(bin, "pg_ctl"), ["-D", dataDirectory, "status"], asPostgres, cancellationToken)).Exit != 0)
+        {
+            return false;
+        }
+
+        NpgsqlConnection.ClearAllPools();
+        await RunAsync(Path.Combine(bin, "pg_ctl"), ["-D", dataDirectory, "-m", "fast", "-w", "stop"], asPostgres, cancellationToken);
+        return true;
     }
 
     /// <summary>Stops the cluster (fast shutdown: open sessions are ended, committed data is kept).</summary>
@@ -326,6 +354,15 @@ public sealed class PostgresCluster : IAsyncDisposable
 
     private static async Task RunAsync(string program, IReadOnlyList<string> arguments, bool asPostgres, CancellationToken cancellationToken)
     {
+        var (exit, stdout, stderr) = await RunForExitAsync(program, arguments, asPostgres, cancellationToken);
+        if (exit != 0)
+        {
+            throw new InvalidOperationException($"{Path.GetFileName(program)} exited with {exit.ToString(CultureInfo.InvariantCulture)}: {stderr.Trim()} {stdout.Trim()}".Trim());
+        }
+    }
+
+    private static async Task<(int Exit, string Out, string Err)> RunForExitAsync(string program, IReadOnlyList<string> arguments, bool asPostgres, CancellationToken cancellationToken)
+    {
         var start = new ProcessStartInfo(asPostgres ? "runuser" : program)
         {
             RedirectStandardOutput = true,
@@ -350,9 +387,6 @@ public sealed class PostgresCluster : IAsyncDisposable
         var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
         var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
         await process.WaitForExitAsync(cancellationToken);
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"{Path.GetFileName(program)} exited with {process.ExitCode.ToString(CultureInfo.InvariantCulture)}: {(await stderr).Trim()} {(await stdout).Trim()}".Trim());
-        }
+        return (process.ExitCode, await stdout, await stderr);
     }
 }

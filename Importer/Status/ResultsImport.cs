@@ -78,7 +78,7 @@ public sealed partial class ResultsImport
             }
 
             return InboxVerdict.Processed;
-        }, new InboxRunOptions { WaitOnce = once }, cancellationToken);
+        }, new InboxRunOptions { WaitOnce = once, WrittenAtomically = true }, cancellationToken); // the agent's StatusApplier wrote them: temporary name, renamed
 
         foreach (var rejected in run.Finished.Where(c => c.Rejection is not null))
         {

@@ -87,7 +87,7 @@ internal static class AccessCommands
             {
                 try
                 {
-                    path = Path.Combine(RecallFilesSettings.Load(parse.GetValue(config)).LogFolder, RecallFilesLogging.AuditFileName);
+                    path = Path.Combine(RecallFilesSettings.Load(parse.GetValue(config), readAgent: false).LogFolder, RecallFilesLogging.AuditFileName);
                 }
                 catch (SettingsException ex)
                 {
@@ -113,7 +113,7 @@ internal static class AccessCommands
         RecallFilesSettings settings;
         try
         {
-            settings = RecallFilesSettings.Load(parse.GetValue(config));
+            settings = RecallFilesSettings.Load(parse.GetValue(config), readAgent: false);
         }
         catch (SettingsException ex)
         {

@@ -36,12 +36,16 @@ internal static class CheckCommand
         ProbeCatalog catalog;
         try
         {
-            settings = RecallFilesSettings.Load(configFile);
-            catalog = await HostProbes.CreateAsync(settings, role, cancellationToken);
-            if (role is HostRole.Cloud or HostRole.All && CloudContext.IsConfigured(settings))
+            settings = RecallFilesSettings.Load(configFile, readAgent: role is not HostRole.Cloud);
+            if (EmbeddedDefault.Applies(settings))
             {
-                CloudProbes.AddTo(catalog, ImportSettings.From(settings));
+                // What `run` uses without configuration: the sample PMS, the local drop box and the private cluster (issue 14).
+                settings = EmbeddedDefault.Create(settings, DateTimeOffset.UtcNow, out _);
+                await stdout.WriteLineAsync("No configuration: checking the embedded default (both roles).");
             }
+
+            var cloud = role is HostRole.Cloud or HostRole.All && CloudContext.IsConfigured(settings) ? ImportSettings.From(settings) : null;
+            catalog = HostProbes.Create(settings, role, cloud);
         }
         catch (SettingsException ex)
         {

@@ -38,7 +38,7 @@ internal static class DiscardCommand
         try
         {
             await using var dataSource = await settings.OpenStoreAsync(cancellationToken);
-            var audit = new AuditLog(RecallFilesSettings.Load(configFile).LogFolder);
+            var audit = new AuditLog(RecallFilesSettings.Load(configFile, readAgent: false).LogFolder);
             var reason = await BatchActions.DiscardAsync(dataSource, batchId, AuditLog.CommandLine, audit, cancellationToken);
             await stdout.WriteLineAsync($"batch {batchId}: superseded: {reason}");
             return ExitCodes.Ok;

@@ -15,7 +15,7 @@ internal static class HostKeyCommand
     {
         var target = new Argument<string>("HOST[:PORT]") { Description = "The SFTP server, port 22 unless given ([::1]:2222 for IPv6)." };
         var timeout = new Option<int>("--timeout") { Description = "Seconds to wait for the server.", DefaultValueFactory = _ => 15 };
-        var command = new Command("hostkey", "Print an SFTP server's host key fingerprint (SHA256:…) to pin in HostKeySha256 of the agent's (RecallFiles:Agent:Practices:N:DropBox) or the cloud's (RecallFiles:DropBoxes:{name}) drop box.")
+        var command = new Command("hostkey", "Print an SFTP server's host key fingerprint (SHA256:…) to pin in HostKeySha256 of the agent's (RecallFiles:Agent:Practices:{id}:DropBox) or the cloud's (RecallFiles:DropBoxes:{name}) drop box.")
         {
             target, timeout,
         };
@@ -37,7 +37,7 @@ internal static class HostKeyCommand
             var key = await SshHostKeyProbe.GetAsync(host, port, TimeSpan.FromSeconds(Math.Max(1, timeoutSeconds)), cancellationToken);
             await output.WriteLineAsync($"{key.KeyType} {key.KeyLength.ToString(CultureInfo.InvariantCulture)} {key.Fingerprint}");
             await output.WriteLineAsync($"Pin it after checking it with the server's administrator (ssh-keygen -lf on the server's host key):");
-            await output.WriteLineAsync($"  agent: RecallFiles:Agent:Practices:N:DropBox:HostKeySha256:0 = {key.Fingerprint}");
+            await output.WriteLineAsync($"  agent: RecallFiles:Agent:Practices:{{id}}:DropBox:HostKeySha256:0 = {key.Fingerprint}");
             await output.WriteLineAsync($"  cloud: RecallFiles:DropBoxes:{{name}}:HostKeySha256:0 = {key.Fingerprint}");
             return ExitCodes.Ok;
         }

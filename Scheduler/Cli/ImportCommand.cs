@@ -1,11 +1,13 @@
 using System.CommandLine;
 using Npgsql;
+using RecallFiles.Importer.Batches;
 using RecallFiles.Importer.Pickup;
 using RecallFiles.Transport;
 
 using RecallFiles.Schemas;
 
 using RecallFiles.Scheduler.Configuration;
+using RecallFiles.Scheduler.Logging;
 
 namespace RecallFiles.Scheduler.Cli;
 
@@ -79,10 +81,21 @@ internal static class ImportCommand
                     }
                     catch (Exception ex) when (ex is DropBoxException or RecallFilesException)
                     {
+                        // Issue 14: the Practices page shows the practice red until a poll succeeds, as after the scheduled job.
+                        await PollHealth.RecordFailureAsync(dataSource, practice.Id, PhiText.Mask(ex.Message), ct);
                         CliAudit.Record(settings.Settings, "import", practice.Id, "poll", $"failed: {ex.Message}");
                         Say(stderr, $"recallfiles import: {practice.Id}: {ex.Message}");
                         failed = true;
                         return;
+                    }
+
+                    if (result.Errors.Count > 0)
+                    {
+                        await PollHealth.RecordFailureAsync(dataSource, practice.Id, PhiText.Mask(string.Join("; ", result.Errors)), ct);
+                    }
+                    else if (!result.Busy)
+                    {
+                        await PollHealth.RecordSuccessAsync(dataSource, practice.Id, ct);
                     }
 
                     CliAudit.Record(settings.Settings, "import", practice.Id, $"poll new={result.Claimed} finished={result.Finished} errors={result.Errors.Count} waiting={result.Waiting}",

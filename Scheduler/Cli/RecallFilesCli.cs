@@ -32,6 +32,7 @@ internal static class RecallFilesCli
         ReplayCommand.CreateApprove(),
         DiscardCommand.Create(),
         CheckCommand.Create(),
+        StopCommand.Create(),
         HashPasswordCommand.Create(),
         StatusCommands.CreateApply(),
         StatusCommands.CreateExport(),
@@ -69,6 +70,8 @@ internal static class RecallFilesCli
             return ExitCodes.Usage;
         }
 
+        // The private PostgreSQL cluster a verb starts on demand is stopped when the verb ends (issue 14).
+        Hosting.EmbeddedCluster.BeginScope();
         try
         {
             return await parse.InvokeAsync(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false }, cancellationToken);
@@ -78,6 +81,10 @@ internal static class RecallFilesCli
             // A user never gets a stack trace: one line saying what failed; the type helps support find it.
             await error.WriteLineAsync($"recallfiles: {ex.GetType().Name}: {ex.Message}");
             return ExitCodes.Failed;
+        }
+        finally
+        {
+            await Hosting.EmbeddedCluster.StopStartedAsync();
         }
     }
 }

@@ -43,7 +43,7 @@ internal static class ReplayCommand
         try
         {
             await using var dataSource = await settings.OpenStoreAsync(cancellationToken);
-            var audit = new AuditLog(Configuration.RecallFilesSettings.Load(configFile).LogFolder);
+            var audit = new AuditLog(Configuration.RecallFilesSettings.Load(configFile, readAgent: false).LogFolder);
             var result = await BatchActions.RunAsync(dataSource, batchId, mode, AuditLog.CommandLine, audit, cancellationToken);
             var counts = $"{result.RowsTotal} row(s), {result.RowsInvalid} invalid, +{result.Inserted} ~{result.Updated} -{result.Removed}";
             await stdout.WriteLineAsync(result.AlreadyFinal

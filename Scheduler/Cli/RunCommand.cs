@@ -31,7 +31,7 @@ internal static class RunCommand
         RecallFilesSettings settings;
         try
         {
-            settings = RecallFilesSettings.Load(configFile);
+            settings = RecallFilesSettings.Load(configFile, readAgent: requestedRole is not HostRole.Cloud);
         }
         catch (SettingsException ex)
         {
@@ -79,7 +79,7 @@ internal static class RunCommand
             {
                 if (embedded)
                 {
-                    await stdout.WriteLineAsync($"Starting the private PostgreSQL cluster in {Path.Combine(settings.DataFolder, "postgres")} …");
+                    await stdout.WriteLineAsync($"Starting the private PostgreSQL cluster in {await EmbeddedCluster.FolderAsync(settings.DataFolder, cancellationToken)} (stopped when this ends) …");
                 }
 
                 try

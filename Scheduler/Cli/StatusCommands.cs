@@ -117,8 +117,8 @@ internal static class StatusCommands
         if (practices.Count == 0)
         {
             await stderr.WriteLineAsync(practiceId is null
-                ? "recallfiles status-apply: no practice has the status applier enabled (RecallFiles:Agent:Practices:N:Status:Enabled); see docs/status.md"
-                : $"recallfiles status-apply: practice '{practiceId}' is not configured or its status applier is not enabled (RecallFiles:Agent:Practices:N:Status:Enabled)");
+                ? "recallfiles status-apply: no practice has the status applier enabled (RecallFiles:Agent:Practices:{id}:Status:Enabled); see docs/status.md"
+                : $"recallfiles status-apply: practice '{practiceId}' is not configured or its status applier is not enabled (RecallFiles:Agent:Practices:{practiceId}:Status:Enabled)");
             return ExitCodes.Usage;
         }
 

@@ -9,8 +9,8 @@ using RecallFiles.Transport;
 namespace RecallFiles.Scheduler.Configuration;
 
 /// <summary>
-/// The cloud role's settings: <c>RecallFiles:Database:ConnectionString</c> (absent: the embedded private cluster
-/// under <c>{DataFolder}/postgres</c>), <c>RecallFiles:Importer</c> (<see cref="ImporterOptions"/>),
+/// The cloud role's settings: <c>RecallFiles:Database:ConnectionString</c> (absent: the embedded private cluster,
+/// <see cref="Hosting.EmbeddedCluster"/>), <c>RecallFiles:Importer</c> (<see cref="ImporterOptions"/>),
 /// <c>RecallFiles:Practices:{id}</c> (<see cref="PracticeOptions"/>) and <c>RecallFiles:DropBoxes:{name}</c>
 /// (<see cref="DropBoxOptions"/>; without any, <c>default</c> is the local folder <c>{DataFolder}/dropbox</c>).
 /// </summary>
@@ -86,8 +86,9 @@ internal sealed record ImportSettings(ImporterOptions Importer, IReadOnlyDiction
         var connectionString = ConnectionString;
         if (connectionString is null)
         {
-            var cluster = await PostgresCluster.StartAsync(Path.Combine(DataFolder, "postgres"), cancellationToken: cancellationToken);
-            connectionString = cluster.ConnectionString; // the embedded cluster keeps running for the next command
+            // Started on demand, stopped when the verb ends (unless another process had it running).
+            var cluster = await Hosting.EmbeddedCluster.StartAsync(DataFolder, cancellationToken);
+            connectionString = cluster.ConnectionString;
         }
 
         var dataSource = NpgsqlDataSource.Create(connectionString);
@@ -109,7 +110,7 @@ internal sealed record ImportSettings(ImporterOptions Importer, IReadOnlyDiction
     {
         try
         {
-            return From(RecallFilesSettings.Load(configFile));
+            return From(RecallFilesSettings.Load(configFile, readAgent: false));
         }
         catch (SettingsException ex)
         {

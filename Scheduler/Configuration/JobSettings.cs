@@ -35,24 +35,41 @@ internal sealed record ReminderSettings(ReminderOptions Engine, WebhookOptions W
     }
 }
 
-/// <summary>The cloud side's status schedule, <c>RecallFiles:Status:Cron</c> (default every 5 minutes, UTC): status export and results import.</summary>
-internal sealed record StatusCloudSettings(string Cron)
+/// <summary>The cloud side's status schedules (UTC): <c>RecallFiles:Status:Cron</c>, the status export, and <c>RecallFiles:Status:ResultsCron</c>, the results import.</summary>
+internal sealed record StatusCloudSettings(string Cron, string ResultsCron = StatusCloudSettings.DefaultResultsCron)
 {
     public const string CronKey = "RecallFiles:Status:Cron";
+
+    public const string ResultsCronKey = "RecallFiles:Status:ResultsCron";
+
+    /// <summary>The status export: every 5 minutes at minute 0, 5, 10… (UTC).</summary>
+    public const string DefaultCron = "*/5 * * * *";
+
+    /// <summary>
+    /// The results import: minute 2, 7, 12… — after the agent's status apply (default minute 1, 6, 11…), itself one minute
+    /// after the export, so the PMS's answer is back within the interval (issue 14; both used to fire in the same second).
+    /// </summary>
+    public const string DefaultResultsCron = "2-59/5 * * * *";
 
     public static StatusCloudSettings From(IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        var cron = configuration[CronKey] is { Length: > 0 } value ? value : "*/5 * * * *";
+        return new StatusCloudSettings(Read(configuration, CronKey, DefaultCron, "every 5 minutes"),
+            Read(configuration, ResultsCronKey, DefaultResultsCron, "every 5 minutes, two minutes after the status export"));
+    }
+
+    private static string Read(IConfiguration configuration, string key, string defaultCron, string meaning)
+    {
+        var cron = configuration[key] is { Length: > 0 } value ? value : defaultCron;
         try
         {
             Cronos.CronExpression.Parse(cron);
         }
         catch (Cronos.CronFormatException ex)
         {
-            throw new SettingsException($"{CronKey} '{cron}' is not a cron expression ({ex.Message}); the default is '*/5 * * * *' (every 5 minutes)", ex);
+            throw new SettingsException($"{key} '{cron}' is not a cron expression ({ex.Message}); the default is '{defaultCron}' ({meaning})", ex);
         }
 
-        return new StatusCloudSettings(cron);
+        return cron;
     }
 }

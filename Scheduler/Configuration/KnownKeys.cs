@@ -50,8 +50,9 @@ internal static class KnownKeys
         ["DataFolder"] = Value,
         ["Api"] = new Branch(Keys(new Dictionary<string, Node> { ["KeysFile"] = Value })),
         ["Database"] = new Branch(Keys(new Dictionary<string, Node> { ["ConnectionString"] = Value })),
-        ["Status"] = new Branch(Keys(new Dictionary<string, Node> { ["Cron"] = Value })),
-        ["Agent"] = Of(typeof(AgentSettings)),
+        ["Status"] = new Branch(Keys(new Dictionary<string, Node> { ["Cron"] = Value, ["ResultsCron"] = Value })),
+        // Agent practices are keyed by practice id (or a JSON list's numbers): AgentPractices.
+        ["Agent"] = With(Of(typeof(AgentSettings)), ("Practices", new MapOf(With(Of(typeof(PracticeExportOptions)), ("PracticeId", Value))))),
         ["Logging"] = Of(typeof(LoggingSettings)),
         ["Dashboard"] = Of(typeof(DashboardSettings)),
         ["Hangfire"] = Of(typeof(HangfireSettings)),

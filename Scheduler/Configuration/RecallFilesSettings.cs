@@ -3,34 +3,61 @@ using RecallFiles.Exporter;
 
 namespace RecallFiles.Scheduler.Configuration;
 
-/// <summary>The agent role's settings (section <c>RecallFiles:Agent</c>).</summary>
+/// <summary>The agent role's settings (section <c>RecallFiles:Agent</c>), bound by <see cref="AgentPractices"/>.</summary>
 internal sealed record AgentSettings
 {
-    /// <summary>The practices this agent exports, one entry each.</summary>
+    private readonly IReadOnlyList<AgentPractice> _entries = [];
+
+    /// <summary>The practices this agent exports, one entry each, keyed by practice id (<c>RecallFiles:Agent:Practices:{id}</c>).</summary>
     public IReadOnlyList<PracticeExportOptions> Practices { get; init; } = [];
+
+    /// <summary>The practices with the keys they are configured under.</summary>
+    internal IReadOnlyList<AgentPractice> Entries
+    {
+        get => _entries;
+        init
+        {
+            _entries = value;
+            Practices = [.. value.Select(e => e.Options)];
+        }
+    }
+
+    /// <summary>The key a practice is configured under, such as <c>RecallFiles:Agent:Practices:ACME-01</c>.</summary>
+    public string KeyOf(string practiceId) =>
+        _entries.FirstOrDefault(e => e.Options.PracticeId.Equals(practiceId, StringComparison.OrdinalIgnoreCase))?.Key ?? $"{AgentPractices.Section}:{practiceId}";
 }
 
 /// <summary>
 /// Loads the configuration every verb shares: <c>--config FILE</c>, else <c>$RECALLFILES_CONFIG</c>,
-/// else <c>./appsettings.json</c> when present; then environment variables (<c>RecallFiles__Agent__Practices__0__ConnectionString</c>),
-/// which win. Secrets belong in the environment or a secret file, never in the repository.
+/// else <c>./appsettings.json</c> when present; then environment variables (<c>RecallFiles__Agent__Practices__ACME-01__ConnectionString</c>),
+/// which win. Secrets belong in the environment or a secret file, never in the repository. Each role reads only its own
+/// section (issue 14): the agent section is bound only when <c>readAgent</c> is set, so a shell that also holds the
+/// agent's variables cannot break a cloud verb.
 /// </summary>
 internal sealed class RecallFilesSettings
 {
     /// <summary>The root section.</summary>
     public const string Section = "RecallFiles";
 
-    private RecallFilesSettings(IConfiguration configuration, string? file)
+    private readonly IReadOnlyList<string> _agentErrors = [];
+
+    private RecallFilesSettings(IConfiguration configuration, string? file, bool readAgent)
     {
         Configuration = configuration;
         File = file;
+        ReadsAgent = readAgent;
         DataFolder = Path.GetFullPath(configuration[$"{Section}:DataFolder"] is { Length: > 0 } folder ? folder : ".recallfiles");
-        var agent = configuration.GetSection($"{Section}:Agent").Get<AgentSettings>() ?? new AgentSettings();
-        // Drop box messages name the key to fix: point them at this practice's entry.
-        Agent = agent with
+        if (readAgent)
         {
-            Practices = [.. agent.Practices.Select((p, i) => p.DropBox is null ? p : p with { DropBox = p.DropBox with { ConfigurationPath = $"{Section}:Agent:Practices:{i}:DropBox" } })],
-        };
+            var (practices, errors) = AgentPractices.Bind(configuration);
+            Agent = new AgentSettings { Entries = practices };
+            _agentErrors = errors;
+        }
+        else
+        {
+            Agent = new AgentSettings();
+        }
+
         Logging = configuration.GetSection($"{Section}:Logging").Get<LoggingSettings>() ?? new LoggingSettings();
         Dashboard = configuration.GetSection($"{Section}:Dashboard").Get<DashboardSettings>() ?? new DashboardSettings();
         Hangfire = configuration.GetSection($"{Section}:Hangfire").Get<HangfireSettings>() ?? new HangfireSettings();
@@ -46,8 +73,11 @@ internal sealed class RecallFilesSettings
     /// <summary>Where the agent keeps its ledger and copies of exported files, and the embedded cluster lives (default <c>./.recallfiles</c>).</summary>
     public string DataFolder { get; }
 
-    /// <summary>The agent role.</summary>
+    /// <summary>The agent role; empty when the agent section was not read (a cloud verb).</summary>
     public AgentSettings Agent { get; }
+
+    /// <summary>Whether the agent section was read.</summary>
+    public bool ReadsAgent { get; }
 
     /// <summary>Logging (<c>RecallFiles:Logging</c>).</summary>
     public LoggingSettings Logging { get; }
@@ -73,8 +103,11 @@ internal sealed class RecallFilesSettings
     /// <summary>Where a practice's exported files are kept.</summary>
     public string ExportFolder(string practiceId) => Path.Combine(DataFolder, "agent", "exports", practiceId);
 
-    /// <summary>Loads the settings; throws <see cref="SettingsException"/> naming the key of a wrong value.</summary>
-    public static RecallFilesSettings Load(string? configFile = null)
+    /// <summary>
+    /// Loads the settings; throws <see cref="SettingsException"/> naming the key of a wrong value. A cloud verb passes
+    /// <paramref name="readAgent"/> false: the agent section is then neither bound nor validated.
+    /// </summary>
+    public static RecallFilesSettings Load(string? configFile = null, bool readAgent = true)
     {
         var file = configFile ?? Environment.GetEnvironmentVariable("RECALLFILES_CONFIG");
         if (file is null && System.IO.File.Exists("appsettings.json"))
@@ -104,16 +137,16 @@ internal sealed class RecallFilesSettings
             throw new SettingsException($"the configuration file '{file}' is not valid JSON: {ex.Message}", ex);
         }
 
-        return From(configuration, file);
+        return From(configuration, file, readAgent);
     }
 
     /// <summary>Binds and validates settings from an already built configuration.</summary>
-    public static RecallFilesSettings From(IConfiguration configuration, string? file)
+    public static RecallFilesSettings From(IConfiguration configuration, string? file, bool readAgent = true)
     {
         RecallFilesSettings settings;
         try
         {
-            settings = new RecallFilesSettings(configuration, file);
+            settings = new RecallFilesSettings(configuration, file, readAgent);
         }
         catch (InvalidOperationException ex)
         {
@@ -134,12 +167,12 @@ internal sealed class RecallFilesSettings
     {
         // Issue 14: a key nothing binds (a misspelling) would leave its default in force without a word.
         var errors = new List<string>(KnownKeys.Unknown(Configuration));
-        for (var i = 0; i < Agent.Practices.Count; i++)
+        errors.AddRange(_agentErrors);
+        foreach (var (practice, key) in Agent.Entries)
         {
-            var key = $"{Section}:Agent:Practices:{i}";
             errors.AddRange(PracticeExportOptions.ValidateRenamedKeys(Configuration.GetSection(key).GetChildren().Select(c => c.Key), key));
-            errors.AddRange(Agent.Practices[i].Validate(key));
-            if (Agent.Practices[i].DropBox is { Kind: Transport.DropBoxKind.Ftp, AllowInsecure: false } plain)
+            errors.AddRange(practice.Validate(key));
+            if (practice.DropBox is { Kind: Transport.DropBoxKind.Ftp, AllowInsecure: false } plain)
             {
                 // Issue 12: clear-text FTP only when asked for by name (Transport's own check, at start-up rather than at the first upload).
                 errors.AddRange(plain.Validate().Where(e => e.Contains(":AllowInsecure", StringComparison.Ordinal)));
@@ -151,11 +184,6 @@ internal sealed class RecallFilesSettings
         errors.AddRange(Hangfire.Validate($"{Section}:Hangfire"));
         errors.AddRange(Housekeeping.Validate($"{Section}:Housekeeping"));
         errors.AddRange(Dashboards.DashboardUsers.Validate(Dashboard, $"{Section}:Dashboard"));
-        foreach (var duplicate in Agent.Practices.GroupBy(p => p.PracticeId, StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1))
-        {
-            errors.Add($"{Section}:Agent:Practices: practice id '{duplicate.Key}' is configured {duplicate.Count()} times; each practice once");
-        }
-
         return errors;
     }
 }

@@ -110,7 +110,7 @@ internal sealed class PracticesPage : HtmlPage
         var intervals = Settings.Dashboard.OverdueAfterIntervals;
         var now = Now;
         var practices = SupportQueries.PracticesAsync(Store!, CancellationToken.None).GetAwaiter().GetResult()
-            .OrderByDescending(p => p.IsOverdue(now, intervals)).ThenByDescending(p => p.Age(now) ?? TimeSpan.MaxValue).ThenBy(p => p.PracticeId, StringComparer.Ordinal).ToList();
+            .OrderByDescending(p => p.PollError is not null).ThenByDescending(p => p.IsOverdue(now, intervals)).ThenByDescending(p => p.Age(now) ?? TimeSpan.MaxValue).ThenBy(p => p.PracticeId, StringComparer.Ordinal).ToList();
         var overdue = practices.Count(p => p.IsOverdue(now, intervals));
         html.Append(CultureInfo.InvariantCulture, $"<p>{practices.Count} practice(s); <strong>{overdue}</strong> overdue (no file for more than {intervals:0.#} × its cadence).</p>");
         html.Append("<div class=\"table-responsive\"><table class=\"table table-striped\" id=\"practices\"><thead><tr><th>Practice</th><th>Freshness</th><th>Last file received</th>" +
@@ -118,11 +118,12 @@ internal sealed class PracticesPage : HtmlPage
         foreach (var p in practices)
         {
             var fresh = !p.Enabled ? "<span class=\"label label-default\">disabled</span>"
+                : p.PollError is not null ? $"<span class=\"label label-danger poll-failing\">poll failing since {T(p.PollFailedAt)}</span>"
                 : p.IsOverdue(now, intervals) ? $"<span class=\"label label-danger\">overdue: {(p.Age(now) is { } age ? E(D(age)) : "no file yet")}</span>"
                 : $"<span class=\"label label-success\">{E(D(p.Age(now)))} ago</span>";
             var link = Url.To("/batches?practice=" + Uri.EscapeDataString(p.PracticeId));
             html.Append(CultureInfo.InvariantCulture, $"<tr><td><a href=\"{link}\">{E(p.PracticeId)}</a></td><td>{fresh}</td><td>{T(p.LastReceived)}</td><td>{T(p.LastApplied)}</td>" +
-                $"<td>{E(D(p.Cadence))}</td><td>{p.AppointmentsInWindow}</td><td>{(p.LastError is null ? "—" : $"{T(p.LastErrorAt)}: {E(p.LastError)}")}</td></tr>");
+                $"<td>{E(D(p.Cadence))}</td><td>{p.AppointmentsInWindow}</td><td>{(p.PollError is not null ? $"{T(p.PollFailedAt)}: poll failed: {E(p.PollError)}" : p.LastError is null ? "—" : $"{T(p.LastErrorAt)}: {E(p.LastError)}")}</td></tr>");
         }
 
         html.Append("</tbody></table></div>");

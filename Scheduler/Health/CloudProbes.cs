@@ -1,5 +1,6 @@
 using Npgsql;
 using RecallFiles.Scheduler.Configuration;
+using RecallFiles.Scheduler.Hosting;
 
 namespace RecallFiles.Scheduler.Health;
 
@@ -16,22 +17,16 @@ internal static class CloudProbes
         ArgumentNullException.ThrowIfNull(cloud);
         if (cloud.ConnectionString is { } connectionString)
         {
-            catalog.Add(new Probe(ProbeKind.Database, "cloud", async ct =>
+            catalog.Add(new Probe(ProbeKind.Database, "cloud", ct => QueryAsync(connectionString, ImportSettings.DatabaseKey, ct)));
+        }
+        else
+        {
+            // The embedded default (no RecallFiles:Database:ConnectionString): the private cluster, started for the check
+            // and stopped after it unless something else runs it (EmbeddedCluster).
+            catalog.Add(new Probe(ProbeKind.Database, "cloud (private cluster)", async ct =>
             {
-                try
-                {
-                    await using var dataSource = NpgsqlDataSource.Create(connectionString);
-                    await using var connection = await dataSource.OpenConnectionAsync(ct);
-                    await using var command = new NpgsqlCommand("SELECT current_user, current_database()", connection);
-                    await using var reader = await command.ExecuteReaderAsync(ct);
-                    await reader.ReadAsync(ct);
-                    return $"PostgreSQL {connection.ServerVersion} reachable as {reader.GetString(0)}, database {reader.GetString(1)}";
-                }
-                catch (Exception ex) when (ex is NpgsqlException or ArgumentException)
-                {
-                    // Npgsql's messages name the server and the user, never the password.
-                    throw new ProbeException($"{ex.Message}; check {ImportSettings.DatabaseKey}", ex);
-                }
+                var cluster = await EmbeddedCluster.StartAsync(cloud.DataFolder, ct);
+                return $"{await QueryAsync(cluster.ConnectionString, ImportSettings.DatabaseKey, ct)}, in {cluster.Folder}";
             }));
         }
 
@@ -42,5 +37,23 @@ internal static class CloudProbes
         }
 
         return catalog;
+    }
+
+    private static async Task<string> QueryAsync(string connectionString, string key, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var dataSource = NpgsqlDataSource.Create(connectionString);
+            await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+            await using var command = new NpgsqlCommand("SELECT current_user, current_database()", connection);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            await reader.ReadAsync(cancellationToken);
+            return $"PostgreSQL {connection.ServerVersion} reachable as {reader.GetString(0)}, database {reader.GetString(1)}";
+        }
+        catch (Exception ex) when (ex is NpgsqlException or ArgumentException)
+        {
+            // Npgsql's messages name the server and the user, never the password.
+            throw new ProbeException($"{ex.Message}; check {key}", ex);
+        }
     }
 }

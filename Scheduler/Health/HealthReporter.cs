@@ -8,11 +8,15 @@ using RecallFiles.Scheduler.Hosting;
 namespace RecallFiles.Scheduler.Health;
 
 /// <summary>
-/// <c>GET /health</c>: the configured databases, drop boxes and folders (the probes of <c>recallfiles check</c>) and
-/// Hangfire's storage; 200 when all pass, 503 otherwise. Callers the dashboard would let in see every check; others
-/// (a load balancer) see only the overall status. Results are kept 15 s so that polling does not hammer the drop boxes.
+/// <c>GET /health</c>: the configured databases, drop boxes and folders of the host's roles (the probes of
+/// <c>recallfiles check</c>, the cloud's included) and Hangfire's storage. <c>Healthy</c> (200) when all pass;
+/// <c>Degraded</c> (200: this host still works, the load balancer keeps it) when only drop boxes or their folders fail,
+/// as with a rotated host key; <c>Unhealthy</c> (503) when a database or the storage fails. Callers the dashboard would
+/// let in see every check; others (a load balancer) see only the overall status. Results are kept 15 s so that polling
+/// does not hammer the drop boxes.
 /// </summary>
-internal sealed class HealthReporter(RecallFilesSettings settings, HostInfo host, JobStorage storage, DashboardAccess access, TimeProvider time)
+internal sealed class HealthReporter(RecallFilesSettings settings, HostInfo host, JobStorage storage, DashboardAccess access, TimeProvider time,
+    CloudHealthTarget? cloud = null)
 {
     private static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(15);
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
@@ -30,7 +34,7 @@ internal sealed class HealthReporter(RecallFilesSettings settings, HostInfo host
                 return last.Results;
             }
 
-            var catalog = await HostProbes.CreateAsync(settings, host.Role, cancellationToken);
+            var catalog = HostProbes.Create(settings, host.Role, cloud?.Settings);
             catalog.Add(new Probe(ProbeKind.Storage, "hangfire", _ =>
             {
                 var servers = storage.GetMonitoringApi().Servers();
@@ -51,14 +55,14 @@ internal sealed class HealthReporter(RecallFilesSettings settings, HostInfo host
     {
         ArgumentNullException.ThrowIfNull(context);
         var results = await CheckAsync(context.RequestAborted);
-        var healthy = results.All(r => r.Ok);
-        context.Response.StatusCode = healthy ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable;
+        var status = Status(results);
+        context.Response.StatusCode = status == "Unhealthy" ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status200OK;
         context.Response.ContentType = "application/json";
         var detailed = await access.ResolveAsync(context) is not null;
         object body = detailed
             ? new
             {
-                status = healthy ? "Healthy" : "Unhealthy",
+                status,
                 role = host.Role.ToString().ToLowerInvariant(),
                 checks = results.Select(r => new
                 {
@@ -69,7 +73,13 @@ internal sealed class HealthReporter(RecallFilesSettings settings, HostInfo host
                     ms = (long)r.Elapsed.TotalMilliseconds,
                 }),
             }
-            : new { status = healthy ? "Healthy" : "Unhealthy" };
+            : new { status };
         await context.Response.WriteAsync(JsonSerializer.Serialize(body, Json), context.RequestAborted);
     }
+
+    /// <summary><c>Healthy</c>, <c>Degraded</c> (only drop boxes or their folders fail) or <c>Unhealthy</c>.</summary>
+    internal static string Status(IReadOnlyList<ProbeResult> results) =>
+        results.All(r => r.Ok) ? "Healthy"
+        : results.Where(r => !r.Ok).All(r => r.Kind is ProbeKind.DropBox || (r.Kind is ProbeKind.Folder && r.Name.Contains(' ', StringComparison.Ordinal))) ? "Degraded"
+        : "Unhealthy";
 }

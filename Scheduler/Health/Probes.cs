@@ -121,7 +121,7 @@ internal sealed class ProbeCatalog
             else
             {
                 catalog.Add(new Probe(ProbeKind.DropBox, practice.PracticeId,
-                    _ => throw new ProbeException("no drop box configured (RecallFiles:Agent:Practices:N:DropBox); exports cannot be uploaded")));
+                    _ => throw new ProbeException($"no drop box configured ({settings.Agent.KeyOf(practice.PracticeId)}:DropBox); exports cannot be uploaded")));
             }
         }
 

@@ -7,7 +7,7 @@ namespace RecallFiles.Scheduler.Hosting;
 
 /// <summary>
 /// The cloud role's store, opened once per host: the configured PostgreSQL (<c>RecallFiles:Database:ConnectionString</c>)
-/// or the private cluster under <c>{DataFolder}/postgres</c>, migrated, with the configured practices mirrored.
+/// or the private cluster (<see cref="EmbeddedCluster"/>), migrated, with the configured practices mirrored.
 /// Hangfire's storage uses the same database (schema <c>hangfire</c>) unless <c>RecallFiles:Hangfire:PostgreSql</c> is set.
 /// </summary>
 internal sealed class CloudContext : IAsyncDisposable
@@ -30,6 +30,9 @@ internal sealed class CloudContext : IAsyncDisposable
     /// <summary>True when the store is the private cluster.</summary>
     public bool Embedded { get; }
 
+    /// <summary>The private cluster's folder, when <see cref="Embedded"/>.</summary>
+    public string? ClusterFolder { get; private init; }
+
     /// <summary>True when the cloud role has anything to do: practices configured.</summary>
     public static bool IsConfigured(RecallFilesSettings settings) => settings.Configuration.GetSection("RecallFiles:Practices").GetChildren().Any();
 
@@ -39,15 +42,17 @@ internal sealed class CloudContext : IAsyncDisposable
         var import = ImportSettings.From(settings);
         var embedded = import.ConnectionString is null;
         var connectionString = import.ConnectionString;
+        string? clusterFolder = null;
         if (connectionString is null)
         {
-            // The cluster keeps running after the host stops, for the next command (import, batches, replay).
-            var cluster = await PostgresCluster.StartAsync(Path.Combine(settings.DataFolder, "postgres"), cancellationToken: cancellationToken);
+            // Started on demand; stopped when the verb or host that started it ends (EmbeddedCluster).
+            var cluster = await EmbeddedCluster.StartAsync(settings.DataFolder, cancellationToken);
             connectionString = cluster.ConnectionString;
+            clusterFolder = cluster.Folder;
         }
 
         var dataSource = await (import with { ConnectionString = connectionString }).OpenStoreAsync(cancellationToken);
-        return new CloudContext(import, connectionString, dataSource, embedded);
+        return new CloudContext(import, connectionString, dataSource, embedded) { ClusterFolder = clusterFolder };
     }
 
     public ValueTask DisposeAsync() => DataSource.DisposeAsync();

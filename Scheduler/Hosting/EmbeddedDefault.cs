@@ -77,26 +77,25 @@ internal static class EmbeddedDefault
         var values = new Dictionary<string, string?>
         {
             ["RecallFiles:DataFolder"] = defaults.DataFolder,
-            ["RecallFiles:Agent:Practices:0:PracticeId"] = PracticeId,
-            ["RecallFiles:Agent:Practices:0:Source"] = nameof(SourceKind.GenericSql),
-            ["RecallFiles:Agent:Practices:0:Provider"] = nameof(SqlProvider.Sqlite),
-            ["RecallFiles:Agent:Practices:0:ConnectionString"] = $"Data Source={database}",
-            ["RecallFiles:Agent:Practices:0:QueryFile"] = Path.Combine(samples, "pms", "query.sql"),
-            ["RecallFiles:Agent:Practices:0:TimeZone"] = SampleZone,
-            ["RecallFiles:Agent:Practices:0:DropBox:Kind"] = "Local",
-            ["RecallFiles:Agent:Practices:0:DropBox:RootPath"] = dropBox,
-            ["RecallFiles:Agent:Practices:0:DropBox:RequireDoneFile"] = "true",
+            [$"RecallFiles:Agent:Practices:{PracticeId}:Source"] = nameof(SourceKind.GenericSql),
+            [$"RecallFiles:Agent:Practices:{PracticeId}:Provider"] = nameof(SqlProvider.Sqlite),
+            [$"RecallFiles:Agent:Practices:{PracticeId}:ConnectionString"] = $"Data Source={database}",
+            [$"RecallFiles:Agent:Practices:{PracticeId}:QueryFile"] = Path.Combine(samples, "pms", "query.sql"),
+            [$"RecallFiles:Agent:Practices:{PracticeId}:TimeZone"] = SampleZone,
+            [$"RecallFiles:Agent:Practices:{PracticeId}:DropBox:Kind"] = "Local",
+            [$"RecallFiles:Agent:Practices:{PracticeId}:DropBox:RootPath"] = dropBox,
+            [$"RecallFiles:Agent:Practices:{PracticeId}:DropBox:RequireDoneFile"] = "true",
             // The status applier on the sample PMS (docs/status.md, generic PMS): what the cloud knew, and one statement per answer.
-            ["RecallFiles:Agent:Practices:0:Status:Enabled"] = "true",
-            ["RecallFiles:Agent:Practices:0:Status:LookupSql"] = """
+            [$"RecallFiles:Agent:Practices:{PracticeId}:Status:Enabled"] = "true",
+            [$"RecallFiles:Agent:Practices:{PracticeId}:Status:LookupSql"] = """
                 SELECT substr(starts_at, 9, 2) || '/' || substr(starts_at, 6, 2) || '/' || substr(starts_at, 1, 4) AS APP_DATE,
                        substr(starts_at, 12, 5) AS APP_START_TIME, resource_lid AS RESOURCE_LID,
                        CASE WHEN status = 5 THEN 'CANCELLED by USER' WHEN confirmed = 1 THEN 'APPROVED' ELSE 'PENDING' END AS STATUS
                 FROM appointments WHERE app_lid = @AppLid
                 """,
-            ["RecallFiles:Agent:Practices:0:Status:ApprovedSql"] = "UPDATE appointments SET confirmed = 1 WHERE app_lid = @AppLid",
-            ["RecallFiles:Agent:Practices:0:Status:CancelledByUserSql"] = "UPDATE appointments SET status = 5 WHERE app_lid = @AppLid",
-            ["RecallFiles:Agent:Practices:0:Status:CancelledByAdminSql"] = "UPDATE appointments SET status = 5 WHERE app_lid = @AppLid",
+            [$"RecallFiles:Agent:Practices:{PracticeId}:Status:ApprovedSql"] = "UPDATE appointments SET confirmed = 1 WHERE app_lid = @AppLid",
+            [$"RecallFiles:Agent:Practices:{PracticeId}:Status:CancelledByUserSql"] = "UPDATE appointments SET status = 5 WHERE app_lid = @AppLid",
+            [$"RecallFiles:Agent:Practices:{PracticeId}:Status:CancelledByAdminSql"] = "UPDATE appointments SET status = 5 WHERE app_lid = @AppLid",
             // The cloud side of the same machine: the whole local drop box, files eligible as soon as their .done marker is there.
             ["RecallFiles:DropBoxes:default:Kind"] = "Local",
             ["RecallFiles:DropBoxes:default:RootPath"] = dropRoot,

@@ -6,10 +6,13 @@ namespace RecallFiles.Scheduler.Hosting;
 /// <summary>The probes of a role's configuration, for <c>recallfiles check</c> and <c>/health</c>.</summary>
 internal static class HostProbes
 {
-    /// <summary>The agent's probes (when practices are configured) and the cloud's (when the cloud role is configured).</summary>
-    public static Task<ProbeCatalog> CreateAsync(RecallFilesSettings settings, HostRole role, CancellationToken cancellationToken)
+    /// <summary>
+    /// The agent's probes (when practices are configured) and the cloud's (<paramref name="cloud"/>: its database, each
+    /// drop box with host key and login, and its practices' folders), so <c>check</c> and <c>/health</c> cover the same parts.
+    /// </summary>
+    public static ProbeCatalog Create(RecallFilesSettings settings, HostRole role, ImportSettings? cloud)
     {
-        _ = cancellationToken;
+        ArgumentNullException.ThrowIfNull(settings);
         var catalog = role is HostRole.Agent or HostRole.All ? ProbeCatalog.ForAgent(settings) : new ProbeCatalog();
         if (role is HostRole.All && settings.Agent.Practices.Count == 0 && catalog.Probes.Count == 1)
         {
@@ -17,6 +20,14 @@ internal static class HostProbes
             catalog = new ProbeCatalog();
         }
 
-        return Task.FromResult(catalog);
+        if (cloud is not null && role is HostRole.Cloud or HostRole.All)
+        {
+            CloudProbes.AddTo(catalog, cloud);
+        }
+
+        return catalog;
     }
 }
+
+/// <summary>The cloud's parts <c>/health</c> checks: its settings with the store's connection string (the private cluster's too).</summary>
+internal sealed record CloudHealthTarget(ImportSettings Settings);

@@ -279,7 +279,7 @@ internal static class OnceCycle
             yield return $"archive     {cloud.Settings.Importer.ArchiveFolder}";
             if (cloud.Embedded)
             {
-                yield return $"database    private PostgreSQL cluster in {Path.Combine(settings.DataFolder, "postgres")} (keeps running; ./recallfiles batches lists what it holds)";
+                yield return $"database    private PostgreSQL cluster in {cloud.ClusterFolder} (stopped when this ends, started again by ./recallfiles batches, which lists what it holds)";
             }
         }
 

@@ -113,6 +113,7 @@ internal static partial class RecallFilesHost
         if (cloud is not null)
         {
             builder.Services.AddSingleton(cloud.Settings);
+            builder.Services.AddSingleton(new CloudHealthTarget(cloud.Settings with { ConnectionString = cloud.ConnectionString }));
             builder.Services.AddSingleton(cloud.DataSource);
             builder.Services.AddSingleton(sp => new PickupService(cloud.DataSource, cloud.Settings.Importer, cloud.Settings.DropBoxes, sp.GetRequiredService<TimeProvider>(),
                 sp.GetRequiredService<ILoggerFactory>().CreateLogger<PickupService>()));

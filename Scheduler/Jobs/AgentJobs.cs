@@ -19,9 +19,9 @@ internal sealed partial class AgentJobs(RecallFilesSettings settings, ExportLedg
 
     private IEnumerable<RecurringJobSpec> Practices()
     {
-        foreach (var (practice, i) in settings.Agent.Practices.Select((p, i) => (p, i)))
+        foreach (var practice in settings.Agent.Practices)
         {
-            var zone = ExportWindow.FindTimeZone(practice.TimeZone, $"{RecallFilesSettings.Section}:Agent:Practices:{i}:TimeZone");
+            var zone = ExportWindow.FindTimeZone(practice.TimeZone, $"{settings.Agent.KeyOf(practice.PracticeId)}:TimeZone");
             yield return new RecurringJobSpec(ExportJob.RecurringId(practice.PracticeId), practice.Cron, zone,
                 (manager, id, cron, options) => manager.AddOrUpdate<ExportJob>(id, job => job.RunAsync(practice.PracticeId, CancellationToken.None), cron, options));
             if (practice.Status.Enabled)

@@ -7,9 +7,9 @@ using RecallFiles.Scheduler.Configuration;
 namespace RecallFiles.Scheduler.Jobs;
 
 /// <summary>
-/// The cloud role's jobs: "Import {practice}" on <c>RecallFiles:Importer:PollCron</c> in the practice's time zone, and
-/// daily housekeeping. Status export and results import (issue 6) plug in here as <c>status-export:{practice}</c> and
-/// <c>results-import:{practice}</c> when their services exist.
+/// The cloud role's jobs: "Import {practice}" on <c>RecallFiles:Importer:PollCron</c> in the practice's time zone, the
+/// status export (<c>RecallFiles:Status:Cron</c>) and results import (<c>RecallFiles:Status:ResultsCron</c>, two minutes
+/// later by default) per practice, and daily housekeeping.
 /// </summary>
 internal sealed class CloudJobs(ImportSettings import, PickupService pickup, HousekeepingSettings housekeeping, StatusCloudSettings status) : IJobModule
 {
@@ -25,7 +25,7 @@ internal sealed class CloudJobs(ImportSettings import, PickupService pickup, Hou
                 (manager, jobId, cron, options) => manager.AddOrUpdate<ImportJob>(jobId, job => job.RunAsync(id, CancellationToken.None), cron, options));
             yield return new RecurringJobSpec(StatusExportJob.RecurringId(id), status.Cron, TimeZoneInfo.Utc,
                 (manager, jobId, cron, options) => manager.AddOrUpdate<StatusExportJob>(jobId, job => job.RunAsync(id, CancellationToken.None), cron, options));
-            yield return new RecurringJobSpec(StatusResultsJob.RecurringId(id), status.Cron, TimeZoneInfo.Utc,
+            yield return new RecurringJobSpec(StatusResultsJob.RecurringId(id), status.ResultsCron, TimeZoneInfo.Utc,
                 (manager, jobId, cron, options) => manager.AddOrUpdate<StatusResultsJob>(jobId, job => job.RunAsync(id, CancellationToken.None), cron, options));
         }
 

@@ -39,16 +39,35 @@ internal sealed class ImportJob(PickupService pickup, NpgsqlDataSource dataSourc
         var practice = pickup.Practices.FirstOrDefault(p => p.Id == practiceId)
             ?? throw new NotFoundException($"practice {practiceId} is no longer configured or not enabled (RecallFiles:Practices:{practiceId})");
         var before = (await BatchQueries.ListAsync(dataSource, new BatchFilter(practiceId, Limit: 1), cancellationToken)).FirstOrDefault()?.Id ?? 0;
-        var result = await pickup.PollAsync(practice, once, cancellationToken);
+        PollResult result;
+        try
+        {
+            result = await pickup.PollAsync(practice, once, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Issue 14: the Practices page turns red while the practice's polls fail (a rotated host key, say); the job still fails.
+            await PollHealth.RecordFailureAsync(dataSource, practiceId, PhiText.Mask(ex.Message), cancellationToken);
+            throw;
+        }
+
         if (result.Errors.Count > 0)
         {
+            await PollHealth.RecordFailureAsync(dataSource, practiceId, PhiText.Mask(string.Join("; ", result.Errors)), cancellationToken);
             throw new InvalidOperationException($"import {practiceId}: {string.Join("; ", result.Errors)}");
+        }
+
+        if (!result.Busy)
+        {
+            await PollHealth.RecordSuccessAsync(dataSource, practiceId, cancellationToken);
         }
 
         var batches = (await BatchQueries.ListAsync(dataSource, new BatchFilter(practiceId, Limit: 200), cancellationToken)).Where(b => b.Id > before).Reverse().ToList();
         foreach (var batch in batches)
         {
-            audit.Record("batch", practiceId, $"batch {batch.Id} file {batch.RemoteName} rows={batch.RowsTotal} invalid={batch.RowsInvalid} +{batch.Inserted} ~{batch.Updated} -{batch.Removed}",
+            // A batch turned away before loading (a duplicate, say) has no counts: its line says so instead of "rows= invalid= + ~ -".
+            var counts = batch.RowsTotal is null ? "not loaded" : $"rows={batch.RowsTotal} invalid={batch.RowsInvalid} +{batch.Inserted} ~{batch.Updated} -{batch.Removed}";
+            audit.Record("batch", practiceId, $"batch {batch.Id} file {batch.RemoteName} {counts}",
                 AuditLog.Scheduler, batch.State + (batch.Reason is null ? "" : ": " + batch.Reason));
         }
 

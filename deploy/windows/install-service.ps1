@@ -8,9 +8,12 @@
   Read-Host -AsSecureString. The data folder's ACL is reduced to SYSTEM and Administrators (PHI: exports, logs).
   See docs/deployment.md ("Agent on Windows").
 .EXAMPLE
-  .\install-service.ps1            # asks for the PMS connection string and, with -DropBoxPassword, the drop box password
+  .\install-service.ps1 -PracticeId ACME-01   # asks for the PMS connection string and, with -DropBoxPassword, the drop box password
 #>
 param(
+    # The practice whose secrets this sets: they are keyed by practice id (RecallFiles__Agent__Practices__ACME-01__ConnectionString),
+    # never by list position.
+    [Parameter(Mandatory)] [string] $PracticeId,
     [string] $InstallDir = 'C:\Program Files\RecallFiles',
     [string] $DataDir = 'C:\ProgramData\RecallFiles',
     [string] $ConfigFile = 'C:\ProgramData\RecallFiles\appsettings.json',
@@ -38,8 +41,9 @@ if ($LASTEXITCODE -ne 0) { throw "icacls could not restrict $DataDir (exit $LAST
 
 # Check the configuration before installing: databases, drop boxes (host key, login) and folders.
 $env:RecallFiles__DataFolder = $DataDir
-$env:RecallFiles__Agent__Practices__0__ConnectionString = $ConnectionString
-if ($DropBoxSecret) { $env:RecallFiles__Agent__Practices__0__DropBox__Password = $DropBoxSecret }
+$practiceKey = "RecallFiles__Agent__Practices__${PracticeId}"
+Set-Item -Path "Env:${practiceKey}__ConnectionString" -Value $ConnectionString
+if ($DropBoxSecret) { Set-Item -Path "Env:${practiceKey}__DropBox__Password" -Value $DropBoxSecret }
 & $exe check --role agent --config $ConfigFile
 if ($LASTEXITCODE -ne 0) { throw "recallfiles check failed (exit $LASTEXITCODE): fix the lines marked FAIL, then run this script again." }
 
@@ -56,9 +60,9 @@ if (Get-Service -Name $ServiceName -ErrorAction SilentlyContinue) {
 # The service's own environment (HKLM\SYSTEM\CurrentControlSet\Services\<name>\Environment): secrets stay out of files.
 $environment = @(
     "RecallFiles__DataFolder=$DataDir",
-    "RecallFiles__Agent__Practices__0__ConnectionString=$ConnectionString"
+    "${practiceKey}__ConnectionString=$ConnectionString"
 )
-if ($DropBoxSecret) { $environment += "RecallFiles__Agent__Practices__0__DropBox__Password=$DropBoxSecret" }
+if ($DropBoxSecret) { $environment += "${practiceKey}__DropBox__Password=$DropBoxSecret" }
 $serviceKey = "HKLM:\SYSTEM\CurrentControlSet\Services\$ServiceName"
 Set-ItemProperty -Path $serviceKey -Name Environment -Type MultiString -Value $environment
 # The service key holds secrets: SYSTEM and Administrators only (local users can read service keys by default).
@@ -68,7 +72,7 @@ foreach ($who in 'NT AUTHORITY\SYSTEM', 'BUILTIN\Administrators') {
     $acl.AddAccessRule((New-Object System.Security.AccessControl.RegistryAccessRule($who, 'FullControl', 'ContainerInherit', 'None', 'Allow')))
 }
 Set-Acl -Path $serviceKey -AclObject $acl
-Remove-Item Env:RecallFiles__Agent__Practices__0__ConnectionString, Env:RecallFiles__Agent__Practices__0__DropBox__Password -ErrorAction SilentlyContinue
+Remove-Item "Env:${practiceKey}__ConnectionString", "Env:${practiceKey}__DropBox__Password" -ErrorAction SilentlyContinue
 
 # Restart after a failure (a fatal error exits non-zero): after 30 s, 30 s, then 5 min; reset the count daily.
 sc.exe failure $ServiceName reset= 86400 actions= restart/30000/restart/30000/restart/300000 | Out-Null

@@ -59,6 +59,10 @@ public sealed class ExportCommandTests
         Assert.AreEqual("appointments", Path.GetFileName(Path.GetDirectoryName(remote[0])));
         var sha = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(await File.ReadAllBytesAsync(remote[0])));
         StringAssert.Contains(output, sha);
+        // Issue 14: the CLI export writes the audit line the docs promise, by the person at the command line.
+        var audit = await File.ReadAllTextAsync(Path.Combine(folder, "data", "logs", "audit.log"));
+        StringAssert.Contains(audit, "|export practice=GEN-01 file APPOINTMENTS_GEN-01_20261024T100000Z.csv rows=");
+        StringAssert.Contains(audit, "by=cli:");
 
         var (listExit, list, _) = await Run("exports", "--config", config);
         Assert.AreEqual(0, listExit);

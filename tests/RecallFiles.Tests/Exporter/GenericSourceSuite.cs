@@ -107,7 +107,7 @@ public abstract class GenericSourceSuite
         var ex = await Assert.ThrowsExactlyAsync<ExportException>(() => ExportAsync(practice, ledger, folder));
 
         StringAssert.Contains(ex.Message, "USER_EMAIL");
-        StringAssert.Contains(ex.Message, "RecallFiles:Agent:Practices:N:QueryFile");
+        StringAssert.Contains(ex.Message, "RecallFiles:Agent:Practices:GEN-01:QueryFile");
         Assert.AreEqual(ExportStatus.Failed, ledger.List().Single().Status);
     }
 

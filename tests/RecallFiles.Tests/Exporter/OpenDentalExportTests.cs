@@ -171,7 +171,7 @@ public sealed class OpenDentalExportTests
             ExportAsync(Practice(p => p with { ConnectionString = connectionString, ClinicNum = 2, TimeZone = "America/New_York" })));
 
         StringAssert.Contains(error.Message, "clinic 2 has TimeZone 'Mars/Olympus'");
-        StringAssert.Contains(error.Message, "RecallFiles:Agent:Practices:N:TimeZone");
+        StringAssert.Contains(error.Message, "RecallFiles:Agent:Practices:OD-01:TimeZone");
     }
 
     [TestMethod]

@@ -98,7 +98,7 @@ public sealed class PresetOdbcExportTests
         var exit = await RecallFilesCli.RunAsync(["export", "--once", "--config", path, "--now", "2026-10-24T10:00:00Z"], stdout, stderr);
 
         Assert.AreEqual(1, exit, stderr.ToString());
-        StringAssert.Contains(stderr.ToString(), $"RecallFiles:Agent:Practices:N:{key}");
+        StringAssert.Contains(stderr.ToString(), $"RecallFiles:Agent:Practices:{practice.PracticeId}:{key}");
         StringAssert.Contains(stderr.ToString(), detail);
         Assert.IsEmpty(Directory.GetFiles(dropRoot, "*", SearchOption.AllDirectories));
     }
@@ -141,7 +141,7 @@ public sealed class PresetOdbcExportTests
         var environment = new Dictionary<string, string>
         {
             ["ODBCINI"] = odbcIni,
-            ["RecallFiles__Agent__Practices__0__ConnectionString"] = "DSN=RfDentrix;UID=rf_dentrix;PWD=select-only-pw",
+            ["RecallFiles__Agent__Practices__DENTRIX__ConnectionString"] = "DSN=RfDentrix;UID=rf_dentrix;PWD=select-only-pw",
         };
 
         var (exit, stdout, stderr) = await Importer.RecallFilesProcess.RunAsync(environment, folder,

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using RecallFiles.Scheduler.Cli;
 using RecallFiles.Tests.Infrastructure;
 
 namespace RecallFiles.Tests.Scheduler;
@@ -23,7 +22,7 @@ public sealed class CloudCheckTests
     [ClassCleanup]
     public static async Task Stop() => await s_sshd.DisposeAsync();
 
-    private async Task<(int Exit, string[] Lines, string Error)> Check(string hostKey)
+    private async Task<(int Exit, string[] Lines, string Error)> Check(string hostKey, IReadOnlyDictionary<string, string?>? environment = null)
     {
         var folder = Directory.CreateTempSubdirectory("rf-cloud-check-").FullName;
         var path = Path.Combine(folder, "appsettings.json");
@@ -44,11 +43,9 @@ public sealed class CloudCheckTests
                 Practices = new Dictionary<string, object> { ["ACME-01"] = new { DropBox = "main", TimeZone = "Europe/Madrid" } },
             },
         }), TestContext.CancellationToken);
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        var exit = await RecallFilesCli.RunAsync(["check", "--role", "cloud", "--config", path], output, error, TestContext.CancellationToken);
-        TestContext.WriteLine(output.ToString() + error);
-        return (exit, output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), error.ToString());
+        var (exit, output, error) = await CliRunner.RunAsync(environment ?? new Dictionary<string, string?>(), ["check", "--role", "cloud", "--config", path], TestContext.CancellationToken);
+        TestContext.WriteLine(output + error);
+        return (exit, output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), error);
     }
 
     [TestMethod]
@@ -77,5 +74,20 @@ public sealed class CloudCheckTests
         StringAssert.Contains(key, $"SFTP host key for 127.0.0.1:{s_sshd.Port} is ssh-ed25519 {s_sshd.HostKeySha256}, which is not pinned");
         StringAssert.Contains(key, "RecallFiles:DropBoxes:main:HostKeySha256");
         Assert.IsTrue(lines.Any(l => l.StartsWith("OK   database cloud", StringComparison.Ordinal)), "the database still passes");
+    }
+
+    [TestMethod]
+    [DoNotParallelize] // sets process environment variables
+    public async Task CheckCloud_ExitsZero_InAShellThatAlsoHoldsTheAgentsVariables()
+    {
+        // Issue 14: the cloud reads only its own sections; an agent practice from a stray variable must not break it.
+        var (exit, lines, error) = await Check(s_sshd.HostKeySha256, new Dictionary<string, string?>
+        {
+            ["RecallFiles__Agent__Practices__0__ConnectionString"] = "Server=pms;Database=opendental",
+            ["RecallFiles__Agent__Practices__0__DropBox__Password"] = "secret",
+        });
+
+        Assert.AreEqual(0, exit, error);
+        Assert.AreEqual("all 3 check(s) passed", lines[^1]);
     }
 }

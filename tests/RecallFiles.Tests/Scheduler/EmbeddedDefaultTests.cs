@@ -107,6 +107,9 @@ public sealed class EmbeddedDefaultTests
         var audit = File.ReadAllText(Path.Combine(folder, "logs", "audit.log"));
         Assert.AreEqual(3, audit.Split('\n').Count(l => l.Contains("|export practice=DEMO-01", StringComparison.Ordinal)), "two in the first cycle, one in the second");
         Assert.AreEqual(3, audit.Split('\n').Count(l => l.Contains("|batch practice=DEMO-01", StringComparison.Ordinal)));
+        // Issue 14: the second run's snapshot is a duplicate, never loaded: its line says so, not "rows= invalid= + ~ -".
+        Assert.DoesNotContain("rows= ", audit);
+        StringAssert.Contains(audit, "not loaded by=scheduler");
     }
 
     [TestMethod]

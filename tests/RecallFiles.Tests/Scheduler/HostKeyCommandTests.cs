@@ -35,7 +35,7 @@ public sealed class HostKeyCommandTests
         var printed = output.ToString().Split('\n').Where(l => l.Contains(" = ", StringComparison.Ordinal)).Select(l => l.Split(": ", 2)[1].Split(" = ")[0]).ToList();
         Assert.HasCount(2, printed, "the agent's key and the cloud's");
         var asConfigured = new ConfigurationBuilder().AddInMemoryCollection(
-            printed.ToDictionary(k => k.Replace(":N:", ":0:", StringComparison.Ordinal).Replace("{name}", "main", StringComparison.Ordinal), _ => (string?)expected)).Build();
+            printed.ToDictionary(k => k.Replace("{id}", "ACME-01", StringComparison.Ordinal).Replace("{name}", "main", StringComparison.Ordinal), _ => (string?)expected)).Build();
         Assert.IsEmpty(RecallFiles.Scheduler.Configuration.KnownKeys.Unknown(asConfigured), "every printed key is one the product reads");
         Assert.AreEqual(logins, s_server.LogLines.Count(l => l.Contains("Accepted", StringComparison.Ordinal)), "no login attempted");
     }

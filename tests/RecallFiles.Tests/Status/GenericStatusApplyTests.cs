@@ -88,6 +88,24 @@ public abstract class GenericStatusApplyTests
     }
 
     [TestMethod]
+    [DataRow(false)]
+    [DataRow(true)]
+    public async Task Apply_TakesAStatusFileAtFirstSight_WhateverTheDropBoxsMinFileAge(bool once)
+    {
+        // Issue 14: status files are written by the cloud through a temporary name, so the stability wait is pointless;
+        // with it a scheduled run took a file one interval late and each --once waited MinFileAge (here an hour) per practice.
+        var practice = await PracticeAsync();
+        var harness = new StatusHarness();
+        var slow = harness.DropBox with { MinFileAge = TimeSpan.FromHours(1) };
+        harness.Drop(Name("GEN-01"), File(Row("G1", "APPROVED", "DDS1", "24/11/2026", "09:30")));
+
+        var run = await harness.Applier.RunAsync(practice with { DropBox = slow }, Path.Combine(harness.Folder, "work"), once, CancellationToken.None);
+
+        Assert.HasCount(1, run.Files, "taken at once: " + string.Join(", ", run.Waiting));
+        Assert.AreEqual("OK", harness.Results(ResultName("GEN-01"))["G1"].Result);
+    }
+
+    [TestMethod]
     public async Task Apply_AnswersPerRow_ForInvalidUnknownMovedAlreadyAndRefusedRows()
     {
         var practice = await PracticeAsync();
