@@ -318,7 +318,7 @@ public sealed partial class StatusApplier(StatusLedger ledger, TimeProvider time
                     {
                         // Issue 13: the cloud only knows appointments this agent sent it; any other APP_LID is forged or mistaken.
                         outcome = new RowOutcome(StatusResultCode.NotFound,
-                            $"this agent has not exported APP_LID {Mask.Echo(record.AppLid)} in the last {days.ToString(CultureInfo.InvariantCulture)} day(s) (RecallFiles:Agent:Practices:N:Status:ExportedWithinDays); nothing applied");
+                            $"this agent has not exported APP_LID {Mask.Echo(record.AppLid)} in the last {days.ToString(CultureInfo.InvariantCulture)} day(s) (RecallFiles:Agent:Practices:{practice.PracticeId}:Status:ExportedWithinDays); nothing applied");
                     }
                     else
                     {

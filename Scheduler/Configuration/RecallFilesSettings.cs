@@ -179,7 +179,7 @@ internal sealed class RecallFilesSettings
             }
         }
 
-        errors.AddRange(Transport.FolderOverlap.Problems(Agent.Practices.SelectMany((p, i) => p.Folders($"{Section}:Agent:Practices:{i}"))));
+        errors.AddRange(Transport.FolderOverlap.Problems(Agent.Entries.SelectMany(e => e.Options.Folders(e.Key))));
         errors.AddRange(Logging.Validate($"{Section}:Logging"));
         errors.AddRange(Hangfire.Validate($"{Section}:Hangfire"));
         errors.AddRange(Housekeeping.Validate($"{Section}:Housekeeping"));
