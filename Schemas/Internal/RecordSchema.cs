@@ -72,8 +72,8 @@ internal static class Schemas
         Key = static r => r.AppLid,
         Validator = AppointmentRecordValidator.Instance,
         CertainlyClean = FastPath.IsCertainlyClean,
-        Normalize = static r => r.Status is not null && AppointmentStatuses.TryParse(r.Status, out var s) && r.Status != s.ToWire()
-            ? r with { Status = s.ToWire() }
+        Normalize = static r => r.Status is not null && AppointmentStatuses.NormalizeAppointmentStatus(r.Status) is { } s && r.Status != s
+            ? r with { Status = s }
             : r,
     };
 
