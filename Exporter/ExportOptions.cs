@@ -64,6 +64,21 @@ public sealed record PracticeExportOptions
     /// <summary>The PMS database connection string. Keep secrets out of files: use an environment variable (RecallFiles__Agent__Practices__0__ConnectionString).</summary>
     public string ConnectionString { get; init; } = "";
 
+    /// <summary>
+    /// The connection string status apply writes with (issue 15, least privilege): a user that may only update the appointment
+    /// columns it writes and read the definitions it looks up, so the export user stays read-only. Empty: <see cref="ConnectionString"/>.
+    /// Keep it in the environment (RecallFiles__Agent__Practices__0__StatusConnectionString).
+    /// </summary>
+    public string? StatusConnectionString { get; init; }
+
+    /// <summary>The connection string status apply uses: <see cref="StatusConnectionString"/>, else <see cref="ConnectionString"/>.</summary>
+    public string StatusApplyConnectionString() => string.IsNullOrWhiteSpace(StatusConnectionString) ? ConnectionString : StatusConnectionString;
+
+    /// <summary>The key status apply's connection string comes from, for messages.</summary>
+    public string StatusApplyConnectionKey() => string.IsNullOrWhiteSpace(StatusConnectionString)
+        ? "RecallFiles:Agent:Practices:N:ConnectionString (no StatusConnectionString is set)"
+        : "RecallFiles:Agent:Practices:N:StatusConnectionString";
+
     /// <summary>For generic SQL: the provider.</summary>
     public SqlProvider Provider { get; init; } = SqlProvider.PostgreSql;
 
