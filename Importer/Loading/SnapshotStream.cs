@@ -69,6 +69,15 @@ internal static partial class SnapshotStream
                         continue;
                     }
 
+                    foreach (var p in row.Problems)
+                    {
+                        // A contact value ignored under the default contact policy (issue 15): kept for support and the error report.
+                        if (p.Severity == ProblemSeverity.Warning && p.Code is ProblemCodes.Phone or ProblemCodes.Email or ProblemCodes.MaxLength)
+                        {
+                            parsed.Add(p, maxStoredProblems);
+                        }
+                    }
+
                     if (!ContractFormats.TryParseDate(r.AppDate, out var date))
                     {
                         throw new InvalidDataException($"Schemas accepted APP_DATE '{r.AppDate}' on line {row.Line} but it does not parse"); // a bug, not input
