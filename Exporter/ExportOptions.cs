@@ -64,6 +64,21 @@ public sealed record PracticeExportOptions
     /// <summary>The PMS database connection string. Keep secrets out of files: use an environment variable keyed by practice id (RecallFiles__Agent__Practices__ACME-01__ConnectionString).</summary>
     public string ConnectionString { get; init; } = "";
 
+    /// <summary>
+    /// The connection string status apply writes with (issue 15, least privilege): a user that may only update the appointment
+    /// columns it writes and read the definitions it looks up, so the export user stays read-only. Empty: <see cref="ConnectionString"/>.
+    /// Keep it in the environment (RecallFiles__Agent__Practices__0__StatusConnectionString).
+    /// </summary>
+    public string? StatusConnectionString { get; init; }
+
+    /// <summary>The connection string status apply uses: <see cref="StatusConnectionString"/>, else <see cref="ConnectionString"/>.</summary>
+    public string StatusApplyConnectionString() => string.IsNullOrWhiteSpace(StatusConnectionString) ? ConnectionString : StatusConnectionString;
+
+    /// <summary>The key status apply's connection string comes from, for messages.</summary>
+    public string StatusApplyConnectionKey() => string.IsNullOrWhiteSpace(StatusConnectionString)
+        ? $"RecallFiles:Agent:Practices:{PracticeId}:ConnectionString (no StatusConnectionString is set)"
+        : $"RecallFiles:Agent:Practices:{PracticeId}:StatusConnectionString";
+
     /// <summary>For generic SQL: the provider.</summary>
     public SqlProvider Provider { get; init; } = SqlProvider.PostgreSql;
 
@@ -81,6 +96,13 @@ public sealed record PracticeExportOptions
 
     /// <summary>How far after now to export, as a time span (tuOtempO A.1.1: 72 hours, <c>3.00:00:00</c>; allowed 1 to 720 hours).</summary>
     public TimeSpan WindowAhead { get; init; } = TimeSpan.FromHours(72);
+
+    /// <summary>
+    /// How far after now the initial upload reaches (default 365 days; seed 000: "the initial upload should collect all
+    /// future scheduled appointments"): the practice's first uploaded export and <c>export --initial</c> use it instead of
+    /// <see cref="WindowAhead"/>. The cloud removes only inside its normal window, so nothing beyond it is ever removed.
+    /// </summary>
+    public TimeSpan InitialHorizon { get; init; } = TimeSpan.FromDays(365);
 
     /// <summary>Cron schedule of the export in the practice's time zone (tuOtempO A.1.1: every 4 hours).</summary>
     public string Cron { get; init; } = "0 */4 * * *";
@@ -181,6 +203,11 @@ public sealed record PracticeExportOptions
         if (WindowPast < MinWindowPast || WindowPast > MaxWindowPast)
         {
             errors.Add($"{keyPrefix}:WindowPast is {Span(WindowPast)}; allowed {Span(MinWindowPast)} to {Span(MaxWindowPast)} (0-168 hours)");
+        }
+
+        if (InitialHorizon < WindowAhead || InitialHorizon > TimeSpan.FromDays(1830))
+        {
+            errors.Add($"{keyPrefix}:InitialHorizon is {Span(InitialHorizon)}; allowed from WindowAhead ({Span(WindowAhead)}) to 1830.00:00:00 (5 years)");
         }
 
         if (WindowAhead < MinWindowAhead || WindowAhead > MaxWindowAhead)

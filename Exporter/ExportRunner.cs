@@ -19,6 +19,12 @@ public sealed record ExportRunOptions
 
     /// <summary>Where the local file is written (it is kept there after the upload as the agent's copy).</summary>
     public required string OutputFolder { get; init; }
+
+    /// <summary>
+    /// An initial upload (<c>export --initial</c>): every future appointment up to the practice's InitialHorizon. The first
+    /// export of a practice that has never uploaded a file is one without being asked.
+    /// </summary>
+    public bool Initial { get; init; }
 }
 
 /// <summary>The outcome of a successful run.</summary>
@@ -46,7 +52,8 @@ public sealed class ExportRunner(ExportLedger ledger, TimeProvider time, ILogger
         ArgumentNullException.ThrowIfNull(run);
         var now = (run.Now ?? time.GetUtcNow()).ToUniversalTime();
         var zone = ExportWindow.FindTimeZone(practice.TimeZone, $"practice {practice.PracticeId}: RecallFiles:Agent:Practices:{practice.PracticeId}:TimeZone");
-        var window = ExportWindow.Around(now, practice.WindowPast, practice.WindowAhead, zone);
+        var initial = run.Initial || (!run.DryRun && !ledger.HasUploaded(practice.PracticeId));
+        var window = ExportWindow.Around(now, practice.WindowPast, initial ? practice.InitialHorizon : practice.WindowAhead, zone);
         var id = ledger.Start(practice.PracticeId, time.GetUtcNow(), window);
         try
         {

@@ -14,10 +14,10 @@ namespace RecallFiles.Reminders;
 /// mid-send) is failed as "outcome unknown" — or <c>sent</c> when its outbox row committed — and never sent again;</item>
 /// <item><b>claim</b>, in one transaction: due <c>planned</c> rows (locked, skipped by other engines) are either
 /// <c>suppressed</c> (the address opted out; a reminder of a cancelled appointment — PMS status or the latest status
-/// update — or whose visit has started; a feedback for a visit not reported
-/// completed — the contract has no "completed" status, so the cloud takes a visit still listed by the PMS, not
-/// cancelled, and APPROVED in the PMS or by an applied confirmation) or rendered and marked <c>sending</c> with one
-/// more attempt;</item>
+/// update — or whose visit has started; a feedback for a visit removed or cancelled, or that the PMS has not reported
+/// <c>COMPLETED</c> within <see cref="ReminderOptions.FeedbackWait"/> after it was due) or rendered and marked
+/// <c>sending</c> with one more attempt. A feedback due before the PMS reports the visit completed waits: it stays
+/// <c>planned</c> and is looked at again an hour later (within the quiet hours) — a no-show is never thanked;</item>
 /// <item><b>send</b> each, then record <c>sent</c> (with the provider's id), <c>failed</c> (with the reason) or, for a
 /// transient failure, <c>planned</c> again with a later attempt — never past the visit and never more than
 /// <see cref="ReminderOptions.MaxAttempts"/> times. The outbox writes its row in the recording transaction.</item>
@@ -28,6 +28,9 @@ public sealed class ReminderDispatcher(NpgsqlDataSource dataSource, ReminderOpti
 {
     /// <summary>An address as opt-outs and replies compare it: an e-mail in lower case, a phone's digits without a leading 00.</summary>
     internal const string AddressKeySql = "CASE WHEN {0} LIKE '%@%' THEN lower({0}) ELSE regexp_replace(regexp_replace({0}, '[^0-9]', '', 'g'), '^00', '') END";
+
+    /// <summary>How often a due feedback whose visit is not yet reported completed is looked at again.</summary>
+    internal static readonly TimeSpan FeedbackRecheck = TimeSpan.FromHours(1);
 
     private readonly IReminderSender _sender = sender ?? new OutboxSender();
     private readonly ILogger _logger = logger ?? NullLogger.Instance;
@@ -95,7 +98,7 @@ public sealed class ReminderDispatcher(NpgsqlDataSource dataSource, ReminderOpti
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var zones = await PracticeZones.LoadAsync(connection, transaction, cancellationToken);
-        var rows = new List<(DueReminder Reminder, int Attempts, bool Cancelled, bool OptedOut, bool Confirmed)>();
+        var rows = new List<(DueReminder Reminder, int Attempts, bool Cancelled, bool OptedOut, bool Removed, bool Completed)>();
         await using (var select = new NpgsqlCommand($"""
             SELECT r.id, r.practice_id, r.app_lid, r.kind, r.label, r.due_at, r.channel, r.address, COALESCE(r.starts_at, a.starts_at), a.location_name,
                    COALESCE(r.template_language, $3), a.resource_name, r.attempts,
@@ -103,9 +106,8 @@ public sealed class ReminderDispatcher(NpgsqlDataSource dataSource, ReminderOpti
                        AND u.app_lid = r.app_lid AND u.state NOT IN ('replaced', 'conflicted', 'failed', 'not_found') ORDER BY u.id DESC LIMIT 1), '') LIKE 'CANCELLED%',
                    EXISTS (SELECT 1 FROM reminder_opt_outs o WHERE o.address = {string.Format(System.Globalization.CultureInfo.InvariantCulture, AddressKeySql, "r.address")}
                            AND o.practice_id IN ('', r.practice_id)),
-                   NOT COALESCE(a.removed, true) AND COALESCE(a.status, '') NOT LIKE 'CANCELLED%'
-                   AND (COALESCE(a.status, '') = 'APPROVED' OR EXISTS (SELECT 1 FROM status_updates u WHERE u.practice_id = r.practice_id AND u.app_lid = r.app_lid
-                                                         AND u.status = 'APPROVED' AND u.state = 'applied'))
+                   COALESCE(a.removed, true),
+                   COALESCE(a.status, '') = '{AppointmentStatuses.Completed}'
             FROM reminders r LEFT JOIN appointments a ON a.practice_id = r.practice_id AND a.app_lid = r.app_lid
             WHERE r.state = 'planned' AND COALESCE(r.next_attempt_at, r.due_at) <= $1
             ORDER BY r.due_at, r.id LIMIT $2 FOR UPDATE OF r SKIP LOCKED
@@ -121,20 +123,38 @@ public sealed class ReminderDispatcher(NpgsqlDataSource dataSource, ReminderOpti
                     new DateTimeOffset(reader.GetDateTime(5).ToUniversalTime(), TimeSpan.Zero), reader.GetString(6), reader.GetString(7),
                     reader.IsDBNull(8) ? default : reader.GetDateTime(8), reader.IsDBNull(9) ? null : reader.GetString(9), reader.GetString(10),
                     reader.IsDBNull(11) ? null : reader.GetString(11));
-                rows.Add((reminder, reader.GetInt32(12), reader.GetBoolean(13), reader.GetBoolean(14), reader.GetBoolean(15)));
+                rows.Add((reminder, reader.GetInt32(12), reader.GetBoolean(13), reader.GetBoolean(14), reader.GetBoolean(15), reader.GetBoolean(16)));
             }
         }
 
         var claimed = new List<Claimed>();
         var suppressed = 0;
-        foreach (var (reminder, attempts, cancelled, optedOut, confirmed) in rows)
+        foreach (var (reminder, attempts, cancelled, optedOut, removed, completed) in rows)
         {
-            var visitStart = LocalTimes.ToInstant(reminder.LocalStart, zones.Of(reminder.PracticeId));
+            var zone = zones.Of(reminder.PracticeId);
+            var visitStart = LocalTimes.ToInstant(reminder.LocalStart, zone);
+            var feedback = reminder.Kind == "feedback";
             var rule = optedOut ? "opted out (STOP)"
-                : cancelled && reminder.Kind == "reminder" ? "cancelled: the appointment is CANCELLED (in the PMS or by a status update)"
-                : reminder.Kind == "reminder" && visitStart <= now ? "too late: the visit has started"
-                : reminder.Kind == "feedback" && !confirmed ? "no feedback: the visit is not reported completed (removed, cancelled or never confirmed)"
+                : cancelled && !feedback ? "cancelled: the appointment is CANCELLED (in the PMS or by a status update)"
+                : !feedback && visitStart <= now ? "too late: the visit has started"
+                : feedback && (removed || cancelled) ? "no feedback: the visit is not reported completed (removed or cancelled)"
+                : feedback && !completed && now >= reminder.DueAt + options.FeedbackWait
+                    ? "no feedback: the visit is not reported completed (the PMS did not report it COMPLETED within FeedbackWait)"
                 : null;
+            if (feedback && rule is null && !completed)
+            {
+                // Not yet reported: wait for a later snapshot (a no-show stays Scheduled in the PMS and is never thanked).
+                var (from, until) = options.AllowedHoursOf(reminder.PracticeId);
+                await using var wait = new NpgsqlCommand(
+                    "UPDATE reminders SET next_attempt_at = $2, reason = $3, updated_at = $4 WHERE id = $1", connection, transaction);
+                wait.Parameters.Add(new() { Value = reminder.Id });
+                wait.Parameters.Add(new() { Value = QuietHours.Later(now + FeedbackRecheck, zone, from, until).UtcDateTime });
+                wait.Parameters.Add(new() { Value = "waiting for the PMS to report the visit COMPLETED" });
+                wait.Parameters.Add(new() { Value = now.UtcDateTime });
+                await wait.ExecuteNonQueryAsync(cancellationToken);
+                continue;
+            }
+
             if (rule is not null)
             {
                 await SetStateAsync(connection, transaction, reminder.Id, "suppressed", rule, now, cancellationToken);

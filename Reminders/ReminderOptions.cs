@@ -9,6 +9,12 @@ public sealed record ReminderOptions
     /// <summary>How long after the appointment's end (or start, without an end) the feedback message goes out.</summary>
     public TimeSpan FeedbackDelay { get; init; } = TimeSpan.FromHours(2);
 
+    /// <summary>
+    /// How long a due feedback waits for the PMS to report the visit <c>COMPLETED</c> (Open Dental AptStatus 2, or the
+    /// STATUS column) before it is suppressed (default 1 day: the exporter's 24 h past window).
+    /// </summary>
+    public TimeSpan FeedbackWait { get; init; } = TimeSpan.FromDays(1);
+
     /// <summary>Whether feedback messages are planned at all.</summary>
     public bool Feedback { get; init; } = true;
 
@@ -65,6 +71,11 @@ public sealed record ReminderOptions
         if (FeedbackDelay < TimeSpan.Zero || FeedbackDelay > TimeSpan.FromDays(7))
         {
             errors.Add($"{prefix}:FeedbackDelay must be between 00:00:00 and 7.00:00:00");
+        }
+
+        if (FeedbackWait < TimeSpan.Zero || FeedbackWait > TimeSpan.FromDays(7))
+        {
+            errors.Add($"{prefix}:FeedbackWait must be between 00:00:00 and 7.00:00:00");
         }
 
         if (SendFrom >= SendUntil)

@@ -29,6 +29,19 @@ public static class AppointmentStatuses
     public static string ToWire(this AppointmentStatus status) => WireNames[(int)status];
 
     /// <summary>
+    /// <c>COMPLETED</c>: an extension value of an appointments file's STATUS (never of a status file) saying the PMS reports
+    /// the visit happened (Open Dental AptStatus 2). Only such a visit is thanked (issue 15); it is no status anyone issues.
+    /// </summary>
+    public const string Completed = "COMPLETED";
+
+    /// <summary>Whether <paramref name="value"/> reads as <see cref="Completed"/> (case-insensitive, spaces trimmed).</summary>
+    public static bool IsCompleted(string? value) => value is not null && string.Equals(value.Trim(), Completed, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>An appointments file's STATUS: one of the four values or <see cref="Completed"/>, in its exact spelling; null when neither.</summary>
+    public static string? NormalizeAppointmentStatus(string? value) =>
+        TryParse(value, out var status) ? status.ToWire() : IsCompleted(value) ? Completed : null;
+
+    /// <summary>
     /// Parses a status leniently: case-insensitive, surrounding spaces trimmed and inner runs of
     /// white space collapsed (<c>" cancelled  BY user"</c> reads as <see cref="AppointmentStatus.CancelledByUser"/>).
     /// </summary>

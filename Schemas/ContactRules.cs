@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Text;
 using System.Text.RegularExpressions;
 
 namespace RecallFiles.Schemas;
@@ -91,15 +92,52 @@ public static partial class ContactRules
     [GeneratedRegex(@"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.[A-Za-z]{2,}$", RegexOptions.CultureInvariant)]
     private static partial Regex EmailPattern();
 
-    /// <summary>True for a syntactically plausible e-mail address (ASCII, one '@', dotted domain, no dot at either end of the local part or twice in a row).</summary>
+    private static readonly System.Globalization.IdnMapping Idn = new() { UseStd3AsciiRules = true };
+
+    /// <summary>
+    /// True for a syntactically plausible e-mail address: an ASCII local part, one '@', a dotted domain — internationalised
+    /// domains (IDNA, such as <c>a@例え.jp</c>) are checked in their ASCII form — and no dot at either end of the local part
+    /// or twice in a row.
+    /// </summary>
     public static bool IsPlausibleEmail(string? value)
     {
-        if (string.IsNullOrEmpty(value) || !EmailPattern().IsMatch(value))
+        if (string.IsNullOrEmpty(value))
         {
             return false;
+        }
+
+        if (!EmailPattern().IsMatch(value))
+        {
+            var at = value.LastIndexOf('@');
+            if (at <= 0 || at == value.Length - 1 || Ascii.IsValid(value.AsSpan(at + 1)) || !TryAsciiDomain(value[(at + 1)..], out var domain)
+                || !EmailPattern().IsMatch(string.Concat(value.AsSpan(0, at + 1), domain)))
+            {
+                return false;
+            }
         }
 
         var local = value.AsSpan(0, value.IndexOf('@'));
         return local[0] != '.' && local[^1] != '.' && !local.Contains("..", StringComparison.Ordinal);
     }
+
+    private static bool TryAsciiDomain(string domain, out string ascii)
+    {
+        try
+        {
+            ascii = Idn.GetAscii(domain);
+            return true;
+        }
+        catch (ArgumentException)
+        {
+            // Not a valid internationalised domain name (IdnMapping's only refusal): not an e-mail address.
+            ascii = "";
+            return false;
+        }
+    }
+
+    /// <summary>The value when it is a plausible phone within the contract's 50 characters, else null.</summary>
+    public static string? ValidPhoneOrNull(string? value) => value is { Length: <= 50 } && IsPlausiblePhone(value) ? value : null;
+
+    /// <summary>The value when it is a plausible e-mail within the contract's 50 characters, else null.</summary>
+    public static string? ValidEmailOrNull(string? value) => value is { Length: <= 50 } && IsPlausibleEmail(value) ? value : null;
 }

@@ -21,10 +21,11 @@ public sealed class ContractReader<TRecord> : ContractReader where TRecord : cla
     private readonly int[] _fieldOfColumn;   // schema column index → field index in the file, or -1
     private readonly int _headerFieldCount;
     private readonly bool _checkUtf8;
+    private readonly bool _strictContacts;
     private bool _consumed;
 
     private ContractReader(RecordSchema<TRecord> schema, CsvReader csv, string fileName, CsvDialect dialect,
-        IReadOnlyList<ContractProblem> warnings, IReadOnlyList<string> columns, int[] fieldOfColumn, int headerFieldCount, bool checkUtf8)
+        IReadOnlyList<ContractProblem> warnings, IReadOnlyList<string> columns, int[] fieldOfColumn, int headerFieldCount, bool checkUtf8, bool strictContacts)
         : base(fileName, schema.Kind, dialect, warnings, columns)
     {
         _schema = schema;
@@ -32,6 +33,7 @@ public sealed class ContractReader<TRecord> : ContractReader where TRecord : cla
         _fieldOfColumn = fieldOfColumn;
         _headerFieldCount = headerFieldCount;
         _checkUtf8 = checkUtf8;
+        _strictContacts = strictContacts;
     }
 
     internal static ContractReader<TRecord> OpenCore(RecordSchema<TRecord> schema, Prefix prefix, Stream stream, string fileName, ContractReadOptions? options, bool leaveOpen,
@@ -105,7 +107,7 @@ public sealed class ContractReader<TRecord> : ContractReader where TRecord : cla
 
             var dialect = sniffed.Dialect.Delimiter == '\0' ? sniffed.Dialect with { Delimiter = csv.Separator } : sniffed.Dialect;
             var normalized = headers.Select(h => h.Trim().Trim('\uFEFF').ToUpperInvariant()).ToArray();
-            return Build(schema, csv, fileName, dialect, normalized, checkUtf8);
+            return Build(schema, csv, fileName, dialect, normalized, checkUtf8, options.StrictContacts);
         }
         catch
         {
@@ -114,7 +116,7 @@ public sealed class ContractReader<TRecord> : ContractReader where TRecord : cla
         }
     }
 
-    private static ContractReader<TRecord> Build(RecordSchema<TRecord> schema, CsvReader csv, string fileName, CsvDialect dialect, string[] header, bool checkUtf8)
+    private static ContractReader<TRecord> Build(RecordSchema<TRecord> schema, CsvReader csv, string fileName, CsvDialect dialect, string[] header, bool checkUtf8, bool strictContacts)
     {
         if (header.Length > MaxHeaderFields)
         {
@@ -172,7 +174,7 @@ public sealed class ContractReader<TRecord> : ContractReader where TRecord : cla
         }
 
         var present = all.Where((c, i) => fieldOfColumn[i] >= 0).ToArray();
-        return new ContractReader<TRecord>(schema, csv, fileName, dialect, warnings, present, fieldOfColumn, header.Length, checkUtf8);
+        return new ContractReader<TRecord>(schema, csv, fileName, dialect, warnings, present, fieldOfColumn, header.Length, checkUtf8, strictContacts);
     }
 
     private static int IndexOf(IReadOnlyList<string> columns, string name)
@@ -206,7 +208,7 @@ public sealed class ContractReader<TRecord> : ContractReader where TRecord : cla
 
     private IEnumerable<ContractRow<TRecord>> ReadRowsCore(CancellationToken cancellationToken)
     {
-        var checker = new RecordChecker<TRecord>(_schema, FileName);
+        var checker = new RecordChecker<TRecord>(_schema, FileName, _strictContacts);
         var values = new string?[_schema.AllColumns.Count];
         var problems = new List<ContractProblem>();
         while (true)
@@ -265,6 +267,11 @@ public sealed class ContractReader<TRecord> : ContractReader where TRecord : cla
             checker.Check(record, line, problems);
 
             var valid = !problems.Any(p => p.Severity == ProblemSeverity.Error);
+            if (valid && checker.ClearedContacts)
+            {
+                record = _schema.ClearInvalidContacts(record);
+            }
+
             yield return new ContractRow<TRecord>(line, valid ? _schema.Normalize(record) : record, problems.Count == 0 ? [] : problems.ToArray());
         }
     }

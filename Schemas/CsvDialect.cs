@@ -29,4 +29,11 @@ public sealed record ContractReadOptions
 
     /// <summary>The largest record accepted, in bytes; a longer one (such as an unclosed quote) is a file error.</summary>
     public int MaxRecordBytes { get; init; } = 1024 * 1024;
+
+    /// <summary>
+    /// The contact-field policy of an appointments file (issue 15). False (the default): an invalid optional phone or
+    /// e-mail is a warning, the value is cleared and the row kept, so one bad e-mail does not cost the SMS reminder.
+    /// True: it is a row error, as every other invalid value.
+    /// </summary>
+    public bool StrictContacts { get; init; }
 }

@@ -15,12 +15,20 @@ public sealed class RecordChecker<TRecord> where TRecord : class
     private readonly RecordSchema<TRecord> _schema;
     private readonly string _fileName;
     private readonly Dictionary<ulong, long> _seen = [];
+    private readonly bool _strictContacts;
 
-    internal RecordChecker(RecordSchema<TRecord> schema, string fileName)
+    internal RecordChecker(RecordSchema<TRecord> schema, string fileName, bool strictContacts = true)
     {
         _schema = schema;
         _fileName = fileName;
+        _strictContacts = strictContacts;
     }
+
+    /// <summary>
+    /// True when the last <see cref="Check"/> turned an invalid optional contact value into a warning: the value is to be
+    /// cleared (<see cref="ContractReadOptions.StrictContacts"/>).
+    /// </summary>
+    internal bool ClearedContacts { get; private set; }
 
     /// <summary>Adds the problems of <paramref name="record"/>, found on <paramref name="line"/>, to <paramref name="problems"/>.</summary>
     public void Check(TRecord record, long line, List<ContractProblem> problems)
@@ -28,11 +36,21 @@ public sealed class RecordChecker<TRecord> where TRecord : class
         ArgumentNullException.ThrowIfNull(record);
         ArgumentNullException.ThrowIfNull(problems);
         var result = _schema.CertainlyClean?.Invoke(record) == true ? null : _schema.Validator.Validate(record);
+        ClearedContacts = false;
         foreach (var failure in result?.Errors ?? [])
         {
             var column = string.IsNullOrEmpty(failure.PropertyName) ? null : failure.PropertyName;
-            problems.Add(new ContractProblem(_fileName, line, column, failure.ErrorCode, failure.ErrorMessage,
-                failure.Severity == FluentValidation.Severity.Error ? ProblemSeverity.Error : ProblemSeverity.Warning));
+            var severity = failure.Severity == FluentValidation.Severity.Error ? ProblemSeverity.Error : ProblemSeverity.Warning;
+            var message = failure.ErrorMessage;
+            if (!_strictContacts && severity == ProblemSeverity.Error && column is not null && _schema.ContactColumns.Contains(column))
+            {
+                // Issue 15: one bad e-mail must not cost the patient the SMS reminder.
+                severity = ProblemSeverity.Warning;
+                message += "; the value is ignored and the row kept (StrictContacts: true makes it a row error)";
+                ClearedContacts = true;
+            }
+
+            problems.Add(new ContractProblem(_fileName, line, column, failure.ErrorCode, message, severity));
         }
 
         var key = _schema.Key(record);

@@ -126,6 +126,17 @@ public sealed class ExportLedger
         transaction.Commit();
     }
 
+    /// <summary>Whether a file of the practice was ever uploaded (the next export of one that never was is its initial upload).</summary>
+    public bool HasUploaded(string practiceId)
+    {
+        using var connection = Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT EXISTS (SELECT 1 FROM exports WHERE practice_id = $p AND status = $s)";
+        command.Parameters.AddWithValue("$p", practiceId);
+        command.Parameters.AddWithValue("$s", ExportStatus.Uploaded.ToString());
+        return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) == 1;
+    }
+
     /// <summary>The newest runs first, optionally for one practice.</summary>
     public IReadOnlyList<ExportEntry> List(string? practiceId = null, int limit = 50)
     {

@@ -8,7 +8,7 @@ namespace RecallFiles.Exporter.Sources;
 /// <summary>
 /// Open Dental on MariaDB/MySQL (layout: shared/reference/opendental.md). Reads Scheduled
 /// appointments, and Complete ones in the past part of the window; the resource is the dentist or
-/// the hygienist by configuration; the end time comes from <c>Pattern</c> (5 minutes a character);
+/// the hygienist by configuration; a Complete one is written with STATUS <c>COMPLETED</c>; the end time comes from <c>Pattern</c> (5 minutes a character);
 /// a clinic's TimeZone overrides the practice's (an unknown one stops the export). Blocked channels are left empty: TxtMsgOk = No
 /// blanks the mobile, PreferConfirmMethod = DoNotCall blanks the landline and work phone. Deleted
 /// and deceased patients are never exported. Patient names are never selected.
@@ -166,6 +166,9 @@ public sealed class OpenDentalSource(PracticeExportOptions options) : IAppointme
             TimeZone = zone,
             LocalEnd = pattern.Length > 0 ? start.AddMinutes(OpenDentalSchema.PatternSlotMinutes * pattern.Length) : null,
             AllowedOnlyInPast = r.GetInt32("AptStatus") == (int)AptStatus.Complete,
+
+            // Issue 15: the cloud thanks only a visit the PMS reports completed; a past visit still Scheduled is a no-show.
+            Status = r.GetInt32("AptStatus") == (int)AptStatus.Complete ? RecallFiles.Schemas.AppointmentStatuses.Completed : null,
             LandlinePhone = mayCall ? Text(r, "HmPhone") : null,
             WorkPhone = mayCall ? Text(r, "WkPhone") : null,
             MobilePhone = textOk ? Text(r, "WirelessPhone") : null,

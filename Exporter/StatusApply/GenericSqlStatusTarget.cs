@@ -17,7 +17,7 @@ internal sealed class GenericSqlStatusTarget(PracticeExportOptions practice) : I
         DbConnection? connection = null;
         try
         {
-            connection = SqlProviders.CreateConnection(practice.Provider, practice.ConnectionString, readOnly: false);
+            connection = SqlProviders.CreateConnection(practice.Provider, practice.StatusApplyConnectionString(), readOnly: false);
             await connection.OpenAsync(cancellationToken);
             var transaction = await connection.BeginTransactionAsync(cancellationToken);
             return new Session(practice.Status, practice.Provider, connection, transaction);
@@ -30,8 +30,28 @@ internal sealed class GenericSqlStatusTarget(PracticeExportOptions practice) : I
             }
 
             throw new StatusApplyException(
-                $"practice {practice.PracticeId}: cannot open the {practice.Provider} database for writing: {ex.Message}. Check RecallFiles:Agent:Practices:{practice.PracticeId}:ConnectionString{SqlProviders.Hint(practice.Provider)}.", ex);
+                $"practice {practice.PracticeId}: cannot open the {practice.Provider} database for writing: {ex.Message}. Check {practice.StatusApplyConnectionKey()}{SqlProviders.Hint(practice.Provider)}.", ex);
         }
+    }
+
+    public async Task<string> CheckAsync(CancellationToken cancellationToken)
+    {
+        // Every configured statement once, for an APP_LID no PMS has, in a transaction that is rolled back: a user that may not
+        // write (a read-only role, default_transaction_read_only) fails here, not on the first status file.
+        await using var session = (Session)await BeginAsync(cancellationToken);
+        var row = new StatusRecord { AppLid = "\u2400recallfiles-check", ResourceLid = "", Status = AppointmentStatus.Approved.ToWire() };
+        var statements = 0;
+        foreach (var status in Enum.GetValues<AppointmentStatus>())
+        {
+            foreach (var sql in new[] { practice.Status.LookupSql, practice.Status.SqlFor(status) }.OfType<string>())
+            {
+                await using var command = session.Command(sql, row, status, "check");
+                await command.ExecuteNonQueryAsync(cancellationToken);
+                statements++;
+            }
+        }
+
+        return $"status apply: {statements} statement(s) run and rolled back through {practice.StatusApplyConnectionKey()}";
     }
 
     private sealed class Session(StatusApplyOptions options, SqlProvider provider, DbConnection connection, DbTransaction transaction) : IStatusSession
@@ -43,7 +63,7 @@ internal sealed class GenericSqlStatusTarget(PracticeExportOptions practice) : I
         public Task<RowOutcome> ApplyAsync(StatusRecord row, AppointmentStatus status, string fileName, CancellationToken cancellationToken) =>
             Savepoints.RunAsync(transaction, _rows++, () => ApplyCoreAsync(row, status, fileName, cancellationToken), cancellationToken);
 
-        private DbCommand Command(string sql, StatusRecord row, AppointmentStatus status, string fileName)
+        public DbCommand Command(string sql, StatusRecord row, AppointmentStatus status, string fileName)
         {
             if (!_statements.TryGetValue(sql, out var statement))
             {

@@ -32,7 +32,7 @@ internal sealed class OpenDentalStatusTarget(PracticeExportOptions practice, Tim
         MySqlConnection connection;
         try
         {
-            connection = OpenDentalSchema.CreateConnection(practice.ConnectionString);
+            connection = OpenDentalSchema.CreateConnection(practice.StatusApplyConnectionString());
         }
         catch (ArgumentException ex)
         {
@@ -50,7 +50,7 @@ internal sealed class OpenDentalStatusTarget(PracticeExportOptions practice, Tim
         {
             await connection.DisposeAsync();
             throw new StatusApplyException(
-                $"practice {practice.PracticeId}: cannot open the Open Dental database for writing: {ex.Message}. The status applier needs UPDATE on appointment and SELECT on definition (docs/status.md).", ex);
+                $"practice {practice.PracticeId}: cannot open the Open Dental database for writing through {practice.StatusApplyConnectionKey()}: {ex.Message}. The status applier needs UPDATE on appointment and SELECT on definition (docs/status.md).", ex);
         }
         catch
         {
@@ -60,6 +60,23 @@ internal sealed class OpenDentalStatusTarget(PracticeExportOptions practice, Tim
     }
 
     /// <summary>Finds every configured definition by ItemName (Category 2); a missing one stops the file with the names that exist.</summary>
+    public async Task<string> CheckAsync(CancellationToken cancellationToken)
+    {
+        // The definitions are looked up by BeginAsync; an UPDATE of no row, rolled back, proves the columns may be written.
+        await using var session = (Session)await BeginAsync(cancellationToken);
+        try
+        {
+            await session.CheckWriteAsync(cancellationToken);
+        }
+        catch (MySqlException ex)
+        {
+            throw new StatusApplyException(
+                $"practice {practice.PracticeId}: {practice.StatusApplyConnectionKey()} may not write the appointment: {ex.Message}. The status applier needs UPDATE (AptStatus, Confirmed, Note) on appointment and SELECT on definition (docs/status.md).", ex);
+        }
+
+        return $"status apply: definitions found, appointment writable through {practice.StatusApplyConnectionKey()}";
+    }
+
     private async Task<Dictionary<string, long>> LoadDefinitionsAsync(MySqlConnection connection, MySqlTransaction transaction, CancellationToken cancellationToken)
     {
         var wanted = new List<(string Key, string Name)> { ("ApprovedDefinition", Options.ApprovedDefinition!.Trim()) };
@@ -202,6 +219,13 @@ internal sealed class OpenDentalStatusTarget(PracticeExportOptions practice, Tim
             }
 
             return RowOutcome.Ok($"Confirmed set to '{definitionName.Trim()}' (DefNum {defNum.ToString(CultureInfo.InvariantCulture)})");
+        }
+
+        public async Task CheckWriteAsync(CancellationToken cancellationToken)
+        {
+            await using var update = new MySqlCommand(
+                "UPDATE appointment SET AptStatus = AptStatus, Confirmed = Confirmed, Note = Note WHERE AptNum = -1", connection, transaction);
+            await update.ExecuteNonQueryAsync(cancellationToken);
         }
 
         public Task CommitAsync(CancellationToken cancellationToken) => transaction.CommitAsync(cancellationToken);

@@ -42,6 +42,16 @@ public sealed partial class StatusApplier(StatusLedger ledger, TimeProvider time
 {
     private readonly Inbox _inbox = new(time, logger);
 
+    /// <summary>
+    /// What <c>check</c> runs for a practice with status apply: the status connection (StatusConnectionString, else
+    /// ConnectionString) may read what status apply looks up and write the appointment; every write is rolled back.
+    /// </summary>
+    public static Task<string> CheckAsync(PracticeExportOptions practice, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(practice);
+        return CreateTarget(practice, TimeProvider.System).CheckAsync(cancellationToken);
+    }
+
     internal static IStatusTarget CreateTarget(PracticeExportOptions practice, TimeProvider time) => practice.Source switch
     {
         SourceKind.OpenDental => new OpenDentalStatusTarget(practice, time),

@@ -47,6 +47,12 @@ internal interface IStatusTarget
 {
     /// <summary>Opens a connection and a transaction; throws <see cref="StatusApplyException"/> when the PMS or the configuration is unusable.</summary>
     Task<IStatusSession> BeginAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Proves the status connection may do what status apply does (read the lookups, write the appointment) without changing
+    /// anything: every write is rolled back. Throws <see cref="StatusApplyException"/> (or the provider's error) naming the key.
+    /// </summary>
+    Task<string> CheckAsync(CancellationToken cancellationToken);
 }
 
 /// <summary>The appointment as the PMS holds it now, for conflict detection.</summary>

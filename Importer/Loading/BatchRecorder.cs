@@ -42,7 +42,7 @@ internal static class BatchRecorder
         await using var command = Sql.Command(connection, transaction, """
             SELECT b.id, b.practice_id, b.remote_name, b.state, b.sha256, b.archive_path, coalesce(b.file_timestamp, b.remote_mtime),
                    p.time_zone, p.row_error_policy, p.max_removal_share, p.window_past, p.window_ahead,
-                   b.rows_total, b.rows_valid, b.rows_invalid, b.inserted, b.updated, b.removed, b.unchanged, b.reason
+                   b.rows_total, b.rows_valid, b.rows_invalid, b.inserted, b.updated, b.removed, b.unchanged, b.reason, p.strict_contacts
             FROM batches b JOIN practices p ON p.id = b.practice_id WHERE b.id = $1 FOR UPDATE OF b
             """, batchId);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -58,7 +58,7 @@ internal static class BatchRecorder
             reader.GetString(7), PracticeStore.FromDb(reader.GetString(8)), (double)reader.GetDecimal(9),
             reader.GetFieldValue<TimeSpan>(10), reader.GetFieldValue<TimeSpan>(11),
             [.. Enumerable.Range(12, 7).Select(i => reader.IsDBNull(i) ? 0L : reader.GetInt64(i))],
-            reader.IsDBNull(19) ? null : reader.GetString(19));
+            reader.IsDBNull(19) ? null : reader.GetString(19), reader.GetBoolean(20));
     }
 
     public static async Task<LoadResult> RecordAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, BatchRow batch, Finish f, string actor, CancellationToken cancellationToken)

@@ -31,7 +31,8 @@ public sealed record LoadResult(long BatchId, string State, string? Reason, long
 
 /// <summary>A batch as a load sees it, read under its row lock with its practice's settings.</summary>
 internal sealed record BatchRow(long Id, string PracticeId, string RemoteName, string State, string? Sha256, string? ArchivePath, DateTime SnapshotTime,
-    string TimeZone, RowErrorPolicy Policy, double MaxRemovalShare, TimeSpan WindowPast, TimeSpan WindowAhead, long[] Counts, string? Reason)
+    string TimeZone, RowErrorPolicy Policy, double MaxRemovalShare, TimeSpan WindowPast, TimeSpan WindowAhead, long[] Counts, string? Reason,
+    bool StrictContacts = false)
 {
     /// <summary>The snapshot's window (<see cref="SnapshotRules.Window"/>) for a file covering <paramref name="first"/> to <paramref name="last"/>.</summary>
     public (DateTime Start, DateTime End) Window(DateOnly? first, DateOnly? last) =>

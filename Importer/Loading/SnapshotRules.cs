@@ -14,21 +14,22 @@ internal static class SnapshotRules
 {
     /// <summary>
     /// The snapshot's window, in the practice's local time (appointment times are local): the exporter's window
-    /// around the snapshot time (<paramref name="past"/> before, <paramref name="ahead"/> after), narrowed to the days the
-    /// file covers (first day 00:00 to the day after the last), so a vendor exporting a narrower window never removes
-    /// what it did not send. An empty file uses the configured window. End exclusive.
+    /// around the snapshot time (<paramref name="past"/> before, <paramref name="ahead"/> after). The part from the
+    /// snapshot time to the end is always covered in full, its last day included (issue 15: a cancelled visit that was
+    /// the only one of the window's last day was never seen removed); only the past part is narrowed to the days the
+    /// file covers (from 00:00 of its first day), so a vendor that sends no past never removes the past it did not send.
+    /// A vendor exporting less ahead configures a shorter WindowAhead. An empty file uses the configured window. End exclusive.
     /// </summary>
     public static (DateTime Start, DateTime End) Window(DateTime snapshotUtc, TimeZoneInfo zone, TimeSpan past, TimeSpan ahead, DateOnly? first, DateOnly? last)
     {
         var local = DateTime.SpecifyKind(TimeZoneInfo.ConvertTimeFromUtc(DateTime.SpecifyKind(snapshotUtc, DateTimeKind.Utc), zone), DateTimeKind.Unspecified);
         var start = local - past;
         var end = local + ahead;
-        if (first is { } f && last is { } l)
+        if (first is { } f && last is not null)
         {
             var fileStart = f.ToDateTime(TimeOnly.MinValue);
-            var fileEnd = l.AddDays(1).ToDateTime(TimeOnly.MinValue);
-            start = start > fileStart ? start : fileStart;
-            end = end < fileEnd ? end : fileEnd;
+            var covered = fileStart < local ? fileStart : local;
+            start = start > covered ? start : covered;
         }
 
         return end > start ? (start, end) : (start, start);

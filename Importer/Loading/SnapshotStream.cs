@@ -19,6 +19,8 @@ internal static partial class SnapshotStream
     [LoggerMessage(LogLevel.Debug, "stopping the load of batch {BatchId}")]
     private static partial void Stopping(ILogger logger, long batchId);
 
+    private static readonly ContractReadOptions StrictContacts = new() { StrictContacts = true };
+
     /// <summary>
     /// Reads, validates and classifies the archived file, and writes it to the database on the way: new appointments
     /// and their <c>added</c> events by binary COPY into their tables, changed ones into the staging table. Parsing runs
@@ -31,7 +33,7 @@ internal static partial class SnapshotStream
         var parsed = new Parsed();
         await using var file = new FileStream(batch.ArchivePath!, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
         using var hashing = new HashingStream(file);
-        using var reader = ContractReader.OpenAppointments(hashing, batch.RemoteName, leaveOpen: true);
+        using var reader = ContractReader.OpenAppointments(hashing, batch.RemoteName, batch.StrictContacts ? StrictContacts : null, leaveOpen: true);
         foreach (var warning in reader.HeaderWarnings)
         {
             parsed.Add(warning, maxStoredProblems);
@@ -65,6 +67,15 @@ internal static partial class SnapshotStream
                         // A rejected row still names its appointment: the snapshot does not say it is gone.
                         existing.MarkSeen(r.AppLid);
                         continue;
+                    }
+
+                    foreach (var p in row.Problems)
+                    {
+                        // A contact value ignored under the default contact policy (issue 15): kept for support and the error report.
+                        if (p.Severity == ProblemSeverity.Warning && p.Code is ProblemCodes.Phone or ProblemCodes.Email or ProblemCodes.MaxLength)
+                        {
+                            parsed.Add(p, maxStoredProblems);
+                        }
                     }
 
                     if (!ContractFormats.TryParseDate(r.AppDate, out var date))

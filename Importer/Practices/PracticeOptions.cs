@@ -50,6 +50,12 @@ public sealed record PracticeOptions
     /// </summary>
     public double MaxRemovalShare { get; init; } = 0.5;
 
+    /// <summary>
+    /// The contact-field policy: false (default) makes an invalid optional phone or e-mail a warning that clears the value
+    /// and keeps the row (the patient keeps the reminders of the other channels); true makes it a row error.
+    /// </summary>
+    public bool StrictContacts { get; init; }
+
     /// <summary>How far back from its time stamp a snapshot covers (the exporter's past window). Default 24 hours.</summary>
     public TimeSpan WindowPast { get; init; } = TimeSpan.FromHours(24);
 

@@ -25,16 +25,17 @@ public static class PracticeStore
 
             ids.Add(p.Id);
             await using var upsert = new NpgsqlCommand("""
-                INSERT INTO practices (id, drop_box, folder, time_zone, cadence, enabled, row_error_policy, max_removal_share, window_past, window_ahead, updated_at)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, now())
+                INSERT INTO practices (id, drop_box, folder, time_zone, cadence, enabled, row_error_policy, max_removal_share, window_past, window_ahead,
+                                       strict_contacts, updated_at)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, now())
                 ON CONFLICT (id) DO UPDATE SET drop_box = excluded.drop_box, folder = excluded.folder, time_zone = excluded.time_zone,
                     cadence = excluded.cadence, enabled = excluded.enabled, row_error_policy = excluded.row_error_policy,
                     max_removal_share = excluded.max_removal_share, window_past = excluded.window_past, window_ahead = excluded.window_ahead,
-                    updated_at = now()
+                    strict_contacts = excluded.strict_contacts, updated_at = now()
                 WHERE (practices.drop_box, practices.folder, practices.time_zone, practices.cadence, practices.enabled, practices.row_error_policy,
-                       practices.max_removal_share, practices.window_past, practices.window_ahead)
+                       practices.max_removal_share, practices.window_past, practices.window_ahead, practices.strict_contacts)
                     IS DISTINCT FROM (excluded.drop_box, excluded.folder, excluded.time_zone, excluded.cadence, excluded.enabled,
-                       excluded.row_error_policy, excluded.max_removal_share, excluded.window_past, excluded.window_ahead)
+                       excluded.row_error_policy, excluded.max_removal_share, excluded.window_past, excluded.window_ahead, excluded.strict_contacts)
                 """, connection, transaction);
             upsert.Parameters.Add(new NpgsqlParameter { Value = p.Id });
             upsert.Parameters.Add(new NpgsqlParameter { Value = p.DropBox });
@@ -46,6 +47,7 @@ public static class PracticeStore
             upsert.Parameters.Add(new NpgsqlParameter { Value = (decimal)p.MaxRemovalShare });
             upsert.Parameters.Add(new NpgsqlParameter { Value = p.WindowPast, NpgsqlDbType = NpgsqlDbType.Interval });
             upsert.Parameters.Add(new NpgsqlParameter { Value = p.WindowAhead, NpgsqlDbType = NpgsqlDbType.Interval });
+            upsert.Parameters.Add(new NpgsqlParameter { Value = p.StrictContacts });
             await upsert.ExecuteNonQueryAsync(cancellationToken);
         }
 

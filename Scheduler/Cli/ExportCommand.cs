@@ -10,7 +10,7 @@ using RecallFiles.Transport;
 namespace RecallFiles.Scheduler.Cli;
 
 /// <summary>
-/// <c>recallfiles export --once [--practice ID] [--dry-run] [--out DIR] [--now ISO-8601]</c> and
+/// <c>recallfiles export --once [--practice ID] [--dry-run] [--initial] [--out DIR] [--now ISO-8601]</c> and
 /// <c>recallfiles exports [--practice ID] [--limit N]</c>.
 /// </summary>
 internal static class ExportCommand
@@ -24,10 +24,15 @@ internal static class ExportCommand
         var dryRun = new Option<bool>("--dry-run") { Description = "Write and validate the file, upload nothing." };
         var output = new Option<DirectoryInfo?>("--out") { Description = "Folder for the exported file (default: the data folder)." };
         var now = new Option<string?>("--now") { Description = "Pretend it is this instant (ISO 8601, such as 2026-11-23T08:00:00Z): the window and the file name follow." };
+        var initial = new Option<bool>("--initial")
+        {
+            Description = "An initial upload: every future appointment up to the practice's InitialHorizon (default 365 days), not only WindowAhead. " +
+                          "A practice's first upload is one without this flag.",
+        };
         var config = ConfigOption();
-        var command = new Command("export", "Export appointments from the PMS to the practice's drop box.") { once, practice, dryRun, output, now, config };
+        var command = new Command("export", "Export appointments from the PMS to the practice's drop box.") { once, practice, dryRun, initial, output, now, config };
         command.SetAction((parse, ct) => RunAsync(parse.GetValue(once), parse.GetValue(practice), parse.GetValue(dryRun), parse.GetValue(output),
-            parse.GetValue(now), parse.GetValue(config), parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, ct));
+            parse.GetValue(now), parse.GetValue(config), parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, parse.GetValue(initial), ct));
         return command;
     }
 
@@ -42,7 +47,7 @@ internal static class ExportCommand
     }
 
     private static async Task<int> RunAsync(bool once, string? practiceId, bool dryRun, DirectoryInfo? output, string? nowText, string? configFile,
-        TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+        TextWriter stdout, TextWriter stderr, bool initial, CancellationToken cancellationToken)
     {
         if (!once)
         {
@@ -73,12 +78,12 @@ internal static class ExportCommand
             return ExitCodes.Usage;
         }
 
-        return await ExportAllAsync(settings, practiceId, dryRun, output, now, stdout, stderr, cancellationToken);
+        return await ExportAllAsync(settings, practiceId, dryRun, output, now, stdout, stderr, initial, cancellationToken);
     }
 
     /// <summary>Exports every configured practice (or one) once; 0 when all succeeded, 1 when any failed, 2 when none matched.</summary>
     internal static async Task<int> ExportAllAsync(RecallFilesSettings settings, string? practiceId, bool dryRun, DirectoryInfo? output, DateTimeOffset? now,
-        TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+        TextWriter stdout, TextWriter stderr, bool initial, CancellationToken cancellationToken)
     {
         var practices = settings.Agent.Practices.Where(p => practiceId is null || string.Equals(p.PracticeId, practiceId, StringComparison.OrdinalIgnoreCase)).ToList();
         if (practices.Count == 0)
@@ -106,6 +111,7 @@ internal static class ExportCommand
                 {
                     Now = now,
                     DryRun = dryRun,
+                    Initial = initial,
                     OutputFolder = output?.FullName ?? settings.ExportFolder(practice.PracticeId),
                 }, cancellationToken);
                 var where = result.RemotePath is null ? " (dry run: not uploaded)" : " uploaded to " + result.RemotePath;

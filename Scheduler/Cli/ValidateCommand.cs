@@ -7,7 +7,7 @@ using RecallFiles.Schemas;
 
 namespace RecallFiles.Scheduler.Cli;
 
-/// <summary><c>recallfiles validate FILE [--kind K] [--json] [--encoding NAME]</c>: checks a file against the contract.</summary>
+/// <summary><c>recallfiles validate FILE [--kind K] [--json] [--encoding NAME] [--strict-contacts]</c>: checks a file against the contract.</summary>
 internal static class ValidateCommand
 {
     public static Command Create()
@@ -17,16 +17,20 @@ internal static class ValidateCommand
         kind.AcceptOnlyFromAmong([.. FileKinds.Names]);
         var json = new Option<bool>("--json") { Description = "Print exactly one JSON object instead of the human report." };
         var encoding = new Option<string?>("--encoding") { Description = "Legacy encoding of the file, such as windows-1252 (default: UTF-8, strictly checked)." };
+        var strictContacts = new Option<bool>("--strict-contacts")
+        {
+            Description = "An invalid optional phone or e-mail is a row error (as a practice with StrictContacts: true), not a warning that clears the value.",
+        };
         var command = new Command("validate", "Check a file against the RecallFiles contract. Exit 0 valid (warnings allowed), 1 invalid, 2 usage error or unreadable file.")
         {
-            file, kind, json, encoding,
+            file, kind, json, encoding, strictContacts,
         };
         command.SetAction(parse => Run(parse.GetValue(file)!, parse.GetValue(kind), parse.GetValue(json), parse.GetValue(encoding),
-            parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error));
+            parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, parse.GetValue(strictContacts)));
         return command;
     }
 
-    internal static int Run(FileInfo file, string? kindName, bool json, string? encoding, TextWriter output, TextWriter error)
+    internal static int Run(FileInfo file, string? kindName, bool json, string? encoding, TextWriter output, TextWriter error, bool strictContacts = false)
     {
         FileKind? kind = kindName is null ? null : FileKinds.TryParse(kindName, out var k) ? k : null;
         FileStream stream;
@@ -43,7 +47,7 @@ internal static class ValidateCommand
         FileValidationReport report;
         using (stream)
         {
-            report = FileValidator.Validate(stream, file.Name, kind, new ContractReadOptions { Encoding = encoding });
+            report = FileValidator.Validate(stream, file.Name, kind, new ContractReadOptions { Encoding = encoding, StrictContacts = strictContacts });
         }
 
         if (report.Errors.Count == 1 && report.Errors[0].Code == ProblemCodes.UnreadableFile)

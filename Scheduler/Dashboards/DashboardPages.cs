@@ -39,6 +39,7 @@ internal static class DashboardPages
         DashboardRoutes.Routes.AddRazorPage("/status", _ => new StatusPage());
         DashboardRoutes.Routes.Add("/batches/(?<id>\\d+)/replay", new BatchActionDispatcher(LoadMode.Normal));
         DashboardRoutes.Routes.Add("/batches/(?<id>\\d+)/approve", new BatchActionDispatcher(LoadMode.Approve));
+        DashboardRoutes.Routes.Add("/status/issue", new StatusIssueDispatcher());
         NavigationMenu.Items.Add(page => new MenuItem("Practices", page.Url.To("/practices")) { Active = page.RequestPath.StartsWith("/practices", StringComparison.Ordinal) });
         NavigationMenu.Items.Add(page => new MenuItem("Batches", page.Url.To("/batches")) { Active = page.RequestPath.StartsWith("/batches", StringComparison.Ordinal) });
         NavigationMenu.Items.Add(page => new MenuItem("Status", page.Url.To("/status")) { Active = page.RequestPath.StartsWith("/status", StringComparison.Ordinal) });
@@ -227,7 +228,18 @@ internal sealed class StatusPage : HtmlPage
                 $"<td>{c.Conflicted}</td><td>{c.Failed}</td><td>{c.NotFound}</td><td>{c.Replaced}</td><td>{(c.Last is { } at ? T(at) : "—")}</td></tr>");
         }
 
-        html.Append("</tbody></table><h3>Latest updates</h3><table class=\"table table-condensed\" id=\"status-updates\"><thead><tr><th>Id</th><th>Practice</th>" +
+        html.Append("</tbody></table>");
+        if (Context.Request.GetQuery("issued") is { Length: > 0 } issued)
+        {
+            html.Append(CultureInfo.InvariantCulture, $"<div class=\"alert alert-success\" id=\"issued\">Status update {E(issued)} queued for the next status export; {E(Context.Request.GetQuery("stopped"))} planned reminder(s) cancelled.</div>");
+        }
+
+        if (!DashboardAuthorizationFilter.IsReadOnly(Context))
+        {
+            html.Append(StatusIssueDispatcher.Form(Url.To("/status/issue"), Context.AntiforgeryToken));
+        }
+
+        html.Append("<h3>Latest updates</h3><table class=\"table table-condensed\" id=\"status-updates\"><thead><tr><th>Id</th><th>Practice</th>" +
             "<th>APP_LID</th><th>Status</th><th>State</th><th>File</th><th>Result</th><th>Created</th></tr></thead><tbody>");
         foreach (var u in RecallFiles.Importer.Status.StatusUpdates.ListAsync(Store!, null, null, 100, CancellationToken.None).GetAwaiter().GetResult())
         {

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using RecallFiles.Exporter;
+using RecallFiles.Exporter.StatusApply;
 using RecallFiles.Exporter.Sources;
 using RecallFiles.Scheduler.Configuration;
 using RecallFiles.Transport;
@@ -114,6 +115,12 @@ internal sealed class ProbeCatalog
                 await ExportRunner.CreateSource(practice).CheckAsync(ct);
                 return practice.Source == SourceKind.OpenDental ? "Open Dental database reachable, tables present" : $"{practice.Provider} database reachable, query columns match the contract";
             }));
+            if (practice.Status.Enabled)
+            {
+                // Least privilege (issue 15): the status user may write what status apply writes; the export user stays read-only.
+                catalog.Add(new Probe(ProbeKind.Database, practice.PracticeId + " status apply", ct => StatusApplier.CheckAsync(practice, ct)));
+            }
+
             if (practice.DropBox is { } dropBox)
             {
                 catalog.AddDropBox(practice.PracticeId, dropBox, [practice.AppointmentsFolder], createdOnFirstUse: true);

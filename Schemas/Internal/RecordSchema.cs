@@ -25,6 +25,12 @@ internal sealed class RecordSchema<T> : IRecordSchema where T : class
     public Func<T, T> Normalize { get; init; } = static r => r;
 
     public IReadOnlyList<string> AllColumns => field ??= [.. RequiredColumns, .. OptionalColumns];
+
+    /// <summary>The optional contact columns whose invalid value is a warning unless contacts are strict (issue 15); none by default.</summary>
+    public IReadOnlySet<string> ContactColumns { get; init; } = new HashSet<string>();
+
+    /// <summary>Clears the contact values that <see cref="ContactColumns"/>' rules refuse; identity by default.</summary>
+    public Func<T, T> ClearInvalidContacts { get; init; } = static r => r;
 }
 
 internal interface IRecordSchema
@@ -72,9 +78,22 @@ internal static class Schemas
         Key = static r => r.AppLid,
         Validator = AppointmentRecordValidator.Instance,
         CertainlyClean = FastPath.IsCertainlyClean,
-        Normalize = static r => r.Status is not null && AppointmentStatuses.TryParse(r.Status, out var s) && r.Status != s.ToWire()
-            ? r with { Status = s.ToWire() }
+        Normalize = static r => r.Status is not null && AppointmentStatuses.NormalizeAppointmentStatus(r.Status) is { } s && r.Status != s
+            ? r with { Status = s }
             : r,
+        ContactColumns = new HashSet<string>(StringComparer.Ordinal)
+        {
+            Columns.UserLandlinePhone, Columns.UserMobilePhone, Columns.UserWorkPhone, Columns.UserEmail, Columns.ResourceMobilePhone, Columns.ResourceEmail,
+        },
+        ClearInvalidContacts = static r => r with
+        {
+            UserLandlinePhone = ContactRules.ValidPhoneOrNull(r.UserLandlinePhone),
+            UserMobilePhone = ContactRules.ValidPhoneOrNull(r.UserMobilePhone),
+            UserWorkPhone = ContactRules.ValidPhoneOrNull(r.UserWorkPhone),
+            UserEmail = ContactRules.ValidEmailOrNull(r.UserEmail),
+            ResourceMobilePhone = ContactRules.ValidPhoneOrNull(r.ResourceMobilePhone),
+            ResourceEmail = ContactRules.ValidEmailOrNull(r.ResourceEmail),
+        },
     };
 
     public static RecordSchema<StatusRecord> Status { get; } = new()

@@ -27,7 +27,7 @@ internal static class FastPath
             && (r.UserLanguage is null || Language(r.UserLanguage))
             && (r.CommunicationPreferences is null || r.CommunicationPreferences is [('0' or '1'), ('0' or '1'), ('0' or '1')])
             && (r.Privacy is null || r.Privacy is "0" or "1" or "Y" or "N" or "y" or "n")
-            && (r.Status is null || AppointmentStatuses.TryParse(r.Status, out _))
+            && (r.Status is null || AppointmentStatuses.NormalizeAppointmentStatus(r.Status) is not null)
             && (r.UserMobilePhone is not null || r.UserLandlinePhone is not null || r.UserEmail is not null || r.UserWorkPhone is not null);
     }
 

@@ -81,6 +81,6 @@ internal static class RuleExtensions
             .WithMessage((_, v) => $"{column} '{Mask.Echo(Mask.Email(v))}' is not an e-mail address (name@domain.tld)");
 
     public static IRuleBuilderOptions<T, string?> OptionalStatus<T>(this IRuleBuilderInitial<T, string?> rule) =>
-        rule.Must(v => v is null || AppointmentStatuses.TryParse(v, out _)).OverridePropertyName(Columns.Status).WithErrorCode(ProblemCodes.StatusValue)
-            .WithMessage((_, v) => $"STATUS '{Mask.Echo(v)}' is not one of " + string.Join(", ", AppointmentStatuses.WireNames));
+        rule.Must(v => v is null || AppointmentStatuses.NormalizeAppointmentStatus(v) is not null).OverridePropertyName(Columns.Status).WithErrorCode(ProblemCodes.StatusValue)
+            .WithMessage((_, v) => $"STATUS '{Mask.Echo(v)}' is not one of " + string.Join(", ", AppointmentStatuses.WireNames) + $" (or {AppointmentStatuses.Completed} for a visit that happened)");
 }

@@ -84,6 +84,17 @@ public sealed class OpenDentalExportTests
     }
 
     [TestMethod]
+    public async Task Export_WritesStatusCompleted_OnlyForAVisitWithAptStatusComplete()
+    {
+        var (_, rows, _, _) = await ExportAsync(Practice(p => p with { ExtensionColumns = [.. p.ExtensionColumns, Columns.Status] }));
+        var byId = rows.ToDictionary(r => r.AppLid);
+
+        Assert.AreEqual(AppointmentStatuses.Completed, byId["106"].Status, "AptStatus 2 in the past: the visit happened (issue 15: feedback)");
+        Assert.IsNull(byId["101"].Status, "a Scheduled appointment reports no status");
+        Assert.AreEqual(1, rows.Count(r => r.Status is not null));
+    }
+
+    [TestMethod]
     public async Task Export_WritesLocalTimesOfEachClinic_AndTheEndTimeFromThePattern()
     {
         var (_, rows, _, _) = await ExportAsync(Practice());

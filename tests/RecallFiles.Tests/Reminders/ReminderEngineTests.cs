@@ -120,7 +120,8 @@ public sealed class ReminderEngineTests
         clock.Advance(TimeSpan.FromHours(1));                                               // the 2 h reminder is due
         Assert.AreEqual(1, await engine.SendDueAsync());
         Assert.AreEqual(0, await engine.SendDueAsync(), "sent once");
-        await scenario.EventAsync("A5", "changed", "2026-11-23T12:00:00", end: "12:45:00", status: "APPROVED");   // same start, new end, confirmed
+        // Same start, new end, and (issue 15: only a visit the PMS reports completed is thanked, no longer APPROVED) completed.
+        await scenario.EventAsync("A5", "changed", "2026-11-23T12:00:00", end: "12:45:00", status: "COMPLETED");
         await engine.PlanAsync();
         clock.Advance(TimeSpan.FromHours(7));                                                // after the feedback time
         Assert.AreEqual(1, await engine.SendDueAsync(), "only the feedback: the 2 h reminder is not sent again");

@@ -80,25 +80,60 @@ public sealed class ReminderRulesTests
         Assert.AreEqual(new DateTime(2026, 11, 27, 8, 0, 0, DateTimeKind.Utc), rows[2].Due, "feedback 22:00 → 09:00 local the next morning, never before end + delay");
     }
 
+    // Issue 15: "completed" is what the PMS reports (STATUS COMPLETED, Open Dental AptStatus 2), no longer APPROVED: a patient
+    // who confirmed and did not come is a no-show too. This test replaces SendDueAsync_SendsNoFeedback_ForANoShow_AndThanksAConfirmedVisit.
     [TestMethod]
-    public async Task SendDueAsync_SendsNoFeedback_ForANoShow_AndThanksAConfirmedVisit()
+    public async Task SendDueAsync_SendsNoFeedback_ForANoShow_AndThanksOnlyAVisitThePmsReportsCompleted()
     {
         var scenario = await ReminderScenario.StartAsync(new ReminderOptions { Offsets = [TimeSpan.FromDays(10)] });
         var engine = scenario.Engine();
-        await scenario.EventAsync("F1", "added", "2026-11-23T11:00:00", end: "11:30:00");                       // never confirmed: a no-show
-        await scenario.EventAsync("F2", "added", "2026-11-23T11:00:00", end: "11:30:00", status: "APPROVED");   // confirmed
+        await scenario.EventAsync("F1", "added", "2026-11-23T11:00:00", end: "11:30:00");                       // still Scheduled: a no-show
+        await scenario.EventAsync("F2", "added", "2026-11-23T11:00:00", end: "11:30:00", status: "APPROVED");   // confirmed, then came
+        await scenario.EventAsync("F3", "added", "2026-11-23T11:00:00", end: "11:30:00", status: "APPROVED");   // confirmed, never came
         await engine.PlanAsync();
 
         scenario.Clock.Advance(new TimeSpan(4, 29, 0));   // 12:29Z: end (11:30 Madrid = 10:30Z) + 2 h is a minute away
         Assert.AreEqual(0, await engine.SendDueAsync(), "not before end + delay");
         scenario.Clock.Advance(TimeSpan.FromMinutes(1));
-        Assert.AreEqual(1, await engine.SendDueAsync());
+        Assert.AreEqual(0, await engine.SendDueAsync(), "due, but no visit is reported completed yet: nobody is thanked");
+        Assert.IsTrue((await scenario.RemindersAsync("F2")).Single() is { State: "planned", Reason: "waiting for the PMS to report the visit COMPLETED" });
 
-        var noShow = (await scenario.RemindersAsync("F1")).Single();
-        Assert.AreEqual("suppressed", noShow.State);
-        StringAssert.StartsWith(noShow.Reason, "no feedback: the visit is not reported completed");
-        Assert.AreEqual("sent", (await scenario.RemindersAsync("F2")).Single().State);
+        // The next snapshot: Open Dental set AptStatus 2 on F2 only.
+        await scenario.EventAsync("F2", "status-changed", "2026-11-23T11:00:00", end: "11:30:00", status: "COMPLETED");
+        await engine.PlanAsync();
+        scenario.Clock.Advance(TimeSpan.FromMinutes(10));
+        Assert.AreEqual(1, await engine.SendDueAsync());
+        Assert.AreEqual("sent", (await scenario.RemindersAsync("F2")).Single(r => r.State != "cancelled").State);
         StringAssert.StartsWith((await scenario.OutboxAsync()).Single(), "Thank you for your visit to Clínica Centro on Monday, November 23, 2026.");
+
+        scenario.Clock.Advance(TimeSpan.FromDays(1));     // past FeedbackWait (1 day after it was due)
+        Assert.AreEqual(0, await engine.SendDueAsync());
+        foreach (var noShow in new[] { "F1", "F3" })
+        {
+            var row = (await scenario.RemindersAsync(noShow)).Single();
+            Assert.AreEqual("suppressed", row.State, noShow);
+            StringAssert.StartsWith(row.Reason, "no feedback: the visit is not reported completed");
+        }
+
+        Assert.HasCount(1, await scenario.OutboxAsync(), "only the completed visit was thanked");
+    }
+
+    [TestMethod]
+    public async Task SendDueAsync_ThanksNobody_ForAFirstImportOfPastVisitsTheNextSnapshotRemoves()
+    {
+        // A first import at 16:00Z lists a visit that ended at 10:30Z, still Scheduled (nobody confirmed, nobody came).
+        var scenario = await ReminderScenario.StartAsync(now: ReminderScenario.Monday.AddHours(8));
+        var engine = scenario.Engine();
+        await scenario.EventAsync("N1", "added", "2026-11-23T11:00:00", end: "11:30:00");
+        await engine.PlanAsync();
+        Assert.AreEqual(0, await engine.SendDueAsync(), "five hours after the visit, not reported completed: no thanks");
+
+        await scenario.EventAsync("N1", "removed", "2026-11-23T11:00:00");
+        await engine.PlanAsync();
+        scenario.Clock.Advance(TimeSpan.FromDays(2));
+        Assert.AreEqual(0, await engine.SendDueAsync());
+        Assert.IsEmpty(await scenario.OutboxAsync());
+        Assert.IsTrue((await scenario.RemindersAsync("N1")).All(r => r.State is "cancelled" or "suppressed"));
     }
 
     [TestMethod]

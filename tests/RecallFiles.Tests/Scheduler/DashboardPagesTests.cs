@@ -42,6 +42,7 @@ public sealed class DashboardPagesTests
         values["RecallFiles:Practices:DEMO-01:TimeZone"] = "Europe/Madrid";
         values["RecallFiles:Practices:ACME-01:TimeZone"] = "America/New_York";
         values["RecallFiles:Practices:ACME-01:RowErrors"] = "RejectFile";
+        values["RecallFiles:Practices:ACME-01:StrictContacts"] = "true";   // issue 15: bad e-mails are warnings by default; here they are row errors, so the file fails
         values["RecallFiles:Practices:QUIET-01:TimeZone"] = "Europe/London";
         var settings = RecallFilesSettings.From(new ConfigurationBuilder().AddInMemoryCollection(values).Build(), null);
         Drop(drop, "DEMO-01", "20261123T080000Z", Path.Combine(RepoPaths.SampleData, "appointments", "APPOINTMENTS_DEMO-01_20261123T080000Z.csv"));
@@ -94,6 +95,46 @@ public sealed class DashboardPagesTests
         Assert.DoesNotContain("600 100 206", held, "contact data is masked");
         Assert.DoesNotContain("js-replay", held, "no buttons for MSP");
         Assert.AreEqual(HttpStatusCode.OK, status.StatusCode);
+    }
+
+    [TestMethod]
+    [DataRow("PENDING")]
+    [DataRow("CANCELLED by ADMIN")]
+    public async Task StatusIssue_QueuesTheStatusAndAuditsIt_ForSupportOnly(string status)
+    {
+        string appLid;
+        await using (var last = s_cloud.DataSource.CreateCommand("SELECT app_lid FROM appointments WHERE practice_id = 'DEMO-01' ORDER BY app_lid DESC LIMIT 1 OFFSET 5"))
+        {
+            appLid = (string)(await last.ExecuteScalarAsync(TestContext.CancellationToken))!;
+        }
+
+        using var msp = await DashboardSecurityTests.Client(s_base, "msp", TestContext.CancellationToken);
+        using var support = await DashboardSecurityTests.Client(s_base, "support", TestContext.CancellationToken);
+        KeyValuePair<string, string>[] form = [new("practice", "DEMO-01"), new("app_lid", appLid), new("status", status)];
+
+        var mspPage = await msp.GetStringAsync(new Uri("/hangfire/status", UriKind.Relative), TestContext.CancellationToken);
+        var supportPage = await support.GetStringAsync(new Uri("/hangfire/status", UriKind.Relative), TestContext.CancellationToken);
+        var denied = await DashboardSecurityTests.PostLikeTheDashboard(msp, "/hangfire/status", "/hangfire/status/issue", TestContext.CancellationToken, form);
+        var issued = await DashboardSecurityTests.PostLikeTheDashboard(support, "/hangfire/status", "/hangfire/status/issue", TestContext.CancellationToken, form);
+
+        Assert.DoesNotContain("id=\"issue-status\"", mspPage, "no form for MSP");
+        StringAssert.Contains(supportPage, "<option>CANCELLED by ADMIN</option>");
+        Assert.AreEqual(HttpStatusCode.Forbidden, denied.StatusCode);
+        Assert.AreEqual(HttpStatusCode.SeeOther, issued.StatusCode, await issued.Content.ReadAsStringAsync(TestContext.CancellationToken));
+        var back = issued.Headers.Location!.ToString();
+        StringAssert.StartsWith(back, "/hangfire/status?issued=");
+        StringAssert.Contains(await support.GetStringAsync(new Uri(back, UriKind.Relative), TestContext.CancellationToken), "queued for the next status export");
+        await using var latest = s_cloud.DataSource.CreateCommand("SELECT status, source, state FROM status_updates WHERE practice_id = 'DEMO-01' AND app_lid = $1 ORDER BY id DESC LIMIT 1");
+        latest.Parameters.Add(new() { Value = appLid });
+        await using (var reader = await latest.ExecuteReaderAsync(TestContext.CancellationToken))
+        {
+            Assert.IsTrue(await reader.ReadAsync(TestContext.CancellationToken));
+            Assert.AreEqual((status, "dashboard:support", "queued"), (reader.GetString(0), reader.GetString(1), reader.GetString(2)));
+        }
+
+        var audit = await File.ReadAllTextAsync(Path.Combine(s_app.Services.GetRequiredService<RecallFilesSettings>().LogFolder, "audit.log"), TestContext.CancellationToken);
+        StringAssert.Contains(audit, $"POST /hangfire/status/issue practice=DEMO-01 app_lid={appLid} status={status}");
+        StringAssert.Contains(audit, "refused 403 (not support)");
     }
 
     [TestMethod]

@@ -53,7 +53,7 @@ public sealed class ProxiedAccessTests
                 ["Logging"] = new { Console = false },
                 ["Database"] = new { ConnectionString = database },
                 ["DropBoxes"] = new { @default = new { Kind = "Local", RootPath = Path.Combine(folder, "dropbox"), RequireDoneFile = true } },
-                ["Practices"] = new Dictionary<string, object> { ["ACME-01"] = new { TimeZone = "America/New_York", RowErrors = "RejectFile" } },
+                ["Practices"] = new Dictionary<string, object> { ["ACME-01"] = new { TimeZone = "America/New_York", RowErrors = "RejectFile", StrictContacts = true } },   // bad e-mails are row errors: the file fails
                 ["Dashboard"] = new
                 {
                     KnownProxies = new[] { "127.0.0.1" },

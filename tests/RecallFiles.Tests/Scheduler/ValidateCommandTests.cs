@@ -91,8 +91,12 @@ public sealed class ValidateCommandTests
             Schemas.Csv.AppointmentHeader + "\n" + Schemas.Csv.Row("A1", mobile: "600-CALL-9876", email: "jane.roe@nowhere") + "\n");
 
         var (exit, output, _) = await Run("validate", path);
+        var (strictExit, strictOutput, _) = await Run("validate", path, "--strict-contacts");
 
-        Assert.AreEqual(1, exit);
+        // Issue 15: by default the bad phone and e-mail are warnings (exit 0), with --strict-contacts errors (exit 1); masked either way.
+        Assert.AreEqual((0, 1), (exit, strictExit));
+        Assert.AreEqual(output.Contains("***9876", StringComparison.Ordinal), strictOutput.Contains("***9876", StringComparison.Ordinal));
+        Assert.IsFalse(strictOutput.Contains("CALL", StringComparison.Ordinal) || strictOutput.Contains("jane.roe", StringComparison.Ordinal), strictOutput);
         StringAssert.Contains(output, "***9876");
         StringAssert.Contains(output, "j***@nowhere");
         Assert.IsFalse(output.Contains("CALL", StringComparison.Ordinal), output);

@@ -100,12 +100,16 @@ public sealed class ValidatorTests
     [DataRow(".a@example.org")]
     [DataRow("a..b@example.org")]
     [DataRow("a@example.")]
+    [DataRow("a@-例え.jp")]
+    [DataRow("a@例え")]
     public void Validate_FailsEmail_ForBadSyntax(string email) =>
         AssertOnly(Valid with { UserEmail = email }, "USER_EMAIL", ProblemCodes.Email);
 
     [TestMethod]
     [DataRow("a@example.org")]
     [DataRow("first.last+tag@mail.example.co.uk")]
+    [DataRow("a@例え.jp")]
+    [DataRow("info@münchen.de")]
     public void Validate_PassesEmail_ForPlausibleAddresses(string email) =>
         Assert.IsTrue(AppointmentRecordValidator.Instance.Validate(Valid with { UserEmail = email }).IsValid);
 

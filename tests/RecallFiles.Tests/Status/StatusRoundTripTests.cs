@@ -29,7 +29,7 @@ public sealed class StatusRoundTripTests
     }
 
     /// <summary>One Open Dental practice OD-01 (Europe/Madrid, cancel = Broken) whose agent and cloud share a real sshd; returns the config file.</summary>
-    internal static async Task<string> WriteConfigAsync(SshdServer sshd, string cloudDb, string pms, string[]? extensionColumns = null)
+    internal static async Task<string> WriteConfigAsync(SshdServer sshd, string cloudDb, string pms, string[]? extensionColumns = null, object? status = null)
     {
         var folder = Directory.CreateTempSubdirectory("rf-status-rt-").FullName;
         Directory.CreateDirectory(Path.Combine(sshd.RootFolder, "OD-01"));
@@ -55,7 +55,7 @@ public sealed class StatusRoundTripTests
                         new
                         {
                             PracticeId = "OD-01", Source = "OpenDental", ConnectionString = pms, TimeZone = "Europe/Madrid",
-                            DropBox = Sftp(Path.Combine(sshd.RootFolder, "OD-01")), Status = new { Enabled = true, CancelMode = "Broken" },
+                            DropBox = Sftp(Path.Combine(sshd.RootFolder, "OD-01")), Status = status ?? new { Enabled = true, CancelMode = "Broken" },
                             ExtensionColumns = extensionColumns ?? [],
                         },
                     },
@@ -116,5 +116,39 @@ public sealed class StatusRoundTripTests
         await OkAsync(config, "status-apply", "--once");
         await OkAsync(config, "status-results", "--once");
         Assert.HasCount(1, Directory.GetFiles(Path.Combine(sshd.RootFolder, "OD-01", "results"), "*", SearchOption.AllDirectories));
+    }
+
+    // Issue 15: the two statuses only the file format knew make the whole trip too (issued by support, as the dashboard does).
+    [TestMethod]
+    [DataRow("PENDING", 1, 19L, "")]
+    [DataRow("CANCELLED by ADMIN", 5, -1L, "CANCELLED by ADMIN via reminder")]
+    public async Task Reply_RoundTripsPendingAndCancelledByAdmin_ToOpenDentalAndBack(string status, int aptStatus, long confirmed, string note)
+    {
+        await using var maria = await MariaDbServer.StartAsync();
+        var pms = await OpenDentalStatusApplyTests.CreatePmsAsync(maria, "od_roundtrip_four");
+        await using var sshd = await SshdServer.StartAsync();
+        var cloudDb = await PostgresFixture.CreateDatabaseAsync("status_roundtrip_four");
+        var config = await WriteConfigAsync(sshd, cloudDb, pms, status: new { Enabled = true, CancelMode = "Broken", PendingDefinition = "Unconfirmed" });
+        await OkAsync(config, "export", "--once", "--now", "2026-10-24T10:00:00Z");
+        await OkAsync(config, "import", "--once");
+        var before = await OpenDentalStatusApplyTests.AptAsync(pms, 101);
+
+        StringAssert.Contains((await OkAsync(config, "reply", "OD-01", "101", status)).Out, status);
+        StringAssert.Contains((await OkAsync(config, "status-export")).Out, "1 update(s)");
+        StringAssert.Contains((await OkAsync(config, "status-apply", "--once", "--practice", "OD-01")).Out, "OK 1");
+        StringAssert.Contains((await OkAsync(config, "status-results", "--once")).Out, "1 applied");
+
+        var apt = await OpenDentalStatusApplyTests.AptAsync(pms, 101);
+        Assert.AreEqual(aptStatus, apt.AptStatus);
+        Assert.AreEqual(confirmed < 0 ? before.Confirmed : confirmed, apt.Confirmed, "PENDING sets the Unconfirmed definition (DefNum 19)");
+        if (note.Length > 0)
+        {
+            StringAssert.Contains(apt.Note, note);
+        }
+
+        await using var connection = new NpgsqlConnection(cloudDb);
+        await connection.OpenAsync();
+        await using var select = new NpgsqlCommand("SELECT status || '/' || state FROM status_updates", connection);
+        Assert.AreEqual($"{status}/applied", await select.ExecuteScalarAsync());
     }
 }
