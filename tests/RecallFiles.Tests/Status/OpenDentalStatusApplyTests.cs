@@ -171,31 +171,32 @@ public sealed class OpenDentalStatusApplyTests
     [TestMethod]
     public async Task Apply_AnswersNotFoundAndWritesNothing_ForAnAppLidTheAgentNeverExported()
     {
-        // A real export first (issue 13): 101 is in its window, 102 and 104 exist in the PMS but are outside it, so the
-        // cloud never heard of them; a status file naming them is forged or mistaken and must change nothing.
+        // A real export first (issue 13): 101 is in its window, 102 and 115 exist in the PMS but lie before it (even the first,
+        // initial upload reaches only forward), so the cloud never heard of them; a status file naming them is forged or
+        // mistaken and must change nothing.
         var harness = new StatusHarness();
         var practice = (await PracticeAsync()) with { DropBox = harness.DropBox };
         var runner = new ExportRunner(new ExportLedger(harness.LedgerPath), TimeProvider.System, NullLogger<ExportRunner>.Instance);
         await runner.RunAsync(practice, new ExportRunOptions { Now = OpenDentalDatabase.Now, OutputFolder = Path.Combine(harness.Folder, "out") }, CancellationToken.None);
         var before102 = await AptAsync(practice.ConnectionString, 102);
-        var before104 = await AptAsync(practice.ConnectionString, 104);
+        var before115 = await AptAsync(practice.ConnectionString, 115);
         harness.Drop(Name("OD-01"), File(
             Row("101", "APPROVED", "1", "23/10/2026", "12:00"),
             Row("102", "CANCELLED by USER", "1"),
-            Row("104", "APPROVED", "1")), exported: false);
+            Row("115", "APPROVED", "4")), exported: false);
 
         await harness.RunAsync(practice);
 
         var results = harness.Results(ResultName("OD-01"));
         Assert.AreEqual("OK", results["101"].Result, results["101"].Message);
-        foreach (var lid in new[] { "102", "104" })
+        foreach (var lid in new[] { "102", "115" })
         {
             Assert.AreEqual("NOT_FOUND", results[lid].Result);
             Assert.Contains("has not exported APP_LID " + lid + " in the last 14 day(s)", results[lid].Message ?? "");
         }
 
         Assert.AreEqual(before102, await AptAsync(practice.ConnectionString, 102), "a never-exported appointment is not cancelled");
-        Assert.AreEqual(before104, await AptAsync(practice.ConnectionString, 104), "a never-exported appointment is not confirmed");
+        Assert.AreEqual(before115, await AptAsync(practice.ConnectionString, 115), "a never-exported appointment is not confirmed");
         Assert.AreEqual(21, (await AptAsync(practice.ConnectionString, 101)).Confirmed, "the exported appointment is confirmed");
     }
 
