@@ -46,7 +46,18 @@ internal sealed class GenericSqlStatusTarget(PracticeExportOptions practice) : I
             foreach (var sql in new[] { practice.Status.LookupSql, practice.Status.SqlFor(status) }.OfType<string>())
             {
                 await using var command = session.Command(sql, row, status, "check");
-                await command.ExecuteNonQueryAsync(cancellationToken);
+                try
+                {
+                    await command.ExecuteNonQueryAsync(cancellationToken);
+                }
+                catch (DbException ex)
+                {
+                    // Whatever the provider: the key to fix and the statement that failed, not a bare driver error.
+                    throw new StatusApplyException(
+                        $"practice {practice.PracticeId}: {practice.StatusApplyConnectionKey()} may not run the status statements: {ex.Message} (in: {Mask.Echo(sql)}). " +
+                        "Give the status user what docs/status.md lists for your PMS (SELECT for LookupSql, UPDATE on the columns the statements write).", ex);
+                }
+
                 statements++;
             }
         }
