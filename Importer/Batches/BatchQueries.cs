@@ -58,30 +58,59 @@ public static class BatchQueries
             return await FindAsync(dataSource, id, cancellationToken) is { } one && Matches(one, filter) ? [one] : [];
         }
 
-        // Each criterion is a separate, index-backed condition (migration 0310): a null parameter drops it. Npgsql sends
-        // unprepared statements, so the server plans each call with its values and only the criteria given remain.
+        // Only the criteria given become conditions (no "$n IS NULL OR …": an OR keeps the planner from turning the
+        // APP_LID subquery into a join and from using the file name's trigram index); each is index-backed (migration 0310).
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var command = new NpgsqlCommand($"""
-            SELECT {Columns}
-            FROM batches b
-            WHERE ($1::text IS NULL OR practice_id = $1) AND ($2::text[] IS NULL OR state = ANY($2))
-              AND ($4::text IS NULL OR remote_name ILIKE '%' || $4 || '%')
-              AND ($5::timestamptz IS NULL OR claimed_at >= $5) AND ($6::timestamptz IS NULL OR claimed_at < $6)
-              AND ($7::bigint IS NULL OR id < $7)
-              AND ($8::text IS NULL OR id IN (
-                    SELECT e.batch_id FROM appointments a JOIN appointment_events e ON e.practice_id = a.practice_id AND e.app_lid = a.app_lid
-                    WHERE a.app_lid = $8 AND ($1::text IS NULL OR a.practice_id = $1) AND e.batch_id IS NOT NULL
-                    UNION SELECT a.first_batch_id FROM appointments a WHERE a.app_lid = $8 AND ($1::text IS NULL OR a.practice_id = $1)))
-            ORDER BY id DESC LIMIT $3
-            """, connection);
-        command.Parameters.Add(new NpgsqlParameter { Value = (object?)filter.PracticeId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
-        command.Parameters.Add(new NpgsqlParameter { Value = (object?)filter.States?.ToArray() ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-        command.Parameters.Add(new NpgsqlParameter { Value = filter.Limit });
-        command.Parameters.Add(new NpgsqlParameter { Value = (object?)Like(filter.FileName) ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
-        command.Parameters.Add(new NpgsqlParameter { Value = (object?)Utc(filter.From) ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz });
-        command.Parameters.Add(new NpgsqlParameter { Value = (object?)Utc(filter.To) ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz });
-        command.Parameters.Add(new NpgsqlParameter { Value = (object?)filter.BeforeId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Bigint });
-        command.Parameters.Add(new NpgsqlParameter { Value = (object?)filter.AppLid ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+        await using var command = new NpgsqlCommand { Connection = connection };
+        var where = new List<string>();
+        string Add(object value, NpgsqlDbType type)
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = value, NpgsqlDbType = type });
+            return "$" + command.Parameters.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        if (filter.PracticeId is { } practice)
+        {
+            where.Add($"practice_id = {Add(practice, NpgsqlDbType.Text)}");
+        }
+
+        if (filter.States is { } states)
+        {
+            where.Add($"state = ANY({Add(states.ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text)})");
+        }
+
+        if (Like(filter.FileName) is { } name)
+        {
+            where.Add($"remote_name ILIKE '%' || {Add(name, NpgsqlDbType.Text)} || '%'");
+        }
+
+        if (Utc(filter.From) is { } from)
+        {
+            where.Add($"claimed_at >= {Add(from, NpgsqlDbType.TimestampTz)}");
+        }
+
+        if (Utc(filter.To) is { } to)
+        {
+            where.Add($"claimed_at < {Add(to, NpgsqlDbType.TimestampTz)}");
+        }
+
+        if (filter.BeforeId is { } before)
+        {
+            where.Add($"id < {Add(before, NpgsqlDbType.Bigint)}");
+        }
+
+        if (filter.AppLid is { } appLid)
+        {
+            var lid = Add(appLid, NpgsqlDbType.Text);
+            var inPractice = filter.PracticeId is null ? "" : " AND a.practice_id = $1";
+            where.Add($"""
+                id IN (SELECT e.batch_id FROM appointments a JOIN appointment_events e ON e.practice_id = a.practice_id AND e.app_lid = a.app_lid
+                       WHERE a.app_lid = {lid}{inPractice} AND e.batch_id IS NOT NULL
+                       UNION SELECT a.first_batch_id FROM appointments a WHERE a.app_lid = {lid}{inPractice})
+                """);
+        }
+
+        command.CommandText = $"SELECT {Columns} FROM batches b {(where.Count == 0 ? "" : "WHERE " + string.Join(" AND ", where))} ORDER BY id DESC LIMIT {Add(filter.Limit, NpgsqlDbType.Integer)}";
         return await ReadAsync(command, cancellationToken);
     }
 

@@ -171,22 +171,8 @@ internal sealed partial class BatchActionDispatcher(LoadMode mode) : IDashboardD
     {
         ArgumentNullException.ThrowIfNull(context);
         var http = context.GetHttpContext();
-        if (!string.Equals(context.Request.Method, "POST", StringComparison.OrdinalIgnoreCase))
+        if (SupportAction.StoreOf(context) is not { } store)
         {
-            context.Response.StatusCode = 405;
-            return;
-        }
-
-        if (DashboardAuthorizationFilter.IsReadOnly(context))
-        {
-            context.Response.StatusCode = 403;
-            return;
-        }
-
-        var store = http.RequestServices.GetService<NpgsqlDataSource>();
-        if (store is null)
-        {
-            context.Response.StatusCode = 404;
             return;
         }
 

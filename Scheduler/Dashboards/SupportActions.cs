@@ -83,21 +83,8 @@ internal sealed class ReplayFailedDispatcher : IDashboardDispatcher
     {
         ArgumentNullException.ThrowIfNull(context);
         var http = context.GetHttpContext();
-        if (!string.Equals(context.Request.Method, "POST", StringComparison.OrdinalIgnoreCase))
+        if (SupportAction.StoreOf(context) is not { } store)
         {
-            context.Response.StatusCode = 405;
-            return;
-        }
-
-        if (DashboardAuthorizationFilter.IsReadOnly(context))
-        {
-            context.Response.StatusCode = 403;
-            return;
-        }
-
-        if (http.RequestServices.GetService<NpgsqlDataSource>() is not { } store)
-        {
-            context.Response.StatusCode = 404;
             return;
         }
 
@@ -123,5 +110,36 @@ internal sealed class ReplayFailedDispatcher : IDashboardDispatcher
             context.Response.StatusCode = 409;
             await context.Response.WriteAsync(ex.Message);
         }
+    }
+}
+
+/// <summary>The guard every support action of our pages passes first.</summary>
+internal static class SupportAction
+{
+    /// <summary>
+    /// The cloud store when the request is a POST by support on a cloud host; otherwise null, with the answer set:
+    /// 405 (not a POST), 403 (not support), 404 (no cloud store here).
+    /// </summary>
+    public static NpgsqlDataSource? StoreOf(DashboardContext context)
+    {
+        if (!string.Equals(context.Request.Method, "POST", StringComparison.OrdinalIgnoreCase))
+        {
+            context.Response.StatusCode = 405;
+            return null;
+        }
+
+        if (DashboardAuthorizationFilter.IsReadOnly(context))
+        {
+            context.Response.StatusCode = 403;
+            return null;
+        }
+
+        var store = context.GetHttpContext().RequestServices.GetService<NpgsqlDataSource>();
+        if (store is null)
+        {
+            context.Response.StatusCode = 404;
+        }
+
+        return store;
     }
 }

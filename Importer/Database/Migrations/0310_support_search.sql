@@ -6,3 +6,11 @@ CREATE INDEX IF NOT EXISTS batches_claimed_at ON batches (claimed_at);
 CREATE INDEX IF NOT EXISTS appointments_lid ON appointments (app_lid);
 CREATE INDEX IF NOT EXISTS appointment_events_batch ON appointment_events (batch_id);
 CREATE INDEX IF NOT EXISTS reminders_lid ON reminders (practice_id, app_lid);
+-- The Practices page's last file received and last import applied, per practice, without reading its batches.
+CREATE INDEX IF NOT EXISTS batches_practice_claimed ON batches (practice_id, claimed_at);
+CREATE INDEX IF NOT EXISTS batches_practice_applied ON batches (practice_id, finished_at) WHERE state = 'applied';
+-- The practice's last problem (failed or held), and the batches to replay: one index probe instead of its whole history.
+CREATE INDEX IF NOT EXISTS batches_practice_problems ON batches (practice_id, id) WHERE state IN ('failed', 'needs_review');
+-- "File name contains": trigram search (pg_trgm is a trusted extension: the database owner may create it).
+CREATE EXTENSION IF NOT EXISTS pg_trgm;
+CREATE INDEX IF NOT EXISTS batches_name_trgm ON batches USING gin (remote_name gin_trgm_ops);
