@@ -58,8 +58,8 @@ public static class BatchQueries
             return await FindAsync(dataSource, id, cancellationToken) is { } one && Matches(one, filter) ? [one] : [];
         }
 
-        // Only the criteria given become conditions (no "$n IS NULL OR …": an OR keeps the planner from turning the
-        // APP_LID subquery into a join and from using the file name's trigram index); each is index-backed (migration 0310).
+        // Only the criteria given become conditions (no "$n IS NULL OR …": an OR keeps the planner from using the file
+        // name's trigram index); each is index-backed (migration 0310).
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var command = new NpgsqlCommand { Connection = connection };
         var where = new List<string>();
@@ -99,18 +99,23 @@ public static class BatchQueries
             where.Add($"id < {Add(before, NpgsqlDbType.Bigint)}");
         }
 
+        // An APP_LID names a few batches (its events, its first): they drive the query, each looked up by its key, so the
+        // newest-first LIMIT never walks the batches table from the top looking for them (OFFSET 0 keeps the planner from
+        // flattening the lateral lookup into a join it may reorder).
+        var source = "batches b";
         if (filter.AppLid is { } appLid)
         {
             var lid = Add(appLid, NpgsqlDbType.Text);
             var inPractice = filter.PracticeId is null ? "" : " AND a.practice_id = $1";
-            where.Add($"""
-                id IN (SELECT e.batch_id FROM appointments a JOIN appointment_events e ON e.practice_id = a.practice_id AND e.app_lid = a.app_lid
-                       WHERE a.app_lid = {lid}{inPractice} AND e.batch_id IS NOT NULL
-                       UNION SELECT a.first_batch_id FROM appointments a WHERE a.app_lid = {lid}{inPractice})
-                """);
+            source = $"""
+                (SELECT e.batch_id FROM appointments a JOIN appointment_events e ON e.practice_id = a.practice_id AND e.app_lid = a.app_lid
+                 WHERE a.app_lid = {lid}{inPractice} AND e.batch_id IS NOT NULL
+                 UNION SELECT a.first_batch_id FROM appointments a WHERE a.app_lid = {lid}{inPractice}) c (batch)
+                CROSS JOIN LATERAL (SELECT * FROM batches WHERE id = c.batch OFFSET 0) b
+                """;
         }
 
-        command.CommandText = $"SELECT {Columns} FROM batches b {(where.Count == 0 ? "" : "WHERE " + string.Join(" AND ", where))} ORDER BY id DESC LIMIT {Add(filter.Limit, NpgsqlDbType.Integer)}";
+        command.CommandText = $"SELECT {Columns} FROM {source} {(where.Count == 0 ? "" : "WHERE " + string.Join(" AND ", where))} ORDER BY id DESC LIMIT {Add(filter.Limit, NpgsqlDbType.Integer)}";
         return await ReadAsync(command, cancellationToken);
     }
 

@@ -58,4 +58,5 @@ INSERT INTO status_updates (practice_id, app_lid, status, app_date, app_start_ti
 SELECT a.practice_id, a.app_lid, 'APPROVED', a.app_date, a.app_start_time, a.resource_lid, a.user_mobile_phone, 'sms', 'queued'
 FROM appointments a WHERE a.app_lid::int % 30 = 0;
 
-ANALYZE;
+-- A store in use has been vacuumed by autovacuum: visibility map set, statistics current.
+VACUUM ANALYZE;

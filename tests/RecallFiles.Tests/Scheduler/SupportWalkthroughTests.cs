@@ -1,12 +1,5 @@
 using System.Net;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
-using RecallFiles.Scheduler.Configuration;
-using RecallFiles.Scheduler.Hosting;
-using RecallFiles.Scheduler.Jobs;
-using RecallFiles.Tests.Infrastructure;
 using RecallFiles.Tests.SampleData;
 
 namespace RecallFiles.Tests.Scheduler;
@@ -20,8 +13,7 @@ namespace RecallFiles.Tests.Scheduler;
 [TestClass]
 public sealed class SupportWalkthroughTests
 {
-    private static WebApplication s_app = null!;
-    private static CloudContext s_cloud = null!;
+    private static CloudHost s_host = null!;
     private static string s_base = null!;
     private static long s_failedBatch;
     private static long s_betaFailed;
@@ -31,52 +23,28 @@ public sealed class SupportWalkthroughTests
     [ClassInitialize]
     public static async Task Start(TestContext context)
     {
-        var folder = Directory.CreateTempSubdirectory("rf-support-").FullName;
-        var drop = Directory.CreateDirectory(Path.Combine(folder, "dropbox")).FullName;
-        var values = DashboardSecurityTests.Logins();
-        values["RecallFiles:DataFolder"] = folder;
-        values["RecallFiles:Logging:Console"] = "false";
-        values["RecallFiles:Database:ConnectionString"] = await PostgresFixture.CreateDatabaseAsync("support_walk");
-        values["RecallFiles:DropBoxes:default:Kind"] = "Local";
-        values["RecallFiles:DropBoxes:default:RootPath"] = drop;
-        values["RecallFiles:DropBoxes:default:RequireDoneFile"] = "true";
-        values["RecallFiles:Practices:DEMO-01:TimeZone"] = "Europe/Madrid";
-        values["RecallFiles:Practices:ACME-01:TimeZone"] = "America/New_York";
-        values["RecallFiles:Practices:ACME-01:RowErrors"] = "RejectFile";
-        values["RecallFiles:Practices:BETA-01:TimeZone"] = "Europe/London";
-        values["RecallFiles:Practices:BETA-01:RowErrors"] = "RejectFile";
-        var settings = RecallFilesSettings.From(new ConfigurationBuilder().AddInMemoryCollection(values).Build(), null);
-        Drop(drop, "DEMO-01", "20261123T080000Z", Path.Combine(RepoPaths.SampleData, "appointments", "APPOINTMENTS_DEMO-01_20261123T080000Z.csv"));
-        Drop(drop, "ACME-01", "20261123T080000Z", Path.Combine(RepoPaths.Malformed, "bad-email.csv"));
-        Drop(drop, "BETA-01", "20261123T080000Z", Path.Combine(RepoPaths.Malformed, "bad-phone.csv"));
-
-        s_cloud = await CloudContext.OpenAsync(settings, context.CancellationToken);
-        s_base = $"http://127.0.0.2:{Ports.FreeTcpPort()}";
-        s_app = RecallFilesHost.Build(settings, HostRole.Cloud, s_base, s_cloud);
-        await s_app.StartAsync(context.CancellationToken);
-        var job = s_app.Services.GetRequiredService<ImportJob>();
-        await job.ImportAsync("DEMO-01", once: false, context.CancellationToken);
-        s_failedBatch = (await job.ImportAsync("ACME-01", once: false, context.CancellationToken)).Batches.Single(b => b.State == "failed").Id;
-        s_betaFailed = (await job.ImportAsync("BETA-01", once: false, context.CancellationToken)).Batches.Single(b => b.State == "failed").Id;
-    }
-
-    private static void Drop(string root, string practice, string stamp, string source)
-    {
-        var folder = Directory.CreateDirectory(Path.Combine(root, practice, "appointments")).FullName;
-        var name = $"APPOINTMENTS_{practice}_{stamp}.csv";
-        File.Copy(source, Path.Combine(folder, name));
-        File.WriteAllText(Path.Combine(folder, name + ".done"), "");
+        s_host = await CloudHost.StartAsync("support_walk", new Dictionary<string, string>
+        {
+            ["DEMO-01:TimeZone"] = "Europe/Madrid",
+            ["ACME-01:TimeZone"] = "America/New_York",
+            ["ACME-01:RowErrors"] = "RejectFile",
+            ["BETA-01:TimeZone"] = "Europe/London",
+            ["BETA-01:RowErrors"] = "RejectFile",
+        },
+        [
+            ("DEMO-01", "20261123T080000Z", Path.Combine(RepoPaths.SampleData, "appointments", "APPOINTMENTS_DEMO-01_20261123T080000Z.csv")),
+            ("ACME-01", "20261123T080000Z", Path.Combine(RepoPaths.Malformed, "bad-email.csv")),
+            ("BETA-01", "20261123T080000Z", Path.Combine(RepoPaths.Malformed, "bad-phone.csv")),
+        ], context.CancellationToken);
+        s_base = s_host.Base;
+        s_failedBatch = s_host.Imports["ACME-01"].Single(b => b.State == "failed").Id;
+        s_betaFailed = s_host.Imports["BETA-01"].Single(b => b.State == "failed").Id;
     }
 
     [ClassCleanup]
-    public static async Task Stop()
-    {
-        await s_app.StopAsync();
-        await s_app.DisposeAsync();
-        await s_cloud.DisposeAsync();
-    }
+    public static async Task Stop() => await s_host.DisposeAsync();
 
-    private string AuditText() => File.ReadAllText(Path.Combine(s_app.Services.GetRequiredService<RecallFilesSettings>().LogFolder, "audit.log"));
+    private static string AuditText() => s_host.AuditText();
 
     [TestMethod]
     public async Task Downloads_AreRefusedToMsp_AndServedToSupport_AllAudited()
@@ -127,19 +95,11 @@ public sealed class SupportWalkthroughTests
     public async Task Chromium_SupportFindsFixesReplaysAndTraces_AFailedBatch()
     {
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = "/usr/bin/chromium",
-            Args = ["--no-sandbox", "--disable-background-networking", "--headless"],
-        });
-        await using var context = await browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 720 }, AcceptDownloads = true });
-        var session = await DashboardLogin.SessionAsync(s_base, "support", DashboardSecurityTests.SupportPassword, DashboardSecurityTests.SupportTotpSecret, TestContext.CancellationToken);
-        await context.AddCookiesAsync(session.Select(c => new Microsoft.Playwright.Cookie { Name = c.Name, Value = c.Value, Url = s_base }));
+        await using var browser = await CloudHost.LaunchChromiumAsync(playwright);
+        await using var context = await s_host.SupportContextAsync(browser, TestContext.CancellationToken);
         var page = await context.NewPageAsync();
         page.Dialog += (_, dialog) => dialog.AcceptAsync();
-        var docs = Environment.GetEnvironmentVariable("RECALLFILES_UPDATE_SCREENSHOTS") == "1"
-            ? Path.Combine(Approved.RepoRoot, "docs")
-            : Directory.CreateTempSubdirectory("rf-screenshots-").FullName;
+        var docs = CloudHost.ScreenshotFolder();
         TestContext.WriteLine($"screenshots in {docs}");
 
         // 1. The Batches page: search the practice.
@@ -171,7 +131,7 @@ public sealed class SupportWalkthroughTests
 
         // 4. Fix the cause: the practice now rejects bad rows instead of whole files (what a restart with the corrected
         //    RecallFiles:Practices:ACME-01:RowErrors mirrors into the store).
-        await using (var fix = s_cloud.DataSource.CreateCommand("UPDATE practices SET row_error_policy = 'reject_rows' WHERE id = 'ACME-01'"))
+        await using (var fix = s_host.Cloud.DataSource.CreateCommand("UPDATE practices SET row_error_policy = 'reject_rows' WHERE id = 'ACME-01'"))
         {
             Assert.AreEqual(1, await fix.ExecuteNonQueryAsync(TestContext.CancellationToken));
         }
