@@ -3,7 +3,7 @@
 # generate_series inserts) into a private PostgreSQL, starts `recallfiles run --role cloud` on loopback (no login: the
 # person at the machine) and times each dashboard page with curl, RUNS times (default 5) after one warm-up.
 # Prints one line per page: best and median total time in milliseconds. A bench, not a test.
-#   bench/support/run.sh [RUNS]
+#   bench/support/run.sh [RUNS]          RF_BENCH_KEEP=SECONDS keeps the store (and prints how to reach it) that long after
 set -euo pipefail
 runs=${1:-5}
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -73,3 +73,7 @@ for entry in "${pages[@]}"; do
   sorted=($(printf '%s\n' "${times[@]}" | sort -n))
   printf '%-32s %8s %8s %6s\n' "$name" "${sorted[0]}" "${sorted[$(( runs / 2 ))]}" "$code"
 done
+if [ -n "${RF_BENCH_KEEP:-}" ]; then
+  echo "store kept for $RF_BENCH_KEEP s: psql -h 127.0.0.1 -p $pgport -U postgres -d support"
+  sleep "$RF_BENCH_KEEP"
+fi

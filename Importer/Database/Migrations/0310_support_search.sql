@@ -14,3 +14,7 @@ CREATE INDEX IF NOT EXISTS batches_practice_problems ON batches (practice_id, id
 -- "File name contains": trigram search (pg_trgm is a trusted extension: the database owner may create it).
 CREATE EXTENSION IF NOT EXISTS pg_trgm;
 CREATE INDEX IF NOT EXISTS batches_name_trgm ON batches USING gin (remote_name gin_trgm_ops);
+-- The Practices page counts each practice's appointments in its window that are not removed: with `removed` in the
+-- index, from the index alone. Same key as the index it replaces, so the loader's reads of a window are served as before.
+CREATE INDEX IF NOT EXISTS appointments_practice_start_removed ON appointments (practice_id, starts_at) INCLUDE (removed);
+DROP INDEX IF EXISTS appointments_practice_start;
