@@ -23,6 +23,9 @@ public sealed record DropBoxLayout
     /// <summary>The sub-folder of an inbox that holds the files refused, each with its <c>NAME.error.txt</c>.</summary>
     public const string FailedName = "failed";
 
+    /// <summary>The sub-folder of an inbox that holds the files held for review, each with its <c>NAME.error.txt</c>.</summary>
+    public const string HeldName = "held";
+
     /// <summary>Creates the default layout below <paramref name="root"/> (<c>""</c> for the drop box root itself).</summary>
     public DropBoxLayout(string root)
     {

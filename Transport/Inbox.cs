@@ -11,7 +11,7 @@ namespace RecallFiles.Transport;
 /// claims an earlier run left → list the folder with the safe-pickup rules (<see cref="SafePickup"/>, one per folder for
 /// the life of this instance; with <see cref="InboxRunOptions.WaitOnce"/> not-yet-stable files are waited for once) →
 /// oldest first, claim each eligible file through the flow's <see cref="IInboxClaimStore{TClaim}"/> → the flow's
-/// apply step → only then move the file to <c>processed/yyyy/MM/dd/</c> (or delete it), or to <c>failed/</c> with a
+/// apply step → only then move the file to <c>processed/yyyy/MM/dd/</c> (or delete it), or to <c>failed/</c> (<c>held/</c>) with a
 /// <c>NAME.error.txt</c> beside it, remove its <c>.done</c> marker and release the claim. A crash anywhere leaves a
 /// claim whose next run carries on. A flow supplies only its claim store and its apply step; runs over one folder must
 /// not overlap (the flow holds its own lock). Thread-safe: one instance serves every folder of a process.
@@ -183,7 +183,7 @@ public sealed class Inbox
                 where = await MoveAsync(dropBox, folder, claim.Name, $"{folder}/{options.ProcessedFolder.Trim('/')}/{day:yyyy}/{day:MM}/{day:dd}", cancellationToken);
                 break;
             default:
-                var failed = $"{folder}/{options.FailedFolder.Trim('/')}";
+                var failed = $"{folder}/{(verdict.Disposition == InboxDisposition.Held ? options.HeldFolder : options.FailedFolder).Trim('/')}";
                 await EnsureFolderAsync(dropBox, failed, cancellationToken);
                 // The reason first, so whoever finds the file in failed/ finds why beside it.
                 using (var reason = new MemoryStream(Encoding.UTF8.GetBytes((verdict.Reason ?? "refused") + "\r\n")))

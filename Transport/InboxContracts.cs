@@ -50,6 +50,9 @@ public enum InboxDisposition
 
     /// <summary>It stays where it is (it changed while it was taken; it is taken afresh once stable).</summary>
     LeftInPlace,
+
+    /// <summary>To <c>held/</c> below the inbox folder, with a <c>NAME.error.txt</c> saying why: held for a person to decide.</summary>
+    Held,
 }
 
 /// <summary>The outcome of a flow's apply step for one file.</summary>
@@ -65,6 +68,9 @@ public sealed record InboxVerdict(InboxDisposition Disposition, string? Reason =
 
     /// <summary>The file was refused: move it to <c>failed/</c> with <paramref name="reason"/> beside it.</summary>
     public static InboxVerdict Failed(string reason) => new(InboxDisposition.Failed, reason);
+
+    /// <summary>The file is held for review: move it to <c>held/</c> with <paramref name="reason"/> beside it.</summary>
+    public static InboxVerdict Held(string reason) => new(InboxDisposition.Held, reason);
 }
 
 /// <summary>How one inbox run behaves.</summary>
@@ -84,6 +90,9 @@ public sealed record InboxRunOptions
 
     /// <summary>The sub-folder of failed files (the layout's name, Schemas' <c>DropBoxLayout</c>). Default <c>failed</c>.</summary>
     public string FailedFolder { get; init; } = "failed";
+
+    /// <summary>The sub-folder of files held for review (the layout's name, Schemas' <c>DropBoxLayout</c>). Default <c>held</c>.</summary>
+    public string HeldFolder { get; init; } = "held";
 
     /// <summary>
     /// The time that orders eligible files, oldest first. Default the modification time; a flow whose files carry a

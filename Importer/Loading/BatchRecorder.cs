@@ -65,7 +65,7 @@ internal static class BatchRecorder
     {
         var p = f.Parsed;
         var unchanged = f.State == BatchStates.Applied && p is not null ? p.RowsValid - f.Inserted - f.Updated : 0;
-        var report = f.Problems.Count > 0 ? ErrorReport.Build(f.Problems, f.OmittedProblems) : null;
+        var report = VendorReport.Build(batch.RemoteName, f.State, f.Reason, f.Problems, f.OmittedProblems); // issue 14: a file turned away says why
         await using (var update = Sql.Command(connection, transaction, """
             UPDATE batches SET state = $2, reason = $3, rows_total = $4, rows_valid = $5, rows_invalid = $6, inserted = $7, updated = $8,
                 removed = $9, unchanged = $10, window_start = $11, window_end = $12, error_report = $13, duplicate_of = $14,

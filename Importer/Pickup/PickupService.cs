@@ -133,8 +133,15 @@ public sealed partial class PickupService
             return null;
         }
 
-        await UploadReportAsync(dropBox, practice, batch, cancellationToken);
-        return InboxVerdict.Processed; // every final state leaves the inbox for processed/: the batch says how it ended
+        var (finalState, reason) = await UploadReportAsync(dropBox, practice, batch, cancellationToken);
+        if (!VendorReport.IsTurnedAway(finalState))
+        {
+            return InboxVerdict.Processed; // applied, or a duplicate of bytes already taken
+        }
+
+        // Issue 14: a file turned away never looks like a success: failed/ (held/ while support decides), the why beside it.
+        var note = VendorReport.Note(batch.RemoteName, finalState, reason, $"{practice.Layout.Errors}/{VendorReport.ReportName(batch.RemoteName)}");
+        return finalState == BatchStates.NeedsReview ? InboxVerdict.Held(note) : InboxVerdict.Failed(note);
     }
 
     // DownloadAsync's answer when the file could not be archived and stays (or is gone): the batch failed, no move.
@@ -267,28 +274,49 @@ public sealed partial class PickupService
     private static string Describe(Exception ex) =>
         ex is NpgsqlException or IOException or UnauthorizedAccessException ? ex.Message : $"{ex.GetType().Name}: {ex.Message}";
 
-    private async Task UploadReportAsync(IDropBox dropBox, PracticeOptions practice, OpenBatch batch, CancellationToken cancellationToken)
+    /// <summary>
+    /// Uploads the batch's error report to the practice's errors folder (once) and returns how the batch ended. A batch
+    /// failed outside the loader (too many load attempts) gets its report built from its reason here.
+    /// </summary>
+    private async Task<(string State, string? Reason)> UploadReportAsync(IDropBox dropBox, PracticeOptions practice, OpenBatch batch, CancellationToken cancellationToken)
     {
-        if (!_options.UploadErrorReports)
-        {
-            return;
-        }
-
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
-        await using var select = Sql.Command(connection, null, "SELECT error_report FROM batches WHERE id = $1 AND NOT report_uploaded AND error_report IS NOT NULL", batch.Id);
-        if (await select.ExecuteScalarAsync(cancellationToken) is not byte[] report)
+        string state;
+        string? reason;
+        byte[]? report;
+        bool uploaded;
+        await using (var select = Sql.Command(connection, null, "SELECT state, reason, error_report, report_uploaded FROM batches WHERE id = $1", batch.Id))
+        await using (var reader = await select.ExecuteReaderAsync(cancellationToken))
         {
-            return;
+            await reader.ReadAsync(cancellationToken);
+            state = reader.GetString(0);
+            reason = reader.IsDBNull(1) ? null : reader.GetString(1);
+            report = reader.IsDBNull(2) ? null : reader.GetFieldValue<byte[]>(2);
+            uploaded = reader.GetBoolean(3);
         }
 
-        var name = FileNameRules.Derived(Path.GetFileNameWithoutExtension(batch.RemoteName), ".errors.csv");
+        if (report is null && VendorReport.IsTurnedAway(state))
+        {
+            report = VendorReport.Build(batch.RemoteName, state, reason, [], 0)!;
+            await using var store = Sql.Command(connection, null, "UPDATE batches SET error_report = $2, report_uploaded = false, updated_at = now() WHERE id = $1", batch.Id, report);
+            store.Parameters[1].NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Bytea;
+            await store.ExecuteNonQueryAsync(cancellationToken);
+            uploaded = false;
+        }
+
+        if (!_options.UploadErrorReports || uploaded || report is null)
+        {
+            return (state, reason);
+        }
+
         await _inbox.EnsureFolderAsync(dropBox, practice.Layout.Errors, cancellationToken);
         using (var content = new MemoryStream(report))
         {
-            await dropBox.UploadAsync(practice.Layout.Errors, name, content, cancellationToken);
+            await dropBox.UploadAsync(practice.Layout.Errors, VendorReport.ReportName(batch.RemoteName), content, cancellationToken);
         }
 
         await using var done = Sql.Command(connection, null, "UPDATE batches SET report_uploaded = true, updated_at = now() WHERE id = $1", batch.Id);
         await done.ExecuteNonQueryAsync(cancellationToken);
+        return (state, reason);
     }
 }

@@ -7,7 +7,10 @@ using RecallFiles.Scheduler.Configuration;
 
 namespace RecallFiles.Scheduler.Cli;
 
-/// <summary><c>recallfiles batches [--failed] [--practice ID] [--limit N]</c>: the batches, newest first, with counts and reasons.</summary>
+/// <summary>
+/// <c>recallfiles batches [--failed] [--practice ID] [--limit N]</c>: the batches, newest first, with counts and reasons;
+/// <c>batches --id N</c>: one batch with its history and its row errors (contact data masked).
+/// </summary>
 internal static class BatchesCommand
 {
     public static Command Create()
@@ -15,13 +18,16 @@ internal static class BatchesCommand
         var failed = new Option<bool>("--failed") { Description = "Only batches that need a person: failed or needs_review." };
         var practice = new Option<string?>("--practice") { Description = "Only this practice id." };
         var limit = new Option<int>("--limit") { Description = "How many batches, newest first.", DefaultValueFactory = _ => 50 };
+        var id = new Option<long?>("--id") { Description = "One batch: its history and its row errors (line, column, rule, message)." };
         var config = ExportCommand.ConfigOption();
-        var command = new Command("batches", "List imported batches with their state, row counts and reasons. Exit 0 ok, 2 usage or configuration error.")
+        var command = new Command("batches", "List imported batches with their state, row counts and reasons; --id N shows one with its row errors. Exit 0 ok, 1 unknown id, 2 usage or configuration error.")
         {
-            failed, practice, limit, config,
+            failed, practice, limit, id, config,
         };
-        command.SetAction((parse, ct) => RunAsync(parse.GetValue(failed), parse.GetValue(practice), parse.GetValue(limit), parse.GetValue(config),
-            parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, ct));
+        command.SetAction((parse, ct) => parse.GetValue(id) is { } one
+            ? BatchDetail.RunAsync(one, parse.GetValue(limit), parse.GetValue(config), parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, ct)
+            : RunAsync(parse.GetValue(failed), parse.GetValue(practice), parse.GetValue(limit), parse.GetValue(config),
+                parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, ct));
         return command;
     }
 

@@ -31,6 +31,8 @@ internal static class RecallFilesCli
         ReplayCommand.Create(),
         ReplayCommand.CreateApprove(),
         DiscardCommand.Create(),
+        ReplayFailedCommand.Create(),
+        TraceCommand.Create(),
         CheckCommand.Create(),
         StopCommand.Create(),
         HashPasswordCommand.Create(),

@@ -40,9 +40,14 @@ internal static class DashboardPages
         DashboardRoutes.Routes.Add("/batches/(?<id>\\d+)/replay", new BatchActionDispatcher(LoadMode.Normal));
         DashboardRoutes.Routes.Add("/batches/(?<id>\\d+)/approve", new BatchActionDispatcher(LoadMode.Approve));
         DashboardRoutes.Routes.Add("/status/issue", new StatusIssueDispatcher());
+        DashboardRoutes.Routes.Add("/batches/(?<id>\\d+)/file", new BatchDownloadDispatcher(report: false));
+        DashboardRoutes.Routes.Add("/batches/(?<id>\\d+)/report", new BatchDownloadDispatcher(report: true));
+        DashboardRoutes.Routes.Add("/batches/replay-failed", new ReplayFailedDispatcher());
+        DashboardRoutes.Routes.AddRazorPage("/trace", _ => new TracePage());
         NavigationMenu.Items.Add(page => new MenuItem("Practices", page.Url.To("/practices")) { Active = page.RequestPath.StartsWith("/practices", StringComparison.Ordinal) });
         NavigationMenu.Items.Add(page => new MenuItem("Batches", page.Url.To("/batches")) { Active = page.RequestPath.StartsWith("/batches", StringComparison.Ordinal) });
         NavigationMenu.Items.Add(page => new MenuItem("Status", page.Url.To("/status")) { Active = page.RequestPath.StartsWith("/status", StringComparison.Ordinal) });
+        NavigationMenu.Items.Add(page => new MenuItem("Trace", page.Url.To("/trace")) { Active = page.RequestPath.StartsWith("/trace", StringComparison.Ordinal) });
     }
 }
 
@@ -131,86 +136,6 @@ internal sealed class PracticesPage : HtmlPage
     });
 }
 
-/// <summary>Batches: filter by practice and state, newest first.</summary>
-internal sealed class BatchesPage : HtmlPage
-{
-    /// <inheritdoc />
-    public override void Execute() => Render("Batches", html =>
-    {
-        var practice = Context.Request.GetQuery("practice") is { Length: > 0 } p ? p : null;
-        var state = Context.Request.GetQuery("state") is { Length: > 0 } s && BatchStates.All.Contains(s) ? s : null;
-        var batches = BatchQueries.ListAsync(Store!, new BatchFilter(practice, state is null ? null : [state], 200), CancellationToken.None).GetAwaiter().GetResult();
-        html.Append(CultureInfo.InvariantCulture, $"<form class=\"form-inline\" method=\"get\" action=\"{Url.To("/batches")}\" style=\"margin-bottom:1em\">");
-        html.Append(CultureInfo.InvariantCulture, $"<input class=\"form-control\" name=\"practice\" placeholder=\"practice\" value=\"{E(practice)}\"> <select class=\"form-control\" name=\"state\"><option value=\"\">any state</option>");
-        foreach (var option in BatchStates.All)
-        {
-            html.Append(CultureInfo.InvariantCulture, $"<option{(option == state ? " selected" : "")}>{E(option)}</option>");
-        }
-
-        html.Append("</select> <button class=\"btn btn-default\" type=\"submit\">Filter</button></form>");
-        html.Append("<div class=\"table-responsive\"><table class=\"table table-striped\" id=\"batches\"><thead><tr><th>Batch</th><th>Practice</th><th>File</th><th>State</th><th>Received</th>" +
-            "<th>Rows</th><th>Invalid</th><th>+ / ~ / −</th><th>Reason</th></tr></thead><tbody>");
-        foreach (var b in batches)
-        {
-            html.Append(CultureInfo.InvariantCulture, $"<tr><td><a href=\"{Url.To($"/batches/{b.Id}")}\">{b.Id}</a></td><td>{E(b.PracticeId)}</td><td>{E(b.RemoteName)}</td><td>{State(b.State)}</td>" +
-                $"<td>{T(new DateTimeOffset(b.ClaimedAt, TimeSpan.Zero))}</td><td>{b.RowsTotal}</td><td>{b.RowsInvalid}</td><td>{b.Inserted} / {b.Updated} / {b.Removed}</td><td>{E(b.Reason)}</td></tr>");
-        }
-
-        html.Append("</tbody></table></div>");
-        if (batches.Count == 0)
-        {
-            html.Append("<p>No batch matches.</p>");
-        }
-    });
-}
-
-/// <summary>One batch: summary, history, row errors (contact data masked), replay and approve for support.</summary>
-internal sealed class BatchPage(long id) : HtmlPage
-{
-    /// <inheritdoc />
-    public override void Execute() => Render($"Batch {id}", html =>
-    {
-        var batch = BatchQueries.FindAsync(Store!, id, CancellationToken.None).GetAwaiter().GetResult();
-        if (batch is null)
-        {
-            html.Append("<p>No such batch.</p>");
-            return;
-        }
-
-        html.Append(CultureInfo.InvariantCulture, $"<dl class=\"dl-horizontal\"><dt>Practice</dt><dd>{E(batch.PracticeId)}</dd><dt>File</dt><dd>{E(batch.RemoteName)}</dd>" +
-            $"<dt>State</dt><dd>{State(batch.State)}</dd><dt>Reason</dt><dd>{E(batch.Reason ?? "—")}</dd><dt>SHA-256</dt><dd><code>{E(batch.Sha256)}</code></dd>" +
-            $"<dt>Rows</dt><dd>{batch.RowsTotal} ({batch.RowsValid} valid, {batch.RowsInvalid} invalid)</dd><dt>Changes</dt><dd>+{batch.Inserted} ~{batch.Updated} −{batch.Removed} ={batch.Unchanged}</dd>" +
-            $"<dt>Attempts</dt><dd>{batch.Attempts}</dd></dl>");
-        if (!IsReadOnly)
-        {
-            if (batch.State is BatchStates.Failed or BatchStates.NeedsReview)
-            {
-                html.Append(CultureInfo.InvariantCulture, $"<button class=\"btn btn-primary js-replay\" data-ajax=\"{Url.To($"/batches/{id}/replay")}\" data-loading-text=\"Replaying…\">Replay</button> ");
-            }
-
-            if (batch.State == BatchStates.NeedsReview)
-            {
-                html.Append(CultureInfo.InvariantCulture,
-                    $"<button class=\"btn btn-warning js-approve\" data-ajax=\"{Url.To($"/batches/{id}/approve")}\" data-loading-text=\"Approving…\" data-confirm=\"Apply this snapshot past the mass-removal guard?\">Approve</button>");
-            }
-        }
-
-        html.Append("<h3>History</h3><table class=\"table table-condensed\"><thead><tr><th>When</th><th>From</th><th>To</th><th>Who</th><th>Why</th></tr></thead><tbody>");
-        foreach (var e in SupportQueries.HistoryAsync(Store!, id, CancellationToken.None).GetAwaiter().GetResult())
-        {
-            html.Append(CultureInfo.InvariantCulture, $"<tr><td>{T(e.At)}</td><td>{E(e.From)}</td><td>{E(e.To)}</td><td>{E(e.Actor)}</td><td>{E(e.Reason)}</td></tr>");
-        }
-
-        html.Append("</tbody></table><h3>Row errors</h3><table class=\"table table-condensed\" id=\"row-errors\"><thead><tr><th>Line</th><th>Column</th><th>Rule</th><th>Severity</th><th>Message</th></tr></thead><tbody>");
-        foreach (var r in SupportQueries.RowErrorsAsync(Store!, id, 500, CancellationToken.None).GetAwaiter().GetResult())
-        {
-            html.Append(CultureInfo.InvariantCulture, $"<tr><td>{r.Line}</td><td>{E(r.Column)}</td><td>{E(r.Code)}</td><td>{E(r.Severity)}</td><td>{E(r.Message)}</td></tr>");
-        }
-
-        html.Append("</tbody></table>");
-    });
-}
-
 /// <summary>Status: status updates per practice (pending, exported, applied, conflicted, failed), problems on top, and the latest ones.</summary>
 internal sealed class StatusPage : HtmlPage
 {
@@ -259,22 +184,8 @@ internal sealed partial class BatchActionDispatcher(LoadMode mode) : IDashboardD
     {
         ArgumentNullException.ThrowIfNull(context);
         var http = context.GetHttpContext();
-        if (!string.Equals(context.Request.Method, "POST", StringComparison.OrdinalIgnoreCase))
+        if (SupportAction.StoreOf(context) is not { } store)
         {
-            context.Response.StatusCode = 405;
-            return;
-        }
-
-        if (DashboardAuthorizationFilter.IsReadOnly(context))
-        {
-            context.Response.StatusCode = 403;
-            return;
-        }
-
-        var store = http.RequestServices.GetService<NpgsqlDataSource>();
-        if (store is null)
-        {
-            context.Response.StatusCode = 404;
             return;
         }
 

@@ -1,11 +1,9 @@
 using System.Net;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using RecallFiles.Scheduler.Configuration;
 using RecallFiles.Scheduler.Hosting;
-using RecallFiles.Scheduler.Jobs;
 using RecallFiles.Tests.Infrastructure;
 using RecallFiles.Tests.SampleData;
 
@@ -19,6 +17,7 @@ namespace RecallFiles.Tests.Scheduler;
 [TestClass]
 public sealed class DashboardPagesTests
 {
+    private static CloudHost s_host = null!;
     private static WebApplication s_app = null!;
     private static CloudContext s_cloud = null!;
     private static string s_base = null!;
@@ -30,51 +29,26 @@ public sealed class DashboardPagesTests
     [ClassInitialize]
     public static async Task Start(TestContext context)
     {
-        var folder = Directory.CreateTempSubdirectory("rf-pages-").FullName;
-        var drop = Directory.CreateDirectory(Path.Combine(folder, "dropbox")).FullName;
-        var values = DashboardSecurityTests.Logins();
-        values["RecallFiles:DataFolder"] = folder;
-        values["RecallFiles:Logging:Console"] = "false";
-        values["RecallFiles:Database:ConnectionString"] = await PostgresFixture.CreateDatabaseAsync("pages");
-        values["RecallFiles:DropBoxes:default:Kind"] = "Local";
-        values["RecallFiles:DropBoxes:default:RootPath"] = drop;
-        values["RecallFiles:DropBoxes:default:RequireDoneFile"] = "true";
-        values["RecallFiles:Practices:DEMO-01:TimeZone"] = "Europe/Madrid";
-        values["RecallFiles:Practices:ACME-01:TimeZone"] = "America/New_York";
-        values["RecallFiles:Practices:ACME-01:RowErrors"] = "RejectFile";
-        values["RecallFiles:Practices:ACME-01:StrictContacts"] = "true";   // issue 15: bad e-mails are warnings by default; here they are row errors, so the file fails
-        values["RecallFiles:Practices:QUIET-01:TimeZone"] = "Europe/London";
-        var settings = RecallFilesSettings.From(new ConfigurationBuilder().AddInMemoryCollection(values).Build(), null);
-        Drop(drop, "DEMO-01", "20261123T080000Z", Path.Combine(RepoPaths.SampleData, "appointments", "APPOINTMENTS_DEMO-01_20261123T080000Z.csv"));
-        Drop(drop, "DEMO-01", "20261123T090000Z", Path.Combine(RepoPaths.Malformed, "bad-phone.csv"));
-        Drop(drop, "ACME-01", "20261123T080000Z", Path.Combine(RepoPaths.Malformed, "bad-email.csv"));
-
-        s_cloud = await CloudContext.OpenAsync(settings, context.CancellationToken);
-        s_base = $"http://127.0.0.2:{Ports.FreeTcpPort()}";
-        s_app = RecallFilesHost.Build(settings, HostRole.Cloud, s_base, s_cloud);
-        await s_app.StartAsync(context.CancellationToken);
-        var job = s_app.Services.GetRequiredService<ImportJob>();
-        var demo = await job.ImportAsync("DEMO-01", once: false, context.CancellationToken);
-        var acme = await job.ImportAsync("ACME-01", once: false, context.CancellationToken);
-        s_heldBatch = demo.Batches.Single(b => b.State == "needs_review").Id;
-        s_failedBatch = acme.Batches.Single(b => b.State == "failed").Id;
-    }
-
-    private static void Drop(string root, string practice, string stamp, string source)
-    {
-        var folder = Directory.CreateDirectory(Path.Combine(root, practice, "appointments")).FullName;
-        var name = $"APPOINTMENTS_{practice}_{stamp}.csv";
-        File.Copy(source, Path.Combine(folder, name));
-        File.WriteAllText(Path.Combine(folder, name + ".done"), "");
+        s_host = await CloudHost.StartAsync("pages", new Dictionary<string, string>
+        {
+            ["DEMO-01:TimeZone"] = "Europe/Madrid",
+            ["ACME-01:TimeZone"] = "America/New_York",
+            ["ACME-01:RowErrors"] = "RejectFile",
+            ["ACME-01:StrictContacts"] = "true",   // issue 15: bad e-mails are warnings by default; here they are row errors, so the file fails
+            ["QUIET-01:TimeZone"] = "Europe/London",
+        },
+        [
+            ("DEMO-01", "20261123T080000Z", Path.Combine(RepoPaths.SampleData, "appointments", "APPOINTMENTS_DEMO-01_20261123T080000Z.csv")),
+            ("DEMO-01", "20261123T090000Z", Path.Combine(RepoPaths.Malformed, "bad-phone.csv")),
+            ("ACME-01", "20261123T080000Z", Path.Combine(RepoPaths.Malformed, "bad-email.csv")),
+        ], context.CancellationToken);
+        (s_app, s_cloud, s_base) = (s_host.App, s_host.Cloud, s_host.Base);
+        s_heldBatch = s_host.Imports["DEMO-01"].Single(b => b.State == "needs_review").Id;
+        s_failedBatch = s_host.Imports["ACME-01"].Single(b => b.State == "failed").Id;
     }
 
     [ClassCleanup]
-    public static async Task Stop()
-    {
-        await s_app.StopAsync();
-        await s_app.DisposeAsync();
-        await s_cloud.DisposeAsync();
-    }
+    public static async Task Stop() => await s_host.DisposeAsync();
 
     [TestMethod]
     public async Task Pages_ShowPracticesOverdueFirst_AndBatchesWithMaskedRowErrors_ToMsp()
@@ -239,20 +213,11 @@ public sealed class DashboardPagesTests
     public async Task Chromium_RendersPracticesAndBatches_AndKeepsAScreenshotOfEach()
     {
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = "/usr/bin/chromium",
-            Args = ["--no-sandbox", "--disable-background-networking", "--headless"],
-        });
-        await using var context = await browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 720 } });
-        // Support's session (the login form itself is driven in the browser by ProxiedAccessTests).
-        var session = await DashboardLogin.SessionAsync(s_base, "support", DashboardSecurityTests.SupportPassword, DashboardSecurityTests.SupportTotpSecret, TestContext.CancellationToken);
-        await context.AddCookiesAsync(session.Select(c => new Microsoft.Playwright.Cookie { Name = c.Name, Value = c.Value, Url = s_base }));
+        await using var browser = await CloudHost.LaunchChromiumAsync(playwright);
+        await using var context = await s_host.SupportContextAsync(browser, TestContext.CancellationToken);
         var page = await context.NewPageAsync();
         // docs/ keeps one screenshot of each page; they are rewritten only when asked, so a test run leaves the tree clean.
-        var docs = Environment.GetEnvironmentVariable("RECALLFILES_UPDATE_SCREENSHOTS") == "1"
-            ? Path.Combine(Approved.RepoRoot, "docs")
-            : Directory.CreateTempSubdirectory("rf-screenshots-").FullName;
+        var docs = CloudHost.ScreenshotFolder();
         TestContext.WriteLine($"screenshots in {docs}");
 
         await page.GotoAsync($"{s_base}/hangfire/practices");
