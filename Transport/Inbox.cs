@@ -55,17 +55,19 @@ public sealed class Inbox
         var busy = new HashSet<string>(unfinished.Select(c => c.Name), StringComparer.Ordinal);
         foreach (var claim in unfinished)
         {
-            await AdvanceAsync(dropBox, folder, store, apply, options, pickup, claim, finished, errors, cancellationToken);
+            await AdvanceAsync(dropBox, folder, store, apply, options, pickup, claim, null, finished, errors, cancellationToken);
         }
 
         // 2. New files, oldest first.
-        var listing = pickup.Evaluate(await dropBox.ListAsync(folder, cancellationToken));
+        var raw = await dropBox.ListAsync(folder, cancellationToken);
+        var listing = pickup.Evaluate(raw);
         if (options.WaitOnce && listing.Waiting.Count > 0 && !dropBoxOptions.RequireDoneFile)
         {
             // A manual run: the files were seen now for the first time (or are still changing); wait until they can have
             // been stable for MinFileAge and look again. Files still changing then are left for the next run.
             await Task.Delay(pickupOptions.MinFileAge + TimeSpan.FromMilliseconds(200), _time, cancellationToken);
-            listing = pickup.Evaluate(await dropBox.ListAsync(folder, cancellationToken));
+            raw = await dropBox.ListAsync(folder, cancellationToken);
+            listing = pickup.Evaluate(raw);
         }
 
         foreach (var rejected in listing.Rejected)
@@ -83,6 +85,8 @@ public sealed class Inbox
             eligible = eligible.OrderBy(fileTime).ThenBy(f => f.Name, StringComparer.Ordinal);
         }
 
+        // The markers and sidecars this listing saw: only those are deleted after their file (each delete costs a round trip).
+        var listed = raw.Where(f => FileNameRules.IsDoneMarker(f.Name) || FileNameRules.IsSidecar(f.Name)).Select(f => f.Name).ToHashSet(StringComparer.Ordinal);
         var claimed = 0;
         foreach (var file in eligible)
         {
@@ -100,14 +104,14 @@ public sealed class Inbox
 
             claimed++;
             FaultPoints.Hit(FaultPoints.AfterClaim);
-            await AdvanceAsync(dropBox, folder, store, apply, options, pickup, claim, finished, errors, cancellationToken);
+            await AdvanceAsync(dropBox, folder, store, apply, options, pickup, claim, listed, finished, errors, cancellationToken);
         }
 
         return new InboxRun<TClaim>(finished, claimed, errors, listing.Waiting, listing.Rejected, listing.Deferred);
     }
 
     private async Task AdvanceAsync<TClaim>(IDropBox dropBox, string folder, IInboxClaimStore<TClaim> store, InboxApply<TClaim> apply, InboxRunOptions options,
-        Pickup pickup, TClaim claim, List<TClaim> finished, List<string> errors, CancellationToken cancellationToken)
+        Pickup pickup, TClaim claim, HashSet<string>? listed, List<TClaim> finished, List<string> errors, CancellationToken cancellationToken)
         where TClaim : class, IInboxClaim
     {
         try
@@ -118,7 +122,7 @@ public sealed class Inbox
                 return;
             }
 
-            var where = await DisposeAsync(dropBox, folder, claim, verdict, options, cancellationToken);
+            var where = await DisposeAsync(dropBox, folder, claim, verdict, options, listed, cancellationToken);
             await store.ReleaseAsync(claim, verdict.Disposition, where, cancellationToken);
             pickup.Forget(claim.Name);
             finished.Add(claim);
@@ -168,7 +172,8 @@ public sealed class Inbox
     }
 
     /// <summary>Moves (or deletes) a finished file; returns where it went, for people.</summary>
-    private async Task<string> DisposeAsync(IDropBox dropBox, string folder, IInboxClaim claim, InboxVerdict verdict, InboxRunOptions options, CancellationToken cancellationToken)
+    private async Task<string> DisposeAsync(IDropBox dropBox, string folder, IInboxClaim claim, InboxVerdict verdict, InboxRunOptions options, HashSet<string>? listed,
+        CancellationToken cancellationToken)
     {
         string where;
         switch (verdict.Disposition)
@@ -196,11 +201,15 @@ public sealed class Inbox
         }
 
         // The file's .done marker (RequireDoneFile drop boxes) and sidecars have served their purpose once it has left the inbox.
-        await DeleteBesideAsync(dropBox, folder, claim.Name, FileNameRules.DoneSuffix, cancellationToken);
-        foreach (var sidecar in options.Sidecars)
+        // A claim finished from an earlier run (listed is null) does not know what was beside it: delete whatever may be.
+        foreach (var suffix in options.Sidecars.Prepend(FileNameRules.DoneSuffix))
         {
-            await DeleteBesideAsync(dropBox, folder, claim.Name, sidecar, cancellationToken);
+            if (listed is null || listed.Contains(claim.Name + suffix))
+            {
+                await DeleteBesideAsync(dropBox, folder, claim.Name, suffix, cancellationToken);
+            }
         }
+
         return where;
     }
 

@@ -62,7 +62,8 @@ internal static partial class ImporterBench
                 Directory.CreateDirectory(folder);
                 for (var f = 0; f < perPractice; f++)
                 {
-                    // Each file on its own day, so later snapshots never remove earlier rows (no review holds).
+                    // Each file on its own day (08:00-12:59), stamped 18:00 the evening before: a snapshot covers its window from
+                    // its stamp on, so a later file's window starts after every row of the earlier ones (no removals, no holds).
                     var day = new DateTime(2026, 11, 23).AddDays(f);
                     var text = new StringBuilder(Header).Append("\r\n");
                     for (var r = 0; r < 300; r++)
@@ -71,7 +72,7 @@ internal static partial class ImporterBench
                             $"{id}-{f}-{r},{day:dd/MM/yyyy},{8 + r / 60:D2}:{r % 60:D2},,+34 6{p:D4}{r:D4},p{r}@example.org,DDS{r % 5},Dr. R{r % 5},,,L1,Main\r\n");
                     }
 
-                    var path = Path.Combine(folder, $"APPOINTMENTS_{id}_{day.AddHours(-12):yyyyMMdd'T'HHmmss'Z'}.csv");
+                    var path = Path.Combine(folder, $"APPOINTMENTS_{id}_{day.AddHours(-6):yyyyMMdd'T'HHmmss'Z'}.csv");
                     await File.WriteAllTextAsync(path, text.ToString());
                     File.SetLastWriteTimeUtc(path, DateTime.UtcNow.AddMinutes(-10).AddSeconds(f));
                 }

@@ -196,7 +196,10 @@ internal static partial class ImporterBench
         var actual = (long)(await command.ExecuteScalarAsync())!;
         if (actual != expected)
         {
-            throw new InvalidOperationException($"{sql}: expected {expected}, got {actual}");
+            // Say what the batches became, so a failed expectation can be understood without the (deleted) cluster.
+            await using var states = dataSource.CreateCommand(
+                "SELECT string_agg(state || ' ' || remote_done || ' x' || n || ': ' || reason, E'\\n') FROM (SELECT state, remote_done, left(coalesce(reason, ''), 200) AS reason, count(*) AS n FROM batches GROUP BY 1, 2, 3 ORDER BY 4 DESC LIMIT 10) s");
+            throw new InvalidOperationException($"{sql}: expected {expected}, got {actual}\n{await states.ExecuteScalarAsync()}");
         }
     }
 
