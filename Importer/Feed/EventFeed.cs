@@ -4,7 +4,7 @@ using RecallFiles.Importer.Database;
 namespace RecallFiles.Importer.Feed;
 
 /// <summary>One change of one appointment, as appended by a load.</summary>
-/// <param name="Id">Monotonic id: events become visible in id order.</param>
+/// <param name="Id">Unique id, increasing within one load; the feed hands events out in the order their loads committed (<see cref="FeedCommits"/>).</param>
 /// <param name="PracticeId">The practice.</param>
 /// <param name="AppLid">The appointment.</param>
 /// <param name="Kind"><c>added</c>, <c>changed</c>, <c>status-changed</c> or <c>removed</c>.</param>
@@ -43,47 +43,44 @@ public sealed class EventFeed : IAsyncDisposable
     public string Consumer { get; }
 
     /// <summary>
-    /// Hands the next events after the cursor (at most <paramref name="max"/>) to <paramref name="handler"/> and moves
-    /// the cursor past them, in one transaction; returns how many were handled (0 when there is nothing new). Two
-    /// instances of one consumer never handle the same events: the cursor row is locked for the transaction.
+    /// Hands the next events after the cursor (at most <paramref name="max"/>, in commit order: <see cref="FeedCommits"/>)
+    /// to <paramref name="handler"/> and moves the cursor past them, in one transaction; returns how many were handled (0
+    /// when there is nothing new). Two instances of one consumer never handle the same events: the cursor row is locked
+    /// for the transaction.
     /// </summary>
     public async Task<int> ProcessNextAsync(Func<IReadOnlyList<AppointmentEvent>, NpgsqlConnection, NpgsqlTransaction, CancellationToken, Task> handler, int max = 1000, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(handler);
+        ArgumentOutOfRangeException.ThrowIfLessThan(max, 1);
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        long cursor;
         await using (var create = Sql.Command(connection, transaction, "INSERT INTO event_cursors (consumer) VALUES ($1) ON CONFLICT (consumer) DO NOTHING", Consumer))
         {
             await create.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        await using (var claim = Sql.Command(connection, transaction, "SELECT last_id FROM event_cursors WHERE consumer = $1 FOR UPDATE", Consumer))
+        FeedPosition from;
+        await using (var claim = Sql.Command(connection, transaction, "SELECT last_seq, last_id FROM event_cursors WHERE consumer = $1 FOR UPDATE", Consumer))
+        await using (var reader = await claim.ExecuteReaderAsync(cancellationToken))
         {
-            cursor = (long)(await claim.ExecuteScalarAsync(cancellationToken))!;
+            await reader.ReadAsync(cancellationToken);
+            from = new FeedPosition(reader.GetInt64(0), reader.GetInt64(1));
         }
 
-        var events = new List<AppointmentEvent>();
-        await using (var select = Sql.Command(connection, transaction,
-            "SELECT id, practice_id, app_lid, kind, payload::text, batch_id FROM appointment_events WHERE id > $1 ORDER BY id LIMIT $2", cursor, max))
-        await using (var reader = await select.ExecuteReaderAsync(cancellationToken))
-        {
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                events.Add(new AppointmentEvent(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4),
-                    reader.IsDBNull(5) ? null : reader.GetInt64(5)));
-            }
-        }
-
-        if (events.Count == 0)
+        var (events, to) = await FeedCommits.ReadAsync(connection, transaction, from, max, cancellationToken);
+        if (to == from)
         {
             await transaction.RollbackAsync(cancellationToken);
             return 0;
         }
 
-        await handler(events, connection, transaction, cancellationToken);
+        if (events.Count > 0)
+        {
+            await handler(events, connection, transaction, cancellationToken);
+        }
+
         await using (var advance = Sql.Command(connection, transaction,
-            "UPDATE event_cursors SET last_id = $2, updated_at = now() WHERE consumer = $1", Consumer, events[^1].Id))
+            "UPDATE event_cursors SET last_seq = $2, last_id = $3, updated_at = now() WHERE consumer = $1", Consumer, to.Seq, to.Id))
         {
             await advance.ExecuteNonQueryAsync(cancellationToken);
         }

@@ -86,6 +86,12 @@ public sealed partial class BatchLoader
 
         var outcome = await LoadLockedAsync(connection, transaction, batch, mode, cancellationToken);
         var result = await BatchRecorder.RecordAsync(connection, transaction, batch, outcome, actor, cancellationToken);
+        if (outcome.State == BatchStates.Applied && outcome.Inserted + outcome.Updated + outcome.Removed > 0 && outcome.Parsed is { } wrote)
+        {
+            // Last: the feed lock is held from here to the commit only.
+            await wrote.Feed.SealAsync(connection, transaction, batch.Id, cancellationToken);
+        }
+
         await transaction.CommitAsync(cancellationToken);
         var reason = result.Reason is null ? "" : ": " + result.Reason;
         if (result.State is BatchStates.Failed or BatchStates.NeedsReview)
@@ -206,7 +212,7 @@ public sealed partial class BatchLoader
         long inserted = parsed.Added, updated = 0;
         if (parsed.Staged > 0)
         {
-            await parsed.Feed.AcquireAsync(connection, transaction, cancellationToken);
+            await parsed.Feed.StartAsync(connection, transaction, cancellationToken);
             var (added, changed) = await SnapshotMerge.MergeStagedAsync(connection, transaction, batch, cancellationToken);
             inserted += added;
             updated = changed;
@@ -215,7 +221,7 @@ public sealed partial class BatchLoader
         long removed = 0;
         if (gone.Count > 0)
         {
-            await parsed.Feed.AcquireAsync(connection, transaction, cancellationToken);
+            await parsed.Feed.StartAsync(connection, transaction, cancellationToken);
             removed = await SnapshotMerge.RemoveAsync(connection, transaction, batch, gone, cancellationToken);
         }
 

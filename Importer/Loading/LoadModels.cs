@@ -52,7 +52,7 @@ internal sealed class Parsed
     /// <summary>Rows staged for the merge: known appointments with other values or removed, and rows that may be new.</summary>
     public long Staged { get; set; }
 
-    public FeedLock Feed { get; } = new();
+    public FeedSeal Feed { get; } = new();
 
     public long RowsTotal { get; set; }
 

@@ -135,7 +135,7 @@ internal static partial class SnapshotStream
                 {
                     await CopyAsync(connection, AppointmentTable.AppointmentsCopy,
                         chunk.Appointments, crashPoint: true, cancellationToken);
-                    await parsed.Feed.AcquireAsync(connection, transaction, cancellationToken);
+                    await parsed.Feed.StartAsync(connection, transaction, cancellationToken);
                     await CopyAsync(connection, AppointmentTable.EventsCopy,
                         chunk.Events, crashPoint: false, cancellationToken);
                 }

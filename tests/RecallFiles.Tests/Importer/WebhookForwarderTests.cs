@@ -86,6 +86,7 @@ public sealed class WebhookForwarderTests
             await insert.ExecuteNonQueryAsync();
         }
 
+        await FeedSql.SealWrittenEventsAsync(db);
         return db;
     }
 

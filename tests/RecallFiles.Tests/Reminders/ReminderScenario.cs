@@ -58,6 +58,8 @@ internal sealed class ReminderScenario
             await insert.ExecuteNonQueryAsync();
         }
 
+        await FeedSql.SealWrittenEventsAsync(Db);
+
         var start = DateTime.Parse(startsAt, System.Globalization.CultureInfo.InvariantCulture);
         await using var row = Db.CreateCommand("""
             INSERT INTO appointments (practice_id, app_lid, starts_at, app_date, status, resource_lid, resource_name, location_name, removed,

@@ -83,6 +83,8 @@ public sealed class ReminderCallbackTests
             await insert.ExecuteNonQueryAsync(TestContext.CancellationToken);
         }
 
+        await FeedSql.SealWrittenEventsAsync(db, TestContext.CancellationToken);
+
         var job = app.Services.GetRequiredService<ReminderJob>();
         await job.RunOnceAsync(TestContext.CancellationToken);
         await using (var due = db.CreateCommand("UPDATE reminders SET due_at = now() - interval '1 minute' WHERE app_lid = 'SMS1' AND label = '48h'"))
