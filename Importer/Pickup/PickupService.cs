@@ -30,7 +30,7 @@ public sealed record PollResult(string PracticeId, bool Busy, int Claimed, int F
 /// earlier (crashed) poll left half done. Polls of one practice never overlap: a session advisory lock per practice,
 /// held for the poll, covers every server.
 /// </summary>
-public sealed partial class PickupService
+public sealed partial class PickupService : IAsyncDisposable
 {
     private readonly NpgsqlDataSource _dataSource;
     private readonly ImporterOptions _options;
@@ -39,6 +39,7 @@ public sealed partial class PickupService
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Inbox _inbox;
+    private readonly DropBoxPool _pool;
 
     /// <summary>
     /// Creates the service. <paramref name="dropBoxes"/> maps a drop box name (<see cref="PracticeOptions.DropBox"/>)
@@ -57,7 +58,11 @@ public sealed partial class PickupService
         _logger = logger ?? NullLogger.Instance;
         _loader = new BatchLoader(dataSource, _logger) { Time = _time, MaxClockSkew = options.MaxClockSkew, MaxSnapshotAge = options.MaxSnapshotAge };
         _inbox = new Inbox(_time, _logger);
+        _pool = new DropBoxPool(_time, _logger);
     }
+
+    /// <summary>Closes the drop box sessions kept open between polls.</summary>
+    public ValueTask DisposeAsync() => _pool.DisposeAsync();
 
     /// <summary>The practices this service polls (enabled ones).</summary>
     public IEnumerable<PracticeOptions> Practices => _practices.Enabled;
@@ -92,7 +97,8 @@ public sealed partial class PickupService
         }
 
         var dropBoxOptions = _practices.DropBoxOf(practice);
-        await using var dropBox = DropBoxFactory.Create(dropBoxOptions, _time, _logger);
+        await using var lease = await _pool.RentAsync(dropBoxOptions);
+        var dropBox = lease.DropBox;
         var folder = practice.Layout.Appointments;
         var store = new BatchClaimStore(_dataSource, practice.Id, folder, _options.EffectiveServerName, _logger);
         var run = await _inbox.RunAsync(dropBox, dropBoxOptions, folder, store, (box, batch, token) => ApplyAsync(box, practice, batch, token), new InboxRunOptions

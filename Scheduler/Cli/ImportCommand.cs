@@ -60,7 +60,7 @@ internal static class ImportCommand
         {
             await using var dataSource = await settings.OpenStoreAsync(cancellationToken);
             using var loggers = CliLogging.Create(stderr);
-            var service = new PickupService(dataSource, settings.Importer, settings.DropBoxes, logger: loggers.CreateLogger("import"));
+            await using var service = new PickupService(dataSource, settings.Importer, settings.DropBoxes, logger: loggers.CreateLogger("import"));
             var failed = false;
             var gate = new Lock();
             void Say(TextWriter writer, string line)

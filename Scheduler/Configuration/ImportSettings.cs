@@ -91,7 +91,7 @@ internal sealed record ImportSettings(ImporterOptions Importer, IReadOnlyDiction
             connectionString = cluster.ConnectionString;
         }
 
-        var dataSource = NpgsqlDataSource.Create(connectionString);
+        var dataSource = NpgsqlDataSource.Create(StoreConnection.Tuned(connectionString));
         try
         {
             await Migrator.MigrateAsync(dataSource, cancellationToken);

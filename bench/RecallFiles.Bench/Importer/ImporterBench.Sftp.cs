@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using System.Text.RegularExpressions;
 using Npgsql;
 
 namespace RecallFiles.Bench.Importer;
@@ -10,8 +11,9 @@ namespace RecallFiles.Bench.Importer;
 internal static partial class ImporterBench
 {
     /// <summary>Many small files from many practices through a real OpenSSH sshd on 127.0.0.1; returns files per second.</summary>
-    private static async Task<double> SftpAsync(NpgsqlDataSource dataSource, string dll, string work, string connectionString, int practices, int perPractice)
+    private static async Task<double> SftpAsync(NpgsqlDataSource dataSource, string dll, string work, RecallFiles.Importer.Database.PostgresCluster cluster, int practices, int perPractice)
     {
+        var connectionString = cluster.ConnectionString;
         var ssh = Path.Combine(work, "sshd");
         var root = Path.Combine(ssh, "root");
         Directory.CreateDirectory(root);
@@ -83,7 +85,42 @@ internal static partial class ImporterBench
                 new { Kind = "Sftp", Host = "127.0.0.1", Port = port, UserName = Environment.UserName, PrivateKeyPath = clientKey, HostKeySha256 = new[] { fingerprint }, RootPath = root, MinFileAge = "00:00:00" },
                 ids.ToDictionary(id => id, _ => (object)new { TimeZone = "UTC", WindowAhead = "30.00:00:00" }));
             Console.Error.WriteLine($"sftp: {practices * perPractice} files ready");
-            var (seconds, _) = await Timed("dotnet", [dll, "import", "--once", "--config", settings], work);
+            var logStatements = Environment.GetEnvironmentVariable("RF_BENCH_STATEMENTS") == "1";
+            if (logStatements)
+            {
+                // Every statement the import sends, counted per file after the run (a diagnosis aid, not for the figures).
+                await using var on = dataSource.CreateCommand("ALTER SYSTEM SET log_statement = 'all'");
+                await on.ExecuteNonQueryAsync();
+                await using var reload = dataSource.CreateCommand("SELECT pg_reload_conf()");
+                await reload.ExecuteNonQueryAsync();
+            }
+
+            var postgresBefore = CpuSeconds(PostmasterPid(cluster));
+            var sshdBefore = CpuSeconds(sshd.Id);
+            var perf = Environment.GetEnvironmentVariable("RF_BENCH_PERF");
+            string[] command = string.IsNullOrEmpty(perf)
+                ? ["-v", "dotnet", dll, "import", "--once", "--config", settings]
+                : ["-v", "perf", "record", "-F", "499", "-g", "-o", $"{perf}-sftp.data", "dotnet", dll, "import", "--once", "--config", settings];
+            var (seconds, output) = await Timed("/usr/bin/time", command, work,
+                string.IsNullOrEmpty(perf) ? null : new Dictionary<string, string> { ["DOTNET_PerfMapEnabled"] = "1", ["DOTNET_EnableWriteXorExecute"] = "0" });
+            var client = double.Parse(UserTime().Match(output).Groups[1].Value, CultureInfo.InvariantCulture)
+                + double.Parse(SystemTime().Match(output).Groups[1].Value, CultureInfo.InvariantCulture);
+            var postgres = CpuSeconds(PostmasterPid(cluster)) - postgresBefore;
+            var sshdCpu = CpuSeconds(sshd.Id) - sshdBefore;
+            var files = (double)practices * perPractice;
+            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  sftp CPU per file: recallfiles {client * 1000 / files:0.0} ms, PostgreSQL {postgres * 1000 / files:0.0} ms, sshd {sshdCpu * 1000 / files:0.0} ms (wall {seconds * 1000 / files:0.0} ms)"));
+            if (logStatements)
+            {
+                var statements = File.ReadLines(cluster.LogPath).Where(l => l.Contains("LOG:  statement:", StringComparison.Ordinal) || l.Contains("LOG:  execute", StringComparison.Ordinal))
+                    .Select(l => Regex.Replace(l[(l.IndexOf("LOG:", StringComparison.Ordinal) + 5)..], @"\d+", "N")).Select(l => l.Length > 150 ? l[..150] : l).ToList();
+                Console.Error.WriteLine($"  statements: {statements.Count} ({statements.Count / files:0.0} a file); most frequent:");
+                foreach (var g in statements.GroupBy(x => x).OrderByDescending(g => g.Count()).Take(40))
+                {
+                    Console.Error.WriteLine($"    {g.Count(),7}  {g.Key}");
+                }
+            }
+
             await Expect(dataSource, "SELECT count(*) FROM batches WHERE state = 'applied' AND remote_done", practices * perPractice);
             await Expect(dataSource, "SELECT count(*) FROM appointments", practices * perPractice * 300L);
             Console.Error.WriteLine($"  sftp: {seconds:0.0} s");
@@ -95,6 +132,18 @@ internal static partial class ImporterBench
             await sshd.WaitForExitAsync();
         }
     }
+
+    /// <summary>User + system CPU of a process and of its children that ended (PostgreSQL backends, sshd sessions), in seconds.</summary>
+    private static double CpuSeconds(int pid)
+    {
+        var stat = File.ReadAllText($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        // After the command: state is field 3; utime, stime, cutime, cstime are fields 14-17 (clock ticks, 100 a second).
+        return Enumerable.Range(11, 4).Sum(i => long.Parse(fields[i], CultureInfo.InvariantCulture)) / 100.0;
+    }
+
+    private static int PostmasterPid(RecallFiles.Importer.Database.PostgresCluster cluster) =>
+        int.Parse(File.ReadLines(Path.Combine(cluster.Folder, "pgdata", "postmaster.pid")).First(), CultureInfo.InvariantCulture);
 
     private static async Task MirrorPracticesAsync(NpgsqlDataSource dataSource, string[] ids) =>
         await RecallFiles.Importer.Practices.PracticeStore.MirrorAsync(dataSource,
