@@ -87,9 +87,9 @@ internal sealed record AlertOptions
             }
         }
 
-        if (Webhook.Url is { } url && url.Scheme is not ("https" or "http"))
+        if (Webhook.Url is { } url && (url.Scheme is not ("https" or "http") || (url.Scheme == "http" && !Webhook.AllowInsecure)))
         {
-            errors.Add($"{Section}:Webhook:Url must be an http(s) address");
+            errors.Add($"{Section}:Webhook:Url must be an https address (http needs {Section}:Webhook:AllowInsecure true)");
         }
 
         return errors;
@@ -167,4 +167,7 @@ internal sealed record AlertWebhookOptions
 
     /// <summary>The request timeout (default 10 s).</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Allows an <c>http://</c> URL (a receiver on the same host); messages then cross the network in clear.</summary>
+    public bool AllowInsecure { get; init; }
 }

@@ -59,14 +59,14 @@ internal static class AlertRules
 
             if (p.PollError is not null)
             {
-                found.Add(new(DropBoxUnreachable, p.PracticeId, $"{p.PracticeId}: the drop box folder cannot be polled since {At(p.PollFailedAt)}", Clip(p.PollError)));
+                found.Add(new(DropBoxUnreachable, p.PracticeId, $"{p.PracticeId}: the drop box folder cannot be polled", Clip(p.PollError)));
             }
 
             if (p.IsOverdue(now, overdueAfterIntervals))
             {
                 found.Add(new(Overdue, p.PracticeId, p.Age(now) is { } age
                     ? $"{p.PracticeId}: no file for {Span(age)} (cadence {Span(p.Cadence)}, overdue after {overdueAfterIntervals.ToString("0.#", CultureInfo.InvariantCulture)} x)"
-                    : $"{p.PracticeId}: no file received yet", p.LastReceived is { } last ? $"last file received {At(last)}" : null));
+                    : $"{p.PracticeId}: no file received yet", null));
             }
         }
 
@@ -116,15 +116,14 @@ internal static class AlertRules
             var agent = $"agent {reader.GetString(5)} on {reader.GetString(6)}";
             if (reader.GetString(3) == "failed")
             {
-                found.Add(new(AgentExportFailed, practice, $"{practice}: the export failed at {agent} ({At(sentAt)})",
+                found.Add(new(AgentExportFailed, practice, $"{practice}: the export failed at {agent}",
                     reader.IsDBNull(4) ? null : Clip(reader.GetString(4))));
             }
 
             var silentAfter = interval * options.AgentSilentFactor;
             if (now - sentAt > silentAfter)
             {
-                found.Add(new(AgentSilent, practice, $"{practice}: no heartbeat from {agent} for {Span(now - sentAt)} (expected every {Span(interval)})",
-                    $"last heartbeat {At(sentAt)}"));
+                found.Add(new(AgentSilent, practice, $"{practice}: no heartbeat from {agent} for {Span(now - sentAt)} (expected every {Span(interval)})", null));
             }
         }
     }

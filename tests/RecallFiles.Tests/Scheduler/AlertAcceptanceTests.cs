@@ -165,6 +165,7 @@ public sealed class AlertAcceptanceTests
             ["RecallFiles:Alerts:Email:From"] = "alerts@example.net",
             ["RecallFiles:Alerts:Email:To:0"] = "ops@example.net",
             ["RecallFiles:Alerts:Webhook:Url"] = $"http://127.0.0.1:{receiver.Port}/alerts",
+            ["RecallFiles:Alerts:Webhook:AllowInsecure"] = "true",
         };
         foreach (var practice in new[] { Overdue, Failing, Agent })
         {
