@@ -145,7 +145,44 @@ public sealed class AlertAcceptanceTests
 
     private static List<JsonElement> Bodies(SmsGatewayStub receiver) => [.. receiver.Requests.Select(r => JsonDocument.Parse(r.Body).RootElement)];
 
-    private static async Task<(RecallFilesSettings Settings, string Drop)> SettingsAsync(SmtpServer smtp, SmsGatewayStub receiver, CancellationToken ct)
+    [TestMethod]
+    public async Task Rules_FindHeldBatchSilentAgentStatusProblemsAndUnreachableDropBox_ExceptDisabledOnes()
+    {
+        var ct = TestContext.CancellationToken;
+        var time = new ManualTimeProvider(DateTimeOffset.UtcNow.AddMinutes(1));
+        var (settings, drop) = await SettingsAsync(null, null, ct, "HELD-01", "SILENT-01", "STAT-01", "DROP-01");
+        await using var cloud = await CloudContext.OpenAsync(settings, ct);
+        var pickup = new PickupService(cloud.DataSource, cloud.Settings.Importer, cloud.Settings.DropBoxes, time);
+        // Stamped as the sample's day, so the second file's window covers the first's rows: most are gone, the mass-removal guard holds it.
+        await ImportAsync(pickup, drop, "HELD-01", Path.Combine(RepoPaths.SampleData, "appointments", "APPOINTMENTS_DEMO-01_20261123T080000Z.csv"), time, ct, "20261123T080000Z");
+        await ImportAsync(pickup, drop, "HELD-01", Path.Combine(RepoPaths.Malformed, "bad-phone.csv"), time, ct, "20261123T090000Z");
+        await HeartbeatAsync(cloud.DataSource, time.GetUtcNow().AddMinutes(-20), "ok", null, ct, "SILENT-01", intervalSeconds: 600);
+        await using (var status = cloud.DataSource.CreateCommand("""
+            INSERT INTO status_updates (practice_id, app_lid, status, resource_lid, state)
+            SELECT 'STAT-01', 'A' || n, 'APPROVED', 'DDS1', CASE WHEN n % 2 = 0 THEN 'failed' ELSE 'conflicted' END FROM generate_series(1, 10) n
+            """))
+        {
+            await status.ExecuteNonQueryAsync(ct);
+        }
+
+        await RecallFiles.Importer.Batches.PollHealth.RecordFailureAsync(cloud.DataSource, "DROP-01", "sftp.example.net:22: connection refused", ct);
+        var options = AlertSettings.From(settings.Configuration);
+
+        var found = await AlertRules.EvaluateAsync(cloud.DataSource, options, 2, time.GetUtcNow(), ct);
+        var withoutHeld = await AlertRules.EvaluateAsync(cloud.DataSource, options with { DisabledRules = [AlertRules.BatchHeld] }, 2, time.GetUtcNow(), ct);
+        var fewerProblems = await AlertRules.EvaluateAsync(cloud.DataSource, options with { StatusProblemThreshold = 11 }, 2, time.GetUtcNow(), ct);
+
+        var keys = found.Select(c => c.Key).ToList();
+        CollectionAssert.IsSubsetOf(new[] { "batch_held:HELD-01", "agent_silent:SILENT-01", "status_problems:STAT-01", "dropbox_unreachable:DROP-01" }, keys, string.Join(", ", keys));
+        Assert.DoesNotContain("batch_failed:HELD-01", keys);
+        Assert.DoesNotContain("agent_export_failed:SILENT-01", keys);
+        StringAssert.Contains(found.Single(c => c.Key == "status_problems:STAT-01").Summary, "5 status update(s) failed and 5 conflicted");
+        StringAssert.Contains(found.Single(c => c.Key == "dropbox_unreachable:DROP-01").Detail, "connection refused");
+        Assert.DoesNotContain("batch_held:HELD-01", withoutHeld.Select(c => c.Key).ToList());
+        Assert.DoesNotContain("status_problems:STAT-01", fewerProblems.Select(c => c.Key).ToList(), "10 problems are below a threshold of 11");
+    }
+
+    private static async Task<(RecallFilesSettings Settings, string Drop)> SettingsAsync(SmtpServer? smtp, SmsGatewayStub? receiver, CancellationToken ct, params string[] practices)
     {
         var folder = Directory.CreateTempSubdirectory("rf-alerts-").FullName;
         var drop = Directory.CreateDirectory(Path.Combine(folder, "dropbox")).FullName;
@@ -157,17 +194,21 @@ public sealed class AlertAcceptanceTests
             ["RecallFiles:DropBoxes:default:Kind"] = "Local",
             ["RecallFiles:DropBoxes:default:RootPath"] = drop,
             ["RecallFiles:DropBoxes:default:RequireDoneFile"] = "true",
-            ["RecallFiles:Alerts:Email:Host"] = "127.0.0.1",
-            ["RecallFiles:Alerts:Email:Port"] = smtp.Port.ToString(CultureInfo.InvariantCulture),
-            ["RecallFiles:Alerts:Email:UserName"] = smtp.UserName,
-            ["RecallFiles:Alerts:Email:Password"] = smtp.Password,
-            ["RecallFiles:Alerts:Email:CertificateThumbprint"] = smtp.CertificateThumbprint,
-            ["RecallFiles:Alerts:Email:From"] = "alerts@example.net",
-            ["RecallFiles:Alerts:Email:To:0"] = "ops@example.net",
-            ["RecallFiles:Alerts:Webhook:Url"] = $"http://127.0.0.1:{receiver.Port}/alerts",
-            ["RecallFiles:Alerts:Webhook:AllowInsecure"] = "true",
         };
-        foreach (var practice in new[] { Overdue, Failing, Agent })
+        if (smtp is not null && receiver is not null)
+        {
+            values["RecallFiles:Alerts:Email:Host"] = "127.0.0.1";
+            values["RecallFiles:Alerts:Email:Port"] = smtp.Port.ToString(CultureInfo.InvariantCulture);
+            values["RecallFiles:Alerts:Email:UserName"] = smtp.UserName;
+            values["RecallFiles:Alerts:Email:Password"] = smtp.Password;
+            values["RecallFiles:Alerts:Email:CertificateThumbprint"] = smtp.CertificateThumbprint;
+            values["RecallFiles:Alerts:Email:From"] = "alerts@example.net";
+            values["RecallFiles:Alerts:Email:To:0"] = "ops@example.net";
+            values["RecallFiles:Alerts:Webhook:Url"] = $"http://127.0.0.1:{receiver.Port}/alerts";
+            values["RecallFiles:Alerts:Webhook:AllowInsecure"] = "true";
+        }
+
+        foreach (var practice in practices.Length > 0 ? practices : [Overdue, Failing, Agent])
         {
             values[$"RecallFiles:Practices:{practice}:TimeZone"] = "Europe/Madrid";
         }
@@ -177,27 +218,29 @@ public sealed class AlertAcceptanceTests
         return (RecallFilesSettings.From(configuration, null), drop);
     }
 
-    private static async Task ImportAsync(PickupService pickup, string drop, string practice, string source, ManualTimeProvider time, CancellationToken ct)
+    private static async Task ImportAsync(PickupService pickup, string drop, string practice, string source, ManualTimeProvider time, CancellationToken ct, string? stamp = null)
     {
         var inbox = Directory.CreateDirectory(Path.Combine(drop, practice, "appointments")).FullName;
-        var name = $"APPOINTMENTS_{practice}_{time.GetUtcNow().UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture)}.csv";
+        var name = $"APPOINTMENTS_{practice}_{stamp ?? time.GetUtcNow().UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture)}.csv";
         File.Copy(source, Path.Combine(inbox, name));
         await File.WriteAllTextAsync(Path.Combine(inbox, name + ".done"), "", ct);
         var result = await pickup.PollAsync(pickup.Practices.Single(p => p.Id == practice), ct);
         Assert.AreEqual(1, result.Finished, $"{practice}: {string.Join("; ", result.Errors)}");
     }
 
-    private static async Task HeartbeatAsync(NpgsqlDataSource store, DateTimeOffset sentAt, string result, string? error, CancellationToken ct)
+    private static async Task HeartbeatAsync(NpgsqlDataSource store, DateTimeOffset sentAt, string result, string? error, CancellationToken ct,
+        string practice = Agent, int intervalSeconds = 14400)
     {
         await using var insert = store.CreateCommand("""
             INSERT INTO agent_heartbeats (practice_id, sent_at, agent, version, host, interval_seconds, export_result, export_error, file_name)
-            VALUES ($1, $2, 'agent-a', '1.0.0', 'pms-host', 14400, $3, $4, $5)
+            VALUES ($1, $2, 'agent-a', '1.0.0', 'pms-host', $6, $3, $4, $5)
             """);
-        insert.Parameters.Add(new() { Value = Agent });
+        insert.Parameters.Add(new() { Value = practice });
         insert.Parameters.Add(new() { Value = sentAt.UtcDateTime });
         insert.Parameters.Add(new() { Value = result });
         insert.Parameters.Add(new() { Value = (object?)error ?? DBNull.Value });
-        insert.Parameters.Add(new() { Value = $"AGENT_{Agent}_{sentAt.UtcDateTime:yyyyMMdd'T'HHmmss'Z'}.json" });
+        insert.Parameters.Add(new() { Value = $"AGENT_{practice}_{sentAt.UtcDateTime:yyyyMMdd'T'HHmmss'Z'}.json" });
+        insert.Parameters.Add(new() { Value = intervalSeconds });
         await insert.ExecuteNonQueryAsync(ct);
     }
 }
