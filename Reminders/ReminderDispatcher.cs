@@ -68,6 +68,7 @@ public sealed class ReminderDispatcher(NpgsqlDataSource dataSource, ReminderOpti
             retry += outcome == SendOutcome.Retry ? 1 : 0;
         }
 
+        ReminderMetrics.Record(sent, failed, retry);
         if (claimed.Count + suppressed > 0)
         {
             Log.Sent(_logger, sent, failed, suppressed, retry);

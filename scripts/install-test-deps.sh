@@ -16,6 +16,7 @@ declare -A probe=(
   [odbc-mariadb]='/usr/lib/*/odbc/libmaodbc.so'
   [odbc-postgresql]='/usr/lib/*/odbc/psqlodbcw.so'
   [python3-aiosmtpd]=/usr/lib/python3/dist-packages/aiosmtpd
+  [prometheus]=/usr/bin/prometheus
 )
 missing=()
 for pkg in "${!probe[@]}"; do
@@ -29,6 +30,6 @@ export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -qq
 $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 # Debian starts the freshly installed services; the tests run their own instances instead.
-for svc in ssh mariadb postgresql nginx; do
+for svc in ssh mariadb postgresql nginx prometheus; do
   $sudo systemctl disable --now "$svc" >/dev/null 2>&1 || true
 done

@@ -153,9 +153,16 @@ public sealed class SmtpSender(SmtpOptions options) : IReminderSender
         }
     }
 
-    private bool ValidateCertificate(object sender, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
+    private bool ValidateCertificate(object sender, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors) =>
+        IsTrusted(options.CertificateThumbprint, certificate, errors);
+
+    /// <summary>
+    /// The server certificate check of every SMTP connection (reminders and alerts): the pinned SHA-1 or SHA-256
+    /// thumbprint when one is configured, else a chain the machine trusts.
+    /// </summary>
+    public static bool IsTrusted(string? thumbprint, X509Certificate? certificate, SslPolicyErrors errors)
     {
-        if (options.CertificateThumbprint is { Length: > 0 } pinned && certificate is not null)
+        if (thumbprint is { Length: > 0 } pinned && certificate is not null)
         {
             var hex = new string([.. pinned.Where(Uri.IsHexDigit)]);
             return string.Equals(hex, certificate.GetCertHashString(), StringComparison.OrdinalIgnoreCase)

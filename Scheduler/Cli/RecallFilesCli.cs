@@ -44,6 +44,7 @@ internal static class RecallFilesCli
         AccessCommands.CreateEnrollTotp(),
         AccessCommands.CreateApiKey(),
         AccessCommands.CreateAudit(),
+        AlertsCommand.Create(),
     ];
 
     public static RootCommand Build()

@@ -64,6 +64,8 @@ internal static class KnownKeys
         ["Reminders"] = With(Of(typeof(ReminderOptions)), ("Smtp", Of(typeof(RecallFiles.Reminders.Delivery.SmtpOptions))),
             ("SmsGateway", Of(typeof(RecallFiles.Reminders.Delivery.SmsGatewayOptions)))),
         ["Webhook"] = Of(typeof(WebhookOptions)),
+        ["Alerts"] = Of(typeof(RecallFiles.Scheduler.Alerts.AlertOptions)),
+        ["Metrics"] = Of(typeof(RecallFiles.Scheduler.Metrics.MetricsOptions)),
     })));
 
     /// <summary>

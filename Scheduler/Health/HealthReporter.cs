@@ -56,6 +56,9 @@ internal sealed class HealthReporter(RecallFilesSettings settings, HostInfo host
         ArgumentNullException.ThrowIfNull(context);
         var results = await CheckAsync(context.RequestAborted);
         var status = Status(results);
+        // Issue 17: open alert incidents (an overdue practice, a failed batch…) make a working host Degraded.
+        var incidents = await Alerts.AlertHealth.OpenAsync(context.RequestServices, context.RequestAborted);
+        status = status == "Healthy" && incidents > 0 ? "Degraded" : status;
         context.Response.StatusCode = status == "Unhealthy" ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status200OK;
         context.Response.ContentType = "application/json";
         var detailed = await access.ResolveAsync(context) is not null;
@@ -64,6 +67,7 @@ internal sealed class HealthReporter(RecallFilesSettings settings, HostInfo host
             {
                 status,
                 role = host.Role.ToString().ToLowerInvariant(),
+                openIncidents = incidents,
                 checks = results.Select(r => new
                 {
                     kind = r.Kind.ToString().ToLowerInvariant(),

@@ -73,6 +73,7 @@ internal static partial class RecallFilesHost
         WebSecurity.AddServices(builder, settings, access);
         builder.Services.AddSingleton(new HostInfo(role, urls));
         builder.Services.AddSingleton<HealthReporter>();
+        Metrics.MetricsEndpoint.AddServices(builder, settings);
 
         // The cloud role keeps Hangfire on its own database unless told otherwise: servers sharing it share the work.
         var postgres = string.IsNullOrWhiteSpace(settings.Hangfire.PostgreSql) ? cloud?.ConnectionString : settings.Hangfire.PostgreSql;
@@ -132,6 +133,7 @@ internal static partial class RecallFilesHost
             builder.Services.AddHttpClient("sms");
             builder.Services.AddTransient<ReminderJob>();
             builder.Services.AddSingleton<IJobModule, ReminderJobs>();
+            Alerts.AlertSettings.AddServices(builder, settings);
         }
 
         builder.Services.AddHostedService<JobSchedule>();
@@ -146,6 +148,8 @@ internal static partial class RecallFilesHost
 
         app.MapGet("/", () => Microsoft.AspNetCore.Http.Results.Redirect("/hangfire"));
         app.MapGet("/health", (HttpContext context, HealthReporter health) => health.WriteAsync(context));
+        HealthEndpoints.Map(app);
+        Metrics.MetricsEndpoint.Map(app);
         if (cloud is not null)
         {
             ReplyEndpoint.Map(app, cloud.DataSource);

@@ -13,7 +13,7 @@ namespace RecallFiles.Scheduler.Jobs;
 /// times and the dashboard shows why; never two runs for one practice at once (a distributed lock named after the
 /// practice, so different practices still export in parallel).
 /// </summary>
-internal sealed class ExportJob(RecallFilesSettings settings, ExportRunner runner, AuditLog audit)
+internal sealed class ExportJob(RecallFilesSettings settings, ExportRunner runner, AuditLog audit, Metrics.RecallFilesMetrics metrics)
 {
     /// <summary>The recurring job id of a practice's export.</summary>
     public static string RecurringId(string practiceId) => $"export:{practiceId}";
@@ -34,17 +34,20 @@ internal sealed class ExportJob(RecallFilesSettings settings, ExportRunner runne
     {
         var practice = settings.Agent.Practices.FirstOrDefault(p => string.Equals(p.PracticeId, practiceId, StringComparison.OrdinalIgnoreCase))
             ?? throw new NotFoundException($"practice {practiceId} is no longer configured (RecallFiles:Agent:Practices)");
+        var watch = System.Diagnostics.Stopwatch.StartNew();
         try
         {
             // The copies are PHI: their folders are 0700 (issue 12); housekeeping deletes them after ExportRetentionDays.
             DataFolders.Create(settings.ExportFolder(practice.PracticeId));
             var result = await runner.RunAsync(practice, new ExportRunOptions { OutputFolder = settings.ExportFolder(practice.PracticeId), Now = now }, cancellationToken);
             audit.Record("export", practiceId, $"file {result.FileName} rows={result.Rows} sha256={result.Sha256}", AuditLog.Scheduler, $"uploaded to {result.RemotePath}");
+            metrics.Export(practice.PracticeId, watch.Elapsed, ok: true);
             return result;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             audit.Record("export", practiceId, "file (none)", AuditLog.Scheduler, $"failed: {ex.Message}");
+            metrics.Export(practice.PracticeId, watch.Elapsed, ok: false);
             throw;
         }
     }

@@ -14,7 +14,7 @@ namespace RecallFiles.Scheduler.Jobs;
 /// fault throws, so Hangfire retries and shows why; a bad file is not a job failure — its batch is failed and shows on
 /// the Batches page. Each batch the poll finished is written to the audit log.
 /// </summary>
-internal sealed class ImportJob(PickupService pickup, NpgsqlDataSource dataSource, AuditLog audit)
+internal sealed class ImportJob(PickupService pickup, NpgsqlDataSource dataSource, AuditLog audit, Metrics.RecallFilesMetrics metrics, TimeProvider time)
 {
     /// <summary>The recurring job id of a practice's import.</summary>
     public static string RecurringId(string practiceId) => $"import:{practiceId}";
@@ -63,6 +63,7 @@ internal sealed class ImportJob(PickupService pickup, NpgsqlDataSource dataSourc
         }
 
         var batches = (await BatchQueries.ListAsync(dataSource, new BatchFilter(practiceId, Limit: 200), cancellationToken)).Where(b => b.Id > before).Reverse().ToList();
+        metrics.Batches(practiceId, batches, time.GetUtcNow());
         foreach (var batch in batches)
         {
             // A batch turned away before loading (a duplicate, say) has no counts: its line says so instead of "rows= invalid= + ~ -".

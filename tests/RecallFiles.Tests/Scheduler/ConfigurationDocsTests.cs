@@ -16,6 +16,8 @@ public sealed class ConfigurationDocsTests
         [typeof(PracticeExportOptions)], [typeof(DropBoxOptions)], [typeof(HousekeepingSettings)],
         [typeof(RecallFiles.Reminders.ReminderOptions)], [typeof(RecallFiles.Reminders.PracticeReminderOptions)],
         [typeof(RecallFiles.Reminders.Delivery.SmtpOptions)], [typeof(RecallFiles.Reminders.Delivery.SmsGatewayOptions)],
+        [typeof(RecallFiles.Scheduler.Alerts.AlertOptions)], [typeof(RecallFiles.Scheduler.Alerts.AlertEmailOptions)],
+        [typeof(RecallFiles.Scheduler.Alerts.AlertWebhookOptions)], [typeof(RecallFiles.Scheduler.Metrics.MetricsOptions)],
     ];
 
     [TestMethod]
