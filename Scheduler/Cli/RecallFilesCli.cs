@@ -44,6 +44,7 @@ internal static class RecallFilesCli
         AccessCommands.CreateEnrollTotp(),
         AccessCommands.CreateApiKey(),
         AccessCommands.CreateAudit(),
+        PracticesCommand.Create(),
     ];
 
     public static RootCommand Build()
