@@ -14,7 +14,7 @@ using RecallFiles.Transport;
 namespace RecallFiles.Scheduler.Dashboards;
 
 /// <summary>
-/// Practices without restarts on the dashboard (issue 17): <c>/practices/manage</c> lists every cloud practice with where
+/// Practices without restarts on the dashboard (issue 17): <c>/manage/practices</c> lists every cloud practice with where
 /// it is configured — JSON practices are marked "configured in JSON, read-only" — and gives support a form to add or edit
 /// a database practice and buttons to disable or enable one (<see cref="PracticeSaveDispatcher"/>; antiforgery token,
 /// support only, audited). The pictures are on <c>/pictures</c> (<see cref="PicturesPage"/>).
@@ -24,11 +24,11 @@ internal static class PracticeManagePages
     /// <summary>Adds the routes and menu items; called by <see cref="DashboardPages.Register"/>.</summary>
     public static void Register()
     {
-        DashboardRoutes.Routes.AddRazorPage("/practices/manage", _ => new PracticeManagePage());
-        DashboardRoutes.Routes.Add("/practices/save", new PracticeSaveDispatcher());
-        DashboardRoutes.Routes.Add("/practices/(?<id>[A-Za-z0-9_-]{1,40})/(?<what>disable|enable)", new PracticeSaveDispatcher());
+        DashboardRoutes.Routes.AddRazorPage("/manage/practices", _ => new PracticeManagePage());
+        DashboardRoutes.Routes.Add("/manage/practices/save", new PracticeSaveDispatcher());
+        DashboardRoutes.Routes.Add("/manage/practices/(?<id>[A-Za-z0-9_-]{1,40})/(?<what>disable|enable)", new PracticeSaveDispatcher());
         DashboardRoutes.Routes.AddRazorPage("/pictures", _ => new PicturesPage());
-        NavigationMenu.Items.Add(page => new MenuItem("Manage practices", page.Url.To("/practices/manage")) { Active = page.RequestPath.StartsWith("/practices/manage", StringComparison.Ordinal) });
+        NavigationMenu.Items.Add(page => new MenuItem("Manage practices", page.Url.To("/manage/practices")) { Active = page.RequestPath.StartsWith("/manage/practices", StringComparison.Ordinal) });
         NavigationMenu.Items.Add(page => new MenuItem("Pictures", page.Url.To("/pictures")) { Active = page.RequestPath.StartsWith("/pictures", StringComparison.Ordinal) });
     }
 
@@ -64,7 +64,7 @@ internal sealed class PracticeManagePage : HtmlPage
         else if (Context.Request.GetQuery("saved") is { Length: > 0 } saved)
         {
             html.Append(CultureInfo.InvariantCulture, $"<div class=\"alert alert-success\" id=\"saved\">Practice <strong>{E(saved)}</strong> saved; folders on its drop box: " +
-                $"{E(Context.Request.GetQuery("folders"))}. Running servers take it in within {E(D(settings?.Importer.PracticeRefresh))} (RecallFiles:Importer:PracticeRefresh), without a restart.</div>");
+                $"{E(Context.Request.GetQuery("folders"))}. Running servers take it in within {E(settings?.Importer.PracticeRefresh.ToString("c", CultureInfo.InvariantCulture))} (RecallFiles:Importer:PracticeRefresh), without a restart.</div>");
         }
 
         if (Context.Request.GetQuery("error") is { Length: > 0 } error)
@@ -82,8 +82,8 @@ internal sealed class PracticeManagePage : HtmlPage
             var json = row.Source == ManagedPractice.Json || settings?.Catalog.IsConfigured(p.Id) == true;
             var actions = json ? "<span class=\"text-muted read-only\">configured in JSON, read-only</span>"
                 : !support ? ""
-                : $"<a class=\"btn btn-xs btn-default js-edit\" href=\"{Url.To("/practices/manage?edit=" + Uri.EscapeDataString(p.Id))}\">Edit</a> " +
-                  Button($"/practices/{p.Id}/{(p.Enabled ? "disable" : "enable")}", p.Enabled ? "Disable" : "Enable");
+                : $"<a class=\"btn btn-xs btn-default js-edit\" href=\"{Url.To("/manage/practices?edit=" + Uri.EscapeDataString(p.Id))}\">Edit</a> " +
+                  Button($"/manage/practices/{p.Id}/{(p.Enabled ? "disable" : "enable")}", p.Enabled ? "Disable" : "Enable");
             html.Append(CultureInfo.InvariantCulture, $"<tr data-practice=\"{E(p.Id)}\"><td>{E(p.Id)}</td><td class=\"source\">{(json ? "JSON" : "database")}</td><td>{(p.Enabled ? "yes" : "no")}</td>" +
                 $"<td>{E(p.DropBox)}</td><td>{E(p.TimeZone)}</td><td>{E(D(p.Cadence))}</td><td>{E(p.EffectiveFolder)}</td><td>{E(json ? "—" : row.ChangedBy ?? "—")}</td><td>{actions}</td></tr>");
         }
@@ -106,7 +106,7 @@ internal sealed class PracticeManagePage : HtmlPage
         var p = editing ?? new PracticeOptions();
         var form = new StringBuilder();
         form.Append(CultureInfo.InvariantCulture, $"<h3>{(editing is null ? "Add a practice" : "Edit " + E(p.Id))}</h3>")
-            .Append(CultureInfo.InvariantCulture, $"<form method=\"post\" id=\"practice-form\" action=\"{E(Url.To("/practices/save"))}\" class=\"form-horizontal\" style=\"max-width:40em\">{Token()}")
+            .Append(CultureInfo.InvariantCulture, $"<form method=\"post\" id=\"practice-form\" action=\"{E(Url.To("/manage/practices/save"))}\" class=\"form-horizontal\" style=\"max-width:40em\">{Token()}")
             .Append(CultureInfo.InvariantCulture, $"<input type=\"hidden\" name=\"mode\" value=\"{(editing is null ? "add" : "edit")}\">");
         void Field(string name, string label, string input) =>
             form.Append(CultureInfo.InvariantCulture, $"<div class=\"form-group\"><label class=\"col-sm-4 control-label\" for=\"f-{name}\">{label}</label><div class=\"col-sm-8\">{input}</div></div>");
@@ -126,8 +126,8 @@ internal sealed class PracticeManagePage : HtmlPage
 }
 
 /// <summary>
-/// POST <c>/practices/save</c> (form: mode add|edit, id, drop_box, time_zone, cadence, folder, row_errors, strict_contacts)
-/// and <c>/practices/{id}/disable|enable</c>: support only (403 otherwise, by the access middleware and here), the
+/// POST <c>/manage/practices/save</c> (form: mode add|edit, id, drop_box, time_zone, cadence, folder, row_errors, strict_contacts)
+/// and <c>/manage/practices/{id}/disable|enable</c>: support only (403 otherwise, by the access middleware and here), the
 /// antiforgery token checked by the dashboard, one audit line by <see cref="PracticeAdmin"/> (refusals too) beside the
 /// dashboard's own. Answers 303 to the manage page with what was saved or why not.
 /// </summary>
@@ -168,7 +168,7 @@ internal sealed class PracticeSaveDispatcher : IDashboardDispatcher
                     await admin.EditAsync(id, p => p with { Enabled = true }, who, http.RequestAborted);
                 }
 
-                back = "/practices/manage?saved=" + Uri.EscapeDataString(id) + "&done=" + context.UriMatch.Groups["what"].Value + "d";
+                back = "/manage/practices?saved=" + Uri.EscapeDataString(id) + "&done=" + context.UriMatch.Groups["what"].Value + "d";
             }
             else
             {
@@ -185,12 +185,12 @@ internal sealed class PracticeSaveDispatcher : IDashboardDispatcher
                 var folders = Field("mode") == "edit"
                     ? await admin.EditAsync(id, Apply, who, http.RequestAborted)
                     : await admin.AddAsync(Apply(new PracticeOptions { Id = id }), who, http.RequestAborted);
-                back = "/practices/manage?saved=" + Uri.EscapeDataString(id) + "&folders=" + Uri.EscapeDataString(string.Join(", ", folders));
+                back = "/manage/practices?saved=" + Uri.EscapeDataString(id) + "&folders=" + Uri.EscapeDataString(string.Join(", ", folders));
             }
         }
         catch (Exception ex) when (ex is RecallFilesException or DropBoxException)
         {
-            back = "/practices/manage?error=" + Uri.EscapeDataString(PhiText.Mask(ex.Message));
+            back = "/manage/practices?error=" + Uri.EscapeDataString(PhiText.Mask(ex.Message));
         }
 
         context.Response.StatusCode = StatusCodes.Status303SeeOther;

@@ -55,6 +55,11 @@ internal sealed partial class PracticeRefresh(NpgsqlDataSource dataSource, Impor
                 // The store is away for a moment: the practices stay as they are and the next tick tries again.
                 Unreachable(logger, ex.Message);
             }
+            catch (Exception ex) when (ex is Schemas.RecallFilesException or TimeZoneNotFoundException)
+            {
+                // A practice this server cannot schedule (a time zone this machine lacks) must not stop the host: said, retried.
+                NotTaken(logger, ex.Message);
+            }
         }
     }
 
@@ -78,6 +83,9 @@ internal sealed partial class PracticeRefresh(NpgsqlDataSource dataSource, Impor
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Practices changed in the database (version {Version}): {Count} enabled; added or enabled [{Added}], removed or disabled [{Removed}]; recurring jobs registered again")]
     private static partial void Changed(ILogger logger, long version, int count, string added, string removed);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Practices changed in the database but not taken in: {Reason}")]
+    private static partial void NotTaken(ILogger logger, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Practices not refreshed: the store is not reachable ({Reason}); trying again at the next interval")]
     private static partial void Unreachable(ILogger logger, string reason);

@@ -129,7 +129,7 @@ public sealed class PracticesWalkthroughTests
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(docs, "dashboard-timeline.png"), FullPage = true });
 
         // 2. Support adds practice 301 on the dashboard; JSON's DEMO-01 is read-only there.
-        await page.GotoAsync($"{s_base}/hangfire/practices/manage");
+        await page.GotoAsync($"{s_base}/hangfire/manage/practices");
         StringAssert.Contains(await page.InnerTextAsync("#managed-practices tr[data-practice='DEMO-01']"), "configured in JSON, read-only");
         await page.FillAsync("#f-id", "DENT-301");
         await page.SelectOptionAsync("#f-drop_box", "sftp");
@@ -157,11 +157,31 @@ public sealed class PracticesWalkthroughTests
         }
 
         Assert.AreEqual("applied", state, "applied by the running server:\n" + string.Join('\n', s_server.Lines.TakeLast(30)));
+        var moved = false;
+        for (var i = 0; i < 120 && !moved; i++)
+        {
+            await using var done = s_store.CreateCommand("SELECT remote_done FROM batches WHERE practice_id = 'DENT-301' ORDER BY id DESC LIMIT 1");
+            moved = (bool)(await done.ExecuteScalarAsync(TestContext.CancellationToken))!;
+            await Task.Delay(moved ? 0 : 500, TestContext.CancellationToken);
+        }
+
+        Assert.IsTrue(moved, "the batch's remote file was moved once it was applied");
         Assert.IsFalse(File.Exists(Path.Combine(inbox, name)), "moved out of the inbox once applied");
         Assert.IsTrue(s_server.IsRunning, "the same server process, never restarted");
         var audit = await File.ReadAllTextAsync(Path.Combine(s_logs, "audit.log"), TestContext.CancellationToken);
         StringAssert.Contains(audit, "practice-add practice=DENT-301 DropBox=sftp Folder=DENT-301/appointments TimeZone=America/Chicago");
         StringAssert.Contains(audit, "by=dashboard:support outcome=done (8 folder(s) ensured)");
+
+        // 5. Support disables it again: the row says so, the store too, and the audit log.
+        await page.GotoAsync($"{s_base}/hangfire/manage/practices");
+        await page.ClickAsync("#managed-practices tr[data-practice='DENT-301'] button.js-disable");
+        await page.WaitForSelectorAsync("#saved");
+        StringAssert.Contains(await page.InnerTextAsync("#saved"), "DENT-301 disabled");
+        StringAssert.Contains(await page.InnerTextAsync("#managed-practices tr[data-practice='DENT-301']"), "Enable");
+        await using var enabled = s_store.CreateCommand("SELECT enabled FROM practices WHERE id = 'DENT-301'");
+        Assert.IsFalse((bool)(await enabled.ExecuteScalarAsync(TestContext.CancellationToken))!);
+        StringAssert.Contains(await File.ReadAllTextAsync(Path.Combine(s_logs, "audit.log"), TestContext.CancellationToken),
+            "practice-disable practice=DENT-301 Enabled=false by=dashboard:support outcome=done");
     }
 
     [TestMethod]
@@ -169,8 +189,8 @@ public sealed class PracticesWalkthroughTests
     {
         using var msp = await DashboardSecurityTests.Client(s_base, "msp", TestContext.CancellationToken);
 
-        var page = await msp.GetStringAsync(new Uri("/hangfire/practices/manage", UriKind.Relative), TestContext.CancellationToken);
-        var refused = await DashboardSecurityTests.PostLikeTheDashboard(msp, "/hangfire/practices/manage", "/hangfire/practices/save", TestContext.CancellationToken,
+        var page = await msp.GetStringAsync(new Uri("/hangfire/manage/practices", UriKind.Relative), TestContext.CancellationToken);
+        var refused = await DashboardSecurityTests.PostLikeTheDashboard(msp, "/hangfire/manage/practices", "/hangfire/manage/practices/save", TestContext.CancellationToken,
             new("id", "MSP-01"), new("drop_box", "sftp"), new("time_zone", "UTC"));
 
         Assert.DoesNotContain("practice-form", page, "no form for MSP");
@@ -178,7 +198,7 @@ public sealed class PracticesWalkthroughTests
         Assert.IsNull(await StateAsync("MSP-01"));
         Assert.IsFalse(Directory.Exists(Path.Combine(s_sshd.RootFolder, "MSP-01")));
         var audit = await File.ReadAllTextAsync(Path.Combine(s_logs, "audit.log"), TestContext.CancellationToken);
-        StringAssert.Contains(audit, "POST /hangfire/practices/save");
+        StringAssert.Contains(audit, "POST /hangfire/manage/practices/save");
         StringAssert.Contains(audit, "by=dashboard:msp outcome=refused 403");
     }
 }
