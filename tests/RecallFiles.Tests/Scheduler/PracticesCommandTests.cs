@@ -149,6 +149,39 @@ public sealed class PracticesCommandTests
     }
 
     [TestMethod]
+    public async Task RunCloud_RunsWithPracticesOnlyInTheDatabase()
+    {
+        var cloud = await CloudAsync("practices_db_only", new Dictionary<string, object>());
+        Assert.AreEqual(0, (await Cli(cloud, "practices", "add", "DENT-307", "--drop-box", "main")).Exit);
+        var buffer = new StringWriter();
+        var output = TextWriter.Synchronized(buffer);
+        string Text()
+        {
+            lock (output) // SyncTextWriter's methods lock the writer itself
+            {
+                return buffer.ToString();
+            }
+        }
+
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(TestContext.CancellationToken);
+        stop.CancelAfter(TimeSpan.FromMinutes(3));
+
+        var run = Task.Run(() => RecallFiles.Scheduler.Cli.RecallFilesCli.RunAsync(["run", "--role", "cloud", "--urls", $"http://127.0.0.1:{Ports.FreeTcpPort()}", "--config", cloud.Config],
+            output, output, stop.Token), TestContext.CancellationToken);
+        for (var i = 0; i < 1200 && !run.IsCompleted && !Text().Contains("cloud running", StringComparison.Ordinal); i++)
+        {
+            await Task.Delay(100, TestContext.CancellationToken);
+        }
+
+        var started = Text();
+        await stop.CancelAsync();
+        var exit = await run;
+
+        StringAssert.Contains(started, "RecallFiles cloud running: 0 agent practice(s), 1 cloud practice(s)", "no JSON practice, the store's one");
+        Assert.AreEqual(0, exit, started);
+    }
+
+    [TestMethod]
     public async Task RunAndCheck_RefuseAndNameTheKey_WhenAPracticeIsInJsonAndInTheDatabase()
     {
         var first = await CloudAsync("practices_conflict");
