@@ -51,6 +51,13 @@ public sealed record ImporterOptions
     /// <summary>Cron expression of the pickup job (one job per practice). Default every minute.</summary>
     public string PollCron { get; init; } = "* * * * *";
 
+    /// <summary>
+    /// How often a running server checks whether practices managed in the database changed (one index read of
+    /// <c>practices.config_version</c>) and, when they did, takes them in: the pickup's practice set and the recurring jobs
+    /// (issue 17). Default 1 minute; 1 second to 1 hour.
+    /// </summary>
+    public TimeSpan PracticeRefresh { get; init; } = TimeSpan.FromMinutes(1);
+
     /// <summary>The name this server writes into the batches it claims. Default host name and process id.</summary>
     public string? ServerName { get; init; }
 
@@ -92,6 +99,11 @@ public sealed record ImporterOptions
         if (MaxSnapshotAge < TimeSpan.FromDays(1))
         {
             problems.Add($"{SectionName}:MaxSnapshotAge is {MaxSnapshotAge}; at least 1.00:00:00 (how old a file's time stamp may be before it is held for review).");
+        }
+
+        if (PracticeRefresh < TimeSpan.FromSeconds(1) || PracticeRefresh > TimeSpan.FromHours(1))
+        {
+            problems.Add($"{SectionName}:PracticeRefresh is {PracticeRefresh}; allowed 00:00:01 to 01:00:00 (how often a server looks for practices changed in the database).");
         }
 
         if (MaxLoadAttempts < 1)

@@ -4,7 +4,11 @@ using NpgsqlTypes;
 
 namespace RecallFiles.Importer.Practices;
 
-/// <summary>Mirrors the configured practices into the <c>practices</c> table (configuration is the source of truth).</summary>
+/// <summary>
+/// Mirrors the configured practices into the <c>practices</c> table (configuration is the source of truth for them). A row
+/// managed in the database (<c>source = 'db'</c>, issue 17) is never overwritten: start-up refuses that overlap first
+/// (<see cref="ManagedPractices.ConflictsAsync"/>).
+/// </summary>
 public static class PracticeStore
 {
     /// <summary>Inserts or updates each practice. Practices no longer configured are kept (their batches refer to them) but disabled.</summary>
@@ -32,7 +36,7 @@ public static class PracticeStore
                     cadence = excluded.cadence, enabled = excluded.enabled, row_error_policy = excluded.row_error_policy,
                     max_removal_share = excluded.max_removal_share, window_past = excluded.window_past, window_ahead = excluded.window_ahead,
                     strict_contacts = excluded.strict_contacts, updated_at = now()
-                WHERE (practices.drop_box, practices.folder, practices.time_zone, practices.cadence, practices.enabled, practices.row_error_policy,
+                WHERE practices.source = 'json' AND (practices.drop_box, practices.folder, practices.time_zone, practices.cadence, practices.enabled, practices.row_error_policy,
                        practices.max_removal_share, practices.window_past, practices.window_ahead, practices.strict_contacts)
                     IS DISTINCT FROM (excluded.drop_box, excluded.folder, excluded.time_zone, excluded.cadence, excluded.enabled,
                        excluded.row_error_policy, excluded.max_removal_share, excluded.window_past, excluded.window_ahead, excluded.strict_contacts)
@@ -53,7 +57,7 @@ public static class PracticeStore
 
         if (disableOthers)
         {
-            await using var disable = new NpgsqlCommand("UPDATE practices SET enabled = false, updated_at = now() WHERE enabled AND NOT (id = ANY($1))", connection, transaction);
+            await using var disable = new NpgsqlCommand("UPDATE practices SET enabled = false, updated_at = now() WHERE enabled AND source = 'json' AND NOT (id = ANY($1))", connection, transaction);
             disable.Parameters.Add(new NpgsqlParameter { Value = ids.ToArray() });
             await disable.ExecuteNonQueryAsync(cancellationToken);
         }

@@ -46,6 +46,10 @@ internal static class CheckCommand
 
             var cloud = role is HostRole.Cloud or HostRole.All && CloudContext.IsConfigured(settings) ? ImportSettings.From(settings) : null;
             catalog = HostProbes.Create(settings, role, cloud);
+            if (cloud is not null)
+            {
+                Health.CloudProbes.AddPracticesTo(catalog, cloud);
+            }
         }
         catch (SettingsException ex)
         {

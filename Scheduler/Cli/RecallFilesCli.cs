@@ -45,6 +45,7 @@ internal static class RecallFilesCli
         AccessCommands.CreateApiKey(),
         AccessCommands.CreateAudit(),
         AlertsCommand.Create(),
+        PracticesCommand.Create(),
     ];
 
     public static RootCommand Build()

@@ -60,13 +60,15 @@ internal static class RunCommand
 
         var role = requestedRole ?? (embedded ? HostRole.All : HostRole.Agent);
         var agent = role is HostRole.Agent or HostRole.All && settings.Agent.Practices.Count > 0;
-        var cloudConfigured = role is HostRole.Cloud or HostRole.All && CloudContext.IsConfigured(settings);
+        // Issue 17: a cloud whose practices are all managed in the database (recallfiles practices add) has only its store configured.
+        var cloudConfigured = role is HostRole.Cloud or HostRole.All
+            && (CloudContext.IsConfigured(settings) || role is HostRole.Cloud && settings.Configuration[ImportSettings.DatabaseKey] is { Length: > 0 });
         if (!agent && !cloudConfigured)
         {
             await stderr.WriteLineAsync(role switch
             {
                 HostRole.Agent => "recallfiles run: no practices configured for the agent (RecallFiles:Agent:Practices); see docs/configuration.md",
-                HostRole.Cloud => "recallfiles run: no practices configured for the cloud role (RecallFiles:Practices:{id}); see docs/configuration.md",
+                HostRole.Cloud => "recallfiles run: no practices configured for the cloud role (RecallFiles:Practices:{id}) and no store (RecallFiles:Database:ConnectionString) to manage them in; see docs/configuration.md",
                 _ => "recallfiles run: nothing configured (RecallFiles:Agent:Practices, RecallFiles:Practices:{id}); see docs/configuration.md",
             });
             return ExitCodes.Usage;

@@ -58,7 +58,8 @@ internal sealed record ImportSettings(ImporterOptions Importer, IReadOnlyDiction
             dropBoxes["default"] = new DropBoxOptions { Kind = DropBoxKind.Local, RootPath = local, ConfigurationPath = "RecallFiles:DropBoxes:default" };
         }
 
-        importer = importer with { Practices = practices };
+        // Issue 17: a live catalog; the database-managed practices join it when the store opens and whenever they change.
+        importer = importer with { Practices = new PracticeCatalog(practices) };
         var errors = new List<string>(importer.Validate());
         foreach (var (name, options) in dropBoxes)
         {
@@ -80,7 +81,14 @@ internal sealed record ImportSettings(ImporterOptions Importer, IReadOnlyDiction
         return new ImportSettings(importer, dropBoxes, configuration[DatabaseKey] is { Length: > 0 } cs ? cs : null, settings.DataFolder) { Settings = settings };
     }
 
-    /// <summary>Opens the store: the configured server or the embedded cluster; migrates and mirrors the practices.</summary>
+    /// <summary>The JSON practices and those managed in the database (<see cref="ImporterOptions.Practices"/>, live).</summary>
+    public PracticeCatalog Catalog => (PracticeCatalog)Importer.Practices;
+
+    /// <summary>
+    /// Opens the store: the configured server or the embedded cluster; migrates, refuses a practice configured both in
+    /// JSON and in the database (<see cref="ManagedPractices.ConflictsAsync"/>, naming the key), mirrors the JSON practices
+    /// and reads the database ones into <see cref="Catalog"/>.
+    /// </summary>
     public async Task<NpgsqlDataSource> OpenStoreAsync(CancellationToken cancellationToken)
     {
         var connectionString = ConnectionString;
@@ -95,7 +103,14 @@ internal sealed record ImportSettings(ImporterOptions Importer, IReadOnlyDiction
         try
         {
             await Migrator.MigrateAsync(dataSource, cancellationToken);
-            await PracticeStore.MirrorAsync(dataSource, Importer.Practices.Values, disableOthers: false, cancellationToken);
+            var conflicts = await ManagedPractices.ConflictsAsync(dataSource, Catalog.Configured, cancellationToken);
+            if (conflicts.Count > 0)
+            {
+                throw new SettingsException("invalid configuration:" + Environment.NewLine + string.Join(Environment.NewLine, conflicts.Select(e => "  " + e)));
+            }
+
+            await PracticeStore.MirrorAsync(dataSource, Catalog.Configured.Values, disableOthers: false, cancellationToken);
+            await ManagedPractices.LoadAsync(dataSource, Catalog, cancellationToken);
             return dataSource;
         }
         catch

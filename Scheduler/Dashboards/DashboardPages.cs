@@ -49,6 +49,7 @@ internal static class DashboardPages
         NavigationMenu.Items.Add(page => new MenuItem("Status", page.Url.To("/status")) { Active = page.RequestPath.StartsWith("/status", StringComparison.Ordinal) });
         NavigationMenu.Items.Add(page => new MenuItem("Trace", page.Url.To("/trace")) { Active = page.RequestPath.StartsWith("/trace", StringComparison.Ordinal) });
         Alerts.SnoozeDispatcher.Register();
+        PracticeManagePages.Register();   // issue 17: manage practices, pictures
     }
 }
 

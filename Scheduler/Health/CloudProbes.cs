@@ -39,6 +39,44 @@ internal static class CloudProbes
         return catalog;
     }
 
+    /// <summary>
+    /// Issue 17, for <c>recallfiles check</c>: a practice configured in JSON and managed in the database is a conflict the
+    /// check names with the key (start-up refuses it too). Needs the configured store (the private cluster has no other writer).
+    /// </summary>
+    public static ProbeCatalog AddPracticesTo(ProbeCatalog catalog, ImportSettings cloud)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(cloud);
+        if (cloud.ConnectionString is { } connectionString)
+        {
+            catalog.Add(new Probe(ProbeKind.Database, "practices (JSON and database)", ct => PracticesAsync(connectionString, cloud, ct)));
+        }
+
+        return catalog;
+    }
+
+    private static async Task<string> PracticesAsync(string connectionString, ImportSettings cloud, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var dataSource = NpgsqlDataSource.Create(connectionString);
+            var (rows, _) = await Importer.Practices.ManagedPractices.ReadAsync(dataSource, cancellationToken);
+            var conflicts = await Importer.Practices.ManagedPractices.ConflictsAsync(dataSource, cloud.Catalog.Configured, cancellationToken);
+            return conflicts.Count > 0
+                ? throw new ProbeException(string.Join(" ", conflicts))
+                : $"{cloud.Catalog.Configured.Count} configured in JSON, {rows.Count(r => r.Source == Importer.Practices.ManagedPractice.Database)} managed in the database, no id in both";
+        }
+        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UndefinedColumn || ex.SqlState == PostgresErrorCodes.UndefinedTable)
+        {
+            // A store not migrated yet (the first `run` migrates it) has no database practices to disagree with.
+            return $"{cloud.Catalog.Configured.Count} configured in JSON; the store is not migrated yet";
+        }
+        catch (NpgsqlException ex)
+        {
+            throw new ProbeException($"{ex.Message}; check {ImportSettings.DatabaseKey}", ex);
+        }
+    }
+
     private static async Task<string> QueryAsync(string connectionString, string key, CancellationToken cancellationToken)
     {
         try

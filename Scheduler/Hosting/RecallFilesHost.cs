@@ -128,6 +128,8 @@ internal static partial class RecallFilesHost
             builder.Services.AddTransient<StatusResultsJob>();
             builder.Services.AddTransient<HousekeepingJob>();
             builder.Services.AddSingleton<IJobModule, CloudJobs>();
+            builder.Services.AddSingleton<PracticeRefresh>();   // issue 17: database practices taken in without a restart
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<PracticeRefresh>());
             builder.Services.AddSingleton(ReminderSettings.From(settings.Configuration));
             builder.Services.AddHttpClient("webhook");
             builder.Services.AddHttpClient("sms");

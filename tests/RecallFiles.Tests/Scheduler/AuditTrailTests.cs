@@ -23,7 +23,8 @@ public sealed class AuditTrailTests
 
     /// <summary>Verbs that only read (or print): everything else must be in <see cref="CliAudit.StateChangingVerbs"/>.</summary>
     private static readonly string[] ReadOnlyVerbs =
-        ["validate", "exports", "hostkey", "batches", "trace", "check", "dashboard-hash-password", "status-updates", "dashboard-enroll-totp", "api-key list", "audit verify", "alerts list"];
+        ["validate", "exports", "hostkey", "batches", "trace", "check", "dashboard-hash-password", "status-updates", "dashboard-enroll-totp", "api-key list", "audit verify", "alerts list",
+         "practices list"];
 
     private static IEnumerable<string> Leaves(Command command, string prefix) => command.Subcommands.Count == 0
         ? [prefix + command.Name]

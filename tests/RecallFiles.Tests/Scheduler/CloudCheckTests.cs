@@ -59,7 +59,7 @@ public sealed class CloudCheckTests
         StringAssert.StartsWith(dropBox, $"OK   dropbox main: sftp://{s_sshd.UserName}@127.0.0.1:{s_sshd.Port}");
         StringAssert.EndsWith(dropBox, "host key pinned, logged in");
         StringAssert.StartsWith(lines.Single(l => l.Contains("folder main ACME-01/appointments", StringComparison.Ordinal)), "OK   folder main ACME-01/appointments: ");
-        Assert.AreEqual("all 3 check(s) passed", lines[^1]);
+        Assert.AreEqual("all 4 check(s) passed", lines[^1]);
     }
 
     [TestMethod]
@@ -88,6 +88,6 @@ public sealed class CloudCheckTests
         });
 
         Assert.AreEqual(0, exit, error);
-        Assert.AreEqual("all 3 check(s) passed", lines[^1]);
+        Assert.AreEqual("all 4 check(s) passed", lines[^1]);
     }
 }

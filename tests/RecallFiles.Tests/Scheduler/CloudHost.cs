@@ -36,7 +36,7 @@ internal sealed class CloudHost : IAsyncDisposable
 
     /// <summary>Starts the host with <paramref name="practices"/> (<c>ID:Key</c> → value under RecallFiles:Practices) and drops <paramref name="files"/>.</summary>
     public static async Task<CloudHost> StartAsync(string prefix, IReadOnlyDictionary<string, string> practices, IEnumerable<(string Practice, string Stamp, string Source)> files,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? settings = null)
     {
         var folder = Directory.CreateTempSubdirectory($"rf-{prefix}-").FullName;
         var drop = Directory.CreateDirectory(Path.Combine(folder, "dropbox")).FullName;
@@ -52,7 +52,12 @@ internal sealed class CloudHost : IAsyncDisposable
             values["RecallFiles:Practices:" + key] = value;
         }
 
-        var settings = RecallFilesSettings.From(new ConfigurationBuilder().AddInMemoryCollection(values).Build(), null);
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            values[key] = value;
+        }
+
+        var recallFiles = RecallFilesSettings.From(new ConfigurationBuilder().AddInMemoryCollection(values).Build(), null);
         var dropped = files.ToList();
         foreach (var (practice, stamp, source) in dropped)
         {
@@ -62,9 +67,9 @@ internal sealed class CloudHost : IAsyncDisposable
             File.WriteAllText(Path.Combine(inbox, name + ".done"), "");
         }
 
-        var cloud = await CloudContext.OpenAsync(settings, cancellationToken);
+        var cloud = await CloudContext.OpenAsync(recallFiles, cancellationToken);
         var baseUrl = $"http://127.0.0.2:{Ports.FreeTcpPort()}";
-        var app = RecallFilesHost.Build(settings, HostRole.Cloud, baseUrl, cloud);
+        var app = RecallFilesHost.Build(recallFiles, HostRole.Cloud, baseUrl, cloud);
         await app.StartAsync(cancellationToken);
         var job = app.Services.GetRequiredService<ImportJob>();
         var imports = new Dictionary<string, IReadOnlyList<BatchSummary>>(StringComparer.Ordinal);
