@@ -29,7 +29,11 @@ public sealed record ExportRunOptions
 
 /// <summary>The outcome of a successful run.</summary>
 public sealed record ExportResult(long LedgerId, string PracticeId, string LocalPath, string FileName, long Rows, string Sha256,
-    string? RemotePath, ExportWindow Window, int DroppedPhones, int DroppedEmails, long Warnings);
+    string? RemotePath, ExportWindow Window, int DroppedPhones, int DroppedEmails, long Warnings)
+{
+    /// <summary>The first records and the columns empty in every row, collected while writing (what a dry run shows).</summary>
+    public ExportPreview? Preview { get; init; }
+}
 
 /// <summary>
 /// One export: PMS query → contract file written locally → validated with the Schemas validators
@@ -121,6 +125,7 @@ public sealed class ExportRunner(ExportLedger ledger, TimeProvider time, ILogger
         long errorCount = 0, warningCount = 0, rows;
         var ids = new IdHashes();
         string sha256;
+        ExportPreview preview;
 
         // Two stages, one per core: this thread reads the PMS; the consumer maps, checks each record with
         // the contract's validators (the same RecordChecker the cloud's reader runs) and writes the file.
@@ -129,6 +134,7 @@ public sealed class ExportRunner(ExportLedger ledger, TimeProvider time, ILogger
         await using (var stream = new HashingWriteStream(file))
         {
             await using var writer = ContractWriter.ForAppointments(stream, practice.ExtensionColumns, leaveOpen: true);
+            preview = new ExportPreview(writer.Columns);
             var consumer = Task.Run(async () =>
             {
                 var problems = new List<ContractProblem>();
@@ -157,6 +163,7 @@ public sealed class ExportRunner(ExportLedger ledger, TimeProvider time, ILogger
 
                         writer.Write(record);
                         ids.Add(record.AppLid);
+                        preview.Add(record);
                     }
                 }
             }, cancellationToken);
@@ -216,6 +223,6 @@ public sealed class ExportRunner(ExportLedger ledger, TimeProvider time, ILogger
         }
 
         return (new ExportResult(id, practice.PracticeId, localPath, fileName, rows, sha256, remotePath, window,
-            mapper.Contacts.DroppedPhones, mapper.Contacts.DroppedEmails, warningCount), ids);
+            mapper.Contacts.DroppedPhones, mapper.Contacts.DroppedEmails, warningCount) { Preview = preview }, ids);
     }
 }
