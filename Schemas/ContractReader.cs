@@ -47,6 +47,9 @@ public abstract class ContractReader : IDisposable
     /// <summary>Reads the rows as their base type, for callers that only count and report.</summary>
     public abstract IEnumerable<ContractRow> ReadUntypedRows(CancellationToken cancellationToken = default);
 
+    /// <summary>The rows of <see cref="ReadUntypedRows"/>, parsed on a second thread while the caller's checks them (issue 18).</summary>
+    internal abstract IEnumerable<ContractRow> ReadUntypedRowsPipelined(CancellationToken cancellationToken = default);
+
     /// <summary>Opens an appointment file.</summary>
     public static ContractReader<AppointmentRecord> OpenAppointments(Stream stream, string fileName, ContractReadOptions? options = null, bool leaveOpen = false) =>
         ContractReader<AppointmentRecord>.OpenCore(Internal.Schemas.Appointments, Prefix.Read(stream, fileName, options), stream, fileName, options, leaveOpen, FileKind.Appointments);

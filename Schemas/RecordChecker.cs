@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Runtime.InteropServices;
 using RecallFiles.Schemas.Internal;
 
 namespace RecallFiles.Schemas;
@@ -14,7 +13,7 @@ public sealed class RecordChecker<TRecord> where TRecord : class
 {
     private readonly RecordSchema<TRecord> _schema;
     private readonly string _fileName;
-    private readonly Dictionary<ulong, long> _seen = [];
+    private readonly FirstLines _seen = new();
     private readonly bool _strictContacts;
 
     internal RecordChecker(RecordSchema<TRecord> schema, string fileName, bool strictContacts = true)
@@ -60,15 +59,11 @@ public sealed class RecordChecker<TRecord> where TRecord : class
         }
 
         // One hash lookup per row: the slot is added, or found with the line that first named the key.
-        ref var firstLine = ref CollectionsMarshal.GetValueRefOrAddDefault(_seen, Fnv1a64(key), out var exists);
-        if (exists)
+        var firstLine = _seen.FirstLineOrAdd(Fnv1a64(key), line);
+        if (firstLine >= 0)
         {
             problems.Add(new ContractProblem(_fileName, line, Columns.AppLid, ProblemCodes.DuplicateKey,
                 $"APP_LID '{Mask.Echo(key)}' already appears on line {firstLine.ToString(CultureInfo.InvariantCulture)}; each appointment may appear once per file", ProblemSeverity.Error));
-        }
-        else
-        {
-            firstLine = line;
         }
     }
 
