@@ -127,9 +127,10 @@ public sealed class ExportRunner(ExportLedger ledger, TimeProvider time, ILogger
         string sha256;
         ExportPreview preview;
 
-        // Two stages, one per core: this thread reads the PMS; the consumer maps, checks each record with
-        // the contract's validators (the same RecordChecker the cloud's reader runs) and writes the file.
-        var batches = Channel.CreateBounded<SourceAppointment[]>(new BoundedChannelOptions(16) { SingleReader = true, SingleWriter = true });
+        // Two stages, one per core: this thread reads the PMS and maps its rows to records (window, phones, e-mails);
+        // the consumer checks each record with the contract's validators (the same RecordChecker the cloud's reader
+        // runs), writes and hashes the file. Issue 18: mapping moved to the reading side, which waits on the server anyway.
+        var batches = Channel.CreateBounded<AppointmentRecord[]>(new BoundedChannelOptions(16) { SingleReader = true, SingleWriter = true });
         await using (var file = new FileStream(partial, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
         await using (var stream = new HashingWriteStream(file))
         {
@@ -140,13 +141,8 @@ public sealed class ExportRunner(ExportLedger ledger, TimeProvider time, ILogger
                 var problems = new List<ContractProblem>();
                 await foreach (var batch in batches.Reader.ReadAllAsync(cancellationToken))
                 {
-                    foreach (var appointment in batch)
+                    foreach (var record in batch)
                     {
-                        if (mapper.Map(appointment, window) is not { } record)
-                        {
-                            continue;
-                        }
-
                         problems.Clear();
                         checker.Check(record, writer.Count + 2, problems);   // line: header is line 1
                         foreach (var problem in problems)
@@ -170,10 +166,15 @@ public sealed class ExportRunner(ExportLedger ledger, TimeProvider time, ILogger
 
             try
             {
-                var batch = new List<SourceAppointment>(1024);
+                var batch = new List<AppointmentRecord>(1024);
                 await foreach (var appointment in source.ReadAsync(window, cancellationToken))
                 {
-                    batch.Add(appointment);
+                    if (mapper.Map(appointment, window) is not { } record)
+                    {
+                        continue;
+                    }
+
+                    batch.Add(record);
                     if (batch.Count == 1024)
                     {
                         await batches.Writer.WriteAsync([.. batch], cancellationToken);

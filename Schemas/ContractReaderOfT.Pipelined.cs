@@ -6,20 +6,22 @@ namespace RecallFiles.Schemas;
 
 /// <summary>
 /// The rows of <see cref="ContractReader{TRecord}.ReadRows"/> read on two threads (issue 18, what <see cref="FileValidator"/>
-/// runs): one parses the CSV, checks the UTF-8 and cuts the fields into trimmed strings; the caller's thread builds each
-/// record, checks it and yields it. Same rows, same problems, in the same order; a file-level problem ends the rows
+/// runs): one parses the CSV, checks the UTF-8, builds each record from its trimmed fields and runs the fast "no problem
+/// at all" check; the caller's thread runs the rest of the checks (the duplicate index, the rules of a record that is
+/// not certainly clean) and yields the row. Same rows, same problems, in the same order; a file-level problem ends the rows
 /// at the same place, after the rows before it.
 /// </summary>
 public sealed partial class ContractReader<TRecord>
 {
     private const int BatchRows = 512;
 
-    /// <summary>Parsed rows waiting for their check: per row its line, its field count and its values in schema column order.</summary>
-    private sealed class RawBatch(int columns)
+    /// <summary>Parsed rows waiting for their check: per row its line, its field count, its record and the fast check's answer.</summary>
+    private sealed class RawBatch
     {
         public readonly long[] Lines = new long[BatchRows];
         public readonly int[] FieldCounts = new int[BatchRows];
-        public readonly string?[] Values = new string?[BatchRows * columns];
+        public readonly TRecord?[] Records = new TRecord?[BatchRows];
+        public readonly bool[] Clean = new bool[BatchRows];
         public int Count;
         public ExceptionDispatchInfo? End;   // the problem that ended the file (thrown after this batch's rows)
         public bool Last;
@@ -46,7 +48,6 @@ public sealed partial class ContractReader<TRecord>
         try
         {
             var checker = new RecordChecker<TRecord>(_schema, FileName, _strictContacts);
-            var values = new string?[columns];
             var problems = new List<ContractProblem>();
             while (true)
             {
@@ -55,14 +56,14 @@ public sealed partial class ContractReader<TRecord>
                 {
                     var line = batch.Lines[row];
                     var fieldCount = batch.FieldCounts[row];
-                    Array.Copy(batch.Values, row * columns, values, 0, columns);
                     problems.Clear();
                     if (fieldCount != _headerFieldCount)
                     {
                         problems.Add(FieldCountProblem(line, fieldCount));
                     }
 
-                    yield return CheckRow(checker, values, line, problems);
+                    yield return CheckRow(checker, batch.Records[row]!, line, problems, batch.Clean[row]);
+                    batch.Records[row] = null;
                 }
 
                 batch.End?.Throw();
@@ -92,7 +93,9 @@ public sealed partial class ContractReader<TRecord>
 
     private void Parse(BlockingCollection<RawBatch> full, BlockingCollection<RawBatch> free, int columns, CancellationToken stop)
     {
-        var batch = new RawBatch(columns);
+        var batch = new RawBatch();
+        var values = new string?[columns];
+        var certainlyClean = _schema.CertainlyClean;
         try
         {
             while (true)
@@ -109,14 +112,17 @@ public sealed partial class ContractReader<TRecord>
                 }
 
                 var fieldCount = _csv.FieldCount;
-                CutFields(fieldCount, batch.Values.AsSpan(batch.Count * columns, columns));
+                CutFields(fieldCount, values);
+                var record = _schema.Create(values);
+                batch.Records[batch.Count] = record;
+                batch.Clean[batch.Count] = certainlyClean?.Invoke(record) == true;
 
                 batch.Lines[batch.Count] = line;
                 batch.FieldCounts[batch.Count++] = fieldCount;
                 if (batch.Count == BatchRows)
                 {
                     full.Add(batch, stop);
-                    batch = free.TryTake(out var reused) ? reused : new RawBatch(columns);
+                    batch = free.TryTake(out var reused) ? reused : new RawBatch();
                 }
             }
         }

@@ -243,7 +243,7 @@ public sealed partial class ContractReader<TRecord> : ContractReader where TReco
             }
 
             CutFields(fieldCount, values);
-            yield return CheckRow(checker, values, line, problems);
+            yield return CheckRow(checker, _schema.Create(values), line, problems, null);
         }
     }
 
@@ -282,11 +282,10 @@ public sealed partial class ContractReader<TRecord> : ContractReader where TReco
             $"the row has {fieldCount} field(s) but the header has {_headerFieldCount}; check for an unquoted '{Dialect.DelimiterName}' inside a value",
             ProblemSeverity.Error);
 
-    // The record of one row's values, checked; problems holds the row's problems found so far (the field count).
-    private ContractRow<TRecord> CheckRow(RecordChecker<TRecord> checker, string?[] values, long line, List<ContractProblem> problems)
+    // One row's record, checked; problems holds the row's problems found so far (the field count).
+    private ContractRow<TRecord> CheckRow(RecordChecker<TRecord> checker, TRecord record, long line, List<ContractProblem> problems, bool? certainlyClean)
     {
-        var record = _schema.Create(values);
-        checker.Check(record, line, problems);
+        checker.Check(record, line, problems, certainlyClean);
 
         var valid = !problems.Any(p => p.Severity == ProblemSeverity.Error);
         if (valid && checker.ClearedContacts)

@@ -24,17 +24,24 @@ public sealed class RecordChecker<TRecord> where TRecord : class
     }
 
     /// <summary>
-    /// True when the last <see cref="Check"/> turned an invalid optional contact value into a warning: the value is to be
+    /// True when the last <see cref="Check(TRecord, long, List{ContractProblem})"/> turned an invalid optional contact value into a warning: the value is to be
     /// cleared (<see cref="ContractReadOptions.StrictContacts"/>).
     /// </summary>
     internal bool ClearedContacts { get; private set; }
 
     /// <summary>Adds the problems of <paramref name="record"/>, found on <paramref name="line"/>, to <paramref name="problems"/>.</summary>
-    public void Check(TRecord record, long line, List<ContractProblem> problems)
+    public void Check(TRecord record, long line, List<ContractProblem> problems) => Check(record, line, problems, null);
+
+    /// <summary>
+    /// <see cref="Check(TRecord, long, List{ContractProblem})"/> with the fast "no problem at all" answer already known
+    /// (computed on another thread, issue 18); null to compute it here.
+    /// </summary>
+    internal void Check(TRecord record, long line, List<ContractProblem> problems, bool? certainlyClean)
     {
         ArgumentNullException.ThrowIfNull(record);
         ArgumentNullException.ThrowIfNull(problems);
-        var result = _schema.CertainlyClean?.Invoke(record) == true ? null : _schema.Validator.Validate(record);
+        var clean = certainlyClean ?? _schema.CertainlyClean?.Invoke(record) == true;
+        var result = clean ? null : _schema.Validator.Validate(record);
         ClearedContacts = false;
         foreach (var failure in result?.Errors ?? [])
         {
