@@ -29,7 +29,11 @@ public sealed record ExportRunOptions
 
 /// <summary>The outcome of a successful run.</summary>
 public sealed record ExportResult(long LedgerId, string PracticeId, string LocalPath, string FileName, long Rows, string Sha256,
-    string? RemotePath, ExportWindow Window, int DroppedPhones, int DroppedEmails, long Warnings);
+    string? RemotePath, ExportWindow Window, int DroppedPhones, int DroppedEmails, long Warnings)
+{
+    /// <summary>The first records and the columns empty in every row, collected while writing (what a dry run shows).</summary>
+    public ExportPreview? Preview { get; init; }
+}
 
 /// <summary>
 /// One export: PMS query → contract file written locally → validated with the Schemas validators
@@ -121,26 +125,24 @@ public sealed class ExportRunner(ExportLedger ledger, TimeProvider time, ILogger
         long errorCount = 0, warningCount = 0, rows;
         var ids = new IdHashes();
         string sha256;
+        ExportPreview preview;
 
-        // Two stages, one per core: this thread reads the PMS; the consumer maps, checks each record with
-        // the contract's validators (the same RecordChecker the cloud's reader runs) and writes the file.
-        var batches = Channel.CreateBounded<SourceAppointment[]>(new BoundedChannelOptions(16) { SingleReader = true, SingleWriter = true });
+        // Two stages, one per core: this thread reads the PMS and maps its rows to records (window, phones, e-mails);
+        // the consumer checks each record with the contract's validators (the same RecordChecker the cloud's reader
+        // runs), writes and hashes the file. Issue 18: mapping moved to the reading side, which waits on the server anyway.
+        var batches = Channel.CreateBounded<AppointmentRecord[]>(new BoundedChannelOptions(16) { SingleReader = true, SingleWriter = true });
         await using (var file = new FileStream(partial, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
         await using (var stream = new HashingWriteStream(file))
         {
             await using var writer = ContractWriter.ForAppointments(stream, practice.ExtensionColumns, leaveOpen: true);
+            preview = new ExportPreview(writer.Columns);
             var consumer = Task.Run(async () =>
             {
                 var problems = new List<ContractProblem>();
                 await foreach (var batch in batches.Reader.ReadAllAsync(cancellationToken))
                 {
-                    foreach (var appointment in batch)
+                    foreach (var record in batch)
                     {
-                        if (mapper.Map(appointment, window) is not { } record)
-                        {
-                            continue;
-                        }
-
                         problems.Clear();
                         checker.Check(record, writer.Count + 2, problems);   // line: header is line 1
                         foreach (var problem in problems)
@@ -157,16 +159,22 @@ public sealed class ExportRunner(ExportLedger ledger, TimeProvider time, ILogger
 
                         writer.Write(record);
                         ids.Add(record.AppLid);
+                        preview.Add(record);
                     }
                 }
             }, cancellationToken);
 
             try
             {
-                var batch = new List<SourceAppointment>(1024);
+                var batch = new List<AppointmentRecord>(1024);
                 await foreach (var appointment in source.ReadAsync(window, cancellationToken))
                 {
-                    batch.Add(appointment);
+                    if (mapper.Map(appointment, window) is not { } record)
+                    {
+                        continue;
+                    }
+
+                    batch.Add(record);
                     if (batch.Count == 1024)
                     {
                         await batches.Writer.WriteAsync([.. batch], cancellationToken);
@@ -216,6 +224,6 @@ public sealed class ExportRunner(ExportLedger ledger, TimeProvider time, ILogger
         }
 
         return (new ExportResult(id, practice.PracticeId, localPath, fileName, rows, sha256, remotePath, window,
-            mapper.Contacts.DroppedPhones, mapper.Contacts.DroppedEmails, warningCount), ids);
+            mapper.Contacts.DroppedPhones, mapper.Contacts.DroppedEmails, warningCount) { Preview = preview }, ids);
     }
 }

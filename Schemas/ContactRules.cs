@@ -106,8 +106,16 @@ public static partial class ContactRules
             return false;
         }
 
-        if (!EmailPattern().IsMatch(value))
+        // Issue 18: an ASCII value without a line break (nearly every e-mail) is matched by hand, with the pattern's exact
+        // answer (ContactRulesTests compares both); the pattern decides the rest ('$' also matches before a final '\n').
+        var simple = Ascii.IsValid(value) && !value.Contains('\n', StringComparison.Ordinal);
+        if (simple ? !MatchesEmailPattern(value) : !EmailPattern().IsMatch(value))
         {
+            if (simple)
+            {
+                return false;   // an ASCII domain has no other form to try
+            }
+
             var at = value.LastIndexOf('@');
             if (at <= 0 || at == value.Length - 1 || Ascii.IsValid(value.AsSpan(at + 1)) || !TryAsciiDomain(value[(at + 1)..], out var domain)
                 || !EmailPattern().IsMatch(string.Concat(value.AsSpan(0, at + 1), domain)))
@@ -118,6 +126,49 @@ public static partial class ContactRules
 
         var local = value.AsSpan(0, value.IndexOf('@'));
         return local[0] != '.' && local[^1] != '.' && !local.Contains("..", StringComparison.Ordinal);
+    }
+
+    private static readonly SearchValues<char> LocalPartChars =
+        SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789.!#$%&'*+/=?^_`{|}~-");
+
+    private static readonly SearchValues<char> Letters = SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz");
+
+    private static readonly SearchValues<char> LabelChars =
+        SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-");
+
+    // EmailPattern() by hand, for ASCII without '\n': a local part of LocalPartChars, one '@', then dot-separated labels
+    // (1-63 letters, digits or '-', a letter or digit at each end) and a last label of 2+ letters.
+    private static bool MatchesEmailPattern(ReadOnlySpan<char> value)
+    {
+        var at = value.IndexOf('@');
+        if (at <= 0 || value[..at].ContainsAnyExcept(LocalPartChars))
+        {
+            return false;
+        }
+
+        var domain = value[(at + 1)..];
+        var lastDot = domain.LastIndexOf('.');
+        if (lastDot <= 0)
+        {
+            return false;
+        }
+
+        var top = domain[(lastDot + 1)..];
+        if (top.Length < 2 || top.ContainsAnyExcept(Letters))
+        {
+            return false;
+        }
+
+        foreach (var range in domain[..lastDot].Split('.'))
+        {
+            var label = domain[range];
+            if (label.Length is < 1 or > 63 || label.ContainsAnyExcept(LabelChars) || label[0] == '-' || label[^1] == '-')
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static bool TryAsciiDomain(string domain, out string ascii)

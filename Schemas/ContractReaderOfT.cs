@@ -8,7 +8,7 @@ using RecallFiles.Schemas.Internal;
 namespace RecallFiles.Schemas;
 
 /// <summary>A <see cref="ContractReader"/> for records of type <typeparamref name="TRecord"/>.</summary>
-public sealed class ContractReader<TRecord> : ContractReader where TRecord : class
+public sealed partial class ContractReader<TRecord> : ContractReader where TRecord : class
 {
     /// <summary>The most fields a header may have: the contract has about 20 columns (issue 13: 450,000 empty ones).</summary>
     public const int MaxHeaderFields = 256;
@@ -229,51 +229,71 @@ public sealed class ContractReader<TRecord> : ContractReader where TRecord : cla
                 yield break;
             }
 
-            var line = _csv.LineNumber;
-            var raw = _csv.RawRecord;
-            if (_checkUtf8 && !Utf8.IsValid(raw))
+            var line = CurrentLine();
+            if (line < 0)
             {
-                throw InvalidUtf8(FileName, line);
-            }
-
-            if (IsBlank(raw))
-            {
-                continue;   // a line of spaces only: as good as an empty line
+                continue;
             }
 
             problems.Clear();
             var fieldCount = _csv.FieldCount;
             if (fieldCount != _headerFieldCount)
             {
-                problems.Add(new ContractProblem(FileName, line, null, ProblemCodes.FieldCount,
-                    $"the row has {fieldCount} field(s) but the header has {_headerFieldCount}; check for an unquoted '{Dialect.DelimiterName}' inside a value",
-                    ProblemSeverity.Error));
+                problems.Add(FieldCountProblem(line, fieldCount));
             }
 
-            for (var c = 0; c < values.Length; c++)
-            {
-                var field = _fieldOfColumn[c];
-                if (field < 0 || field >= fieldCount)
-                {
-                    values[c] = null;
-                    continue;
-                }
-
-                var text = _csv.GetString(field).Trim();
-                values[c] = text.Length == 0 ? null : text;
-            }
-
-            var record = _schema.Create(values);
-            checker.Check(record, line, problems);
-
-            var valid = !problems.Any(p => p.Severity == ProblemSeverity.Error);
-            if (valid && checker.ClearedContacts)
-            {
-                record = _schema.ClearInvalidContacts(record);
-            }
-
-            yield return new ContractRow<TRecord>(line, valid ? _schema.Normalize(record) : record, problems.Count == 0 ? [] : problems.ToArray());
+            CutFields(fieldCount, values);
+            yield return CheckRow(checker, _schema.Create(values), line, problems, null);
         }
+    }
+
+    // The current record's line, or -1 for a line of spaces only (as good as an empty line); invalid UTF-8 ends the file.
+    private long CurrentLine()
+    {
+        var line = _csv.LineNumber;
+        var raw = _csv.RawRecord;
+        if (_checkUtf8 && !Utf8.IsValid(raw))
+        {
+            throw InvalidUtf8(FileName, line);
+        }
+
+        return IsBlank(raw) ? -1 : line;
+    }
+
+    // The current record's values in schema column order: trimmed, null when empty or missing.
+    private void CutFields(int fieldCount, Span<string?> values)
+    {
+        for (var c = 0; c < values.Length; c++)
+        {
+            var field = _fieldOfColumn[c];
+            if (field < 0 || field >= fieldCount)
+            {
+                values[c] = null;
+                continue;
+            }
+
+            var text = _csv.GetString(field).Trim();
+            values[c] = text.Length == 0 ? null : text;
+        }
+    }
+
+    private ContractProblem FieldCountProblem(long line, int fieldCount) =>
+        new(FileName, line, null, ProblemCodes.FieldCount,
+            $"the row has {fieldCount} field(s) but the header has {_headerFieldCount}; check for an unquoted '{Dialect.DelimiterName}' inside a value",
+            ProblemSeverity.Error);
+
+    // One row's record, checked; problems holds the row's problems found so far (the field count).
+    private ContractRow<TRecord> CheckRow(RecordChecker<TRecord> checker, TRecord record, long line, List<ContractProblem> problems, bool? certainlyClean)
+    {
+        checker.Check(record, line, problems, certainlyClean);
+
+        var valid = !problems.Any(p => p.Severity == ProblemSeverity.Error);
+        if (valid && checker.ClearedContacts)
+        {
+            record = _schema.ClearInvalidContacts(record);
+        }
+
+        return new ContractRow<TRecord>(line, valid ? _schema.Normalize(record) : record, problems.Count == 0 ? [] : problems.ToArray());
     }
 
     /// <inheritdoc />

@@ -83,7 +83,7 @@ public static class FileValidator
 
             try
             {
-                foreach (var row in reader.ReadUntypedRows(cancellationToken))
+                foreach (var row in reader.ReadUntypedRowsPipelined(cancellationToken))
                 {
                     rows++;
                     var valid = true;

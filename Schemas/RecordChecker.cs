@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Runtime.InteropServices;
 using RecallFiles.Schemas.Internal;
 
 namespace RecallFiles.Schemas;
@@ -14,7 +13,7 @@ public sealed class RecordChecker<TRecord> where TRecord : class
 {
     private readonly RecordSchema<TRecord> _schema;
     private readonly string _fileName;
-    private readonly Dictionary<ulong, long> _seen = [];
+    private readonly FirstLines _seen = new();
     private readonly bool _strictContacts;
 
     internal RecordChecker(RecordSchema<TRecord> schema, string fileName, bool strictContacts = true)
@@ -25,17 +24,24 @@ public sealed class RecordChecker<TRecord> where TRecord : class
     }
 
     /// <summary>
-    /// True when the last <see cref="Check"/> turned an invalid optional contact value into a warning: the value is to be
+    /// True when the last <see cref="Check(TRecord, long, List{ContractProblem})"/> turned an invalid optional contact value into a warning: the value is to be
     /// cleared (<see cref="ContractReadOptions.StrictContacts"/>).
     /// </summary>
     internal bool ClearedContacts { get; private set; }
 
     /// <summary>Adds the problems of <paramref name="record"/>, found on <paramref name="line"/>, to <paramref name="problems"/>.</summary>
-    public void Check(TRecord record, long line, List<ContractProblem> problems)
+    public void Check(TRecord record, long line, List<ContractProblem> problems) => Check(record, line, problems, null);
+
+    /// <summary>
+    /// <see cref="Check(TRecord, long, List{ContractProblem})"/> with the fast "no problem at all" answer already known
+    /// (computed on another thread, issue 18); null to compute it here.
+    /// </summary>
+    internal void Check(TRecord record, long line, List<ContractProblem> problems, bool? certainlyClean)
     {
         ArgumentNullException.ThrowIfNull(record);
         ArgumentNullException.ThrowIfNull(problems);
-        var result = _schema.CertainlyClean?.Invoke(record) == true ? null : _schema.Validator.Validate(record);
+        var clean = certainlyClean ?? _schema.CertainlyClean?.Invoke(record) == true;
+        var result = clean ? null : _schema.Validator.Validate(record);
         ClearedContacts = false;
         foreach (var failure in result?.Errors ?? [])
         {
@@ -60,15 +66,11 @@ public sealed class RecordChecker<TRecord> where TRecord : class
         }
 
         // One hash lookup per row: the slot is added, or found with the line that first named the key.
-        ref var firstLine = ref CollectionsMarshal.GetValueRefOrAddDefault(_seen, Fnv1a64(key), out var exists);
-        if (exists)
+        var firstLine = _seen.FirstLineOrAdd(Fnv1a64(key), line);
+        if (firstLine >= 0)
         {
             problems.Add(new ContractProblem(_fileName, line, Columns.AppLid, ProblemCodes.DuplicateKey,
                 $"APP_LID '{Mask.Echo(key)}' already appears on line {firstLine.ToString(CultureInfo.InvariantCulture)}; each appointment may appear once per file", ProblemSeverity.Error));
-        }
-        else
-        {
-            firstLine = line;
         }
     }
 

@@ -42,7 +42,7 @@ public sealed partial class AppointmentMapper(PracticeExportOptions options, Dat
         return new AppointmentRecord
         {
             AppLid = s.AppLid,
-            AppDate = ContractFormats.FormatDate(date),
+            AppDate = FormatDate(date),
             AppStartTime = s.TimeKnown ? ContractFormats.FormatTime(TimeOnly.FromDateTime(s.LocalStart)) : null,
             UserLandlinePhone = landline,
             UserMobilePhone = mobile,
@@ -60,6 +60,21 @@ public sealed partial class AppointmentMapper(PracticeExportOptions options, Dat
             Privacy = s.Privacy,
             Status = s.Status,
         };
+    }
+
+    // Rows come sorted by start time, so consecutive rows nearly always share a date: its text is made once (issue 18).
+    private DateOnly _lastDate = DateOnly.MinValue;
+    private string _lastDateText = ContractFormats.FormatDate(DateOnly.MinValue);
+
+    private string FormatDate(DateOnly date)
+    {
+        if (date != _lastDate)
+        {
+            _lastDateText = ContractFormats.FormatDate(date);
+            _lastDate = date;
+        }
+
+        return _lastDateText;
     }
 
     // Names of resources and locations are not ids: cutting them to the contract's 50 characters

@@ -122,12 +122,39 @@ public sealed class OpenDentalSource(PracticeExportOptions options) : IAppointme
 
         await using (reader)
         {
+            var columns = new Ordinals(reader);
             while (await reader.ReadAsync(cancellationToken))
             {
-                yield return Map(reader, window.TimeZone);
+                yield return Map(reader, columns, window.TimeZone);
             }
         }
     }
+
+    /// <summary>The query's column ordinals, resolved once per read rather than by name for every field of every row (issue 18).</summary>
+    private sealed class Ordinals(MySqlDataReader r)
+    {
+        public int AptNum { get; } = r.GetOrdinal("AptNum");
+        public int AptDateTime { get; } = r.GetOrdinal("AptDateTime");
+        public int Pattern { get; } = r.GetOrdinal("Pattern");
+        public int AptStatus { get; } = r.GetOrdinal("AptStatus");
+        public int ClinicNum { get; } = r.GetOrdinal("ClinicNum");
+        public int Op { get; } = r.GetOrdinal("Op");
+        public int HmPhone { get; } = r.GetOrdinal("HmPhone");
+        public int WkPhone { get; } = r.GetOrdinal("WkPhone");
+        public int WirelessPhone { get; } = r.GetOrdinal("WirelessPhone");
+        public int Email { get; } = r.GetOrdinal("Email");
+        public int TxtMsgOk { get; } = r.GetOrdinal("TxtMsgOk");
+        public int PreferConfirmMethod { get; } = r.GetOrdinal("PreferConfirmMethod");
+        public int Language { get; } = r.GetOrdinal("Language");
+        public int ProvNum { get; } = r.GetOrdinal("ProvNum");
+        public int Abbr { get; } = r.GetOrdinal("Abbr");
+        public int PreferredName { get; } = r.GetOrdinal("PreferredName");
+        public int ClinicName { get; } = r.GetOrdinal("ClinicName");
+        public int ClinicTimeZone { get; } = r.GetOrdinal("ClinicTimeZone");
+        public int OpName { get; } = r.GetOrdinal("OpName");
+    }
+
+    private static string? Text(MySqlDataReader r, int i) => r.IsDBNull(i) ? null : r.GetValue(i).ToString();
 
     // clinic.TimeZone: empty means the server's zone, which is the practice's; an id this machine does not know stops the
     // export instead of writing the clinic's appointments at the practice's times.
@@ -143,41 +170,36 @@ public sealed class OpenDentalSource(PracticeExportOptions options) : IAppointme
             $"set an IANA or Windows id in Open Dental (Setup > Clinics), or clear it to use RecallFiles:Agent:Practices:{options.PracticeId}:TimeZone");
     }
 
-    private SourceAppointment Map(MySqlDataReader r, TimeZoneInfo practiceZone)
+    private SourceAppointment Map(MySqlDataReader r, Ordinals o, TimeZoneInfo practiceZone)
     {
-        static string? Text(MySqlDataReader r, string column)
-        {
-            var i = r.GetOrdinal(column);
-            return r.IsDBNull(i) ? null : r.GetValue(i).ToString();
-        }
-
-        var start = r.GetDateTime("AptDateTime");
-        var pattern = Text(r, "Pattern") ?? "";
-        var clinicNum = r.GetInt64("ClinicNum");
-        var zone = ClinicZone(Text(r, "ClinicTimeZone"), clinicNum) ?? practiceZone;
-        var textOk = Convert.ToInt32(r.GetValue(r.GetOrdinal("TxtMsgOk")), System.Globalization.CultureInfo.InvariantCulture) != OpenDentalSchema.TxtMsgNo;
-        var mayCall = Convert.ToInt32(r.GetValue(r.GetOrdinal("PreferConfirmMethod")), System.Globalization.CultureInfo.InvariantCulture) != OpenDentalSchema.ContactDoNotCall;
-        var preferred = Text(r, "PreferredName");
+        var start = r.GetDateTime(o.AptDateTime);
+        var pattern = Text(r, o.Pattern) ?? "";
+        var clinicNum = r.GetInt64(o.ClinicNum);
+        var zone = ClinicZone(Text(r, o.ClinicTimeZone), clinicNum) ?? practiceZone;
+        var textOk = Convert.ToInt32(r.GetValue(o.TxtMsgOk), System.Globalization.CultureInfo.InvariantCulture) != OpenDentalSchema.TxtMsgNo;
+        var mayCall = Convert.ToInt32(r.GetValue(o.PreferConfirmMethod), System.Globalization.CultureInfo.InvariantCulture) != OpenDentalSchema.ContactDoNotCall;
+        var preferred = Text(r, o.PreferredName);
         var useClinic = clinicNum != 0;
+        var complete = r.GetInt32(o.AptStatus) == (int)AptStatus.Complete;
         return new SourceAppointment
         {
-            AppLid = OpenDentalSchema.FormatAppLid(clinicNum, r.GetInt64("AptNum"), options.PrefixAppLidWithClinic),
+            AppLid = OpenDentalSchema.FormatAppLid(clinicNum, r.GetInt64(o.AptNum), options.PrefixAppLidWithClinic),
             LocalStart = start,
             TimeZone = zone,
             LocalEnd = pattern.Length > 0 ? start.AddMinutes(OpenDentalSchema.PatternSlotMinutes * pattern.Length) : null,
-            AllowedOnlyInPast = r.GetInt32("AptStatus") == (int)AptStatus.Complete,
+            AllowedOnlyInPast = complete,
 
             // Issue 15: the cloud thanks only a visit the PMS reports completed; a past visit still Scheduled is a no-show.
-            Status = r.GetInt32("AptStatus") == (int)AptStatus.Complete ? RecallFiles.Schemas.AppointmentStatuses.Completed : null,
-            LandlinePhone = mayCall ? Text(r, "HmPhone") : null,
-            WorkPhone = mayCall ? Text(r, "WkPhone") : null,
-            MobilePhone = textOk ? Text(r, "WirelessPhone") : null,
-            Email = Text(r, "Email"),
-            ResourceLid = r.GetInt64("ProvNum").ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ResourceName = string.IsNullOrWhiteSpace(preferred) ? Text(r, "Abbr") ?? "" : preferred,
-            LocationLid = useClinic ? clinicNum.ToString(System.Globalization.CultureInfo.InvariantCulture) : r.GetInt64("Op").ToString(System.Globalization.CultureInfo.InvariantCulture),
-            LocationName = useClinic ? Text(r, "ClinicName") : Text(r, "OpName"),
-            Language = Text(r, "Language"),
+            Status = complete ? RecallFiles.Schemas.AppointmentStatuses.Completed : null,
+            LandlinePhone = mayCall ? Text(r, o.HmPhone) : null,
+            WorkPhone = mayCall ? Text(r, o.WkPhone) : null,
+            MobilePhone = textOk ? Text(r, o.WirelessPhone) : null,
+            Email = Text(r, o.Email),
+            ResourceLid = r.GetInt64(o.ProvNum).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ResourceName = string.IsNullOrWhiteSpace(preferred) ? Text(r, o.Abbr) ?? "" : preferred,
+            LocationLid = useClinic ? clinicNum.ToString(System.Globalization.CultureInfo.InvariantCulture) : r.GetInt64(o.Op).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            LocationName = useClinic ? Text(r, o.ClinicName) : Text(r, o.OpName),
+            Language = Text(r, o.Language),
         };
     }
 }

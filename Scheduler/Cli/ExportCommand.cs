@@ -120,7 +120,7 @@ internal static class ExportCommand
                 await stdout.WriteLineAsync(line);
                 if (dryRun)
                 {
-                    await DryRunPreview.WriteAsync(practice.PracticeId, result.LocalPath, result.FileName, stdout);
+                    await DryRunPreview.WriteAsync(practice.PracticeId, result.Preview!, stdout);
                 }
                 else
                 {

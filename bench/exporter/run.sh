@@ -2,9 +2,12 @@
 # Exporter benchmark (issue 4): N appointments (default 1,000,000) exported by
 # `recallfiles export --once --dry-run` (query, normalise, write, validate, hash) against the
 # database's own CSV export of the same query (`mariadb --batch`, `psql \copy (...) TO`).
-# Each pair is alternated RUNS times (default 3) in one run; the best of each is reported.
+# Each pair is alternated RUNS times (default 3) in one run; the median (and best) wall time of each is reported,
+# with the CPU time (user + sys) of the process and its peak RSS, and the ratio reference / recallfiles of the medians.
+# With RECALLFILES_OLD=path/to/an/older/recallfiles.dll the older build runs too, in the same alternation (old vs new).
 # Starts its own MariaDB and PostgreSQL on free loopback ports in a temp folder.
 #   bench/exporter/run.sh [ROWS] [RUNS]
+#   RECALLFILES_OLD=/tmp/old/recallfiles.dll bench/exporter/run.sh 1000000 3
 set -euo pipefail
 rows=${1:-1000000}
 runs=${2:-3}
@@ -19,11 +22,13 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-timed() { # timed LABEL CMD...: prints "LABEL seconds peakKB"
+timed() { # timed LABEL CMD...: prints "LABEL seconds peakKB cpuSeconds"
   local label=$1; shift
-  /usr/bin/time -f "$label %e %M" -o "$work/time.txt" "$@" >/dev/null
-  cat "$work/time.txt"
+  /usr/bin/time -f "$label %e %M %U %S" -o "$work/time.txt" "$@" >/dev/null
+  awk '{ printf "%s %s %s %.2f\n", $1, $2, $3, $4 + $5 }' "$work/time.txt"
 }
+old=${RECALLFILES_OLD:-}
+echo "exporter bench: $rows rows, $runs alternated runs, $(nproc) cores, $(date -u '+%Y-%m-%d %H:%M UTC'), load average at start: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 "$root/recallfiles" --help >/dev/null   # build once, outside the timings
 
 # ---------------------------------------------------------------- MariaDB / Open Dental
@@ -94,18 +99,33 @@ pgref=$(sed -e "s/@WindowStart/timestamp '2026-11-22 08:00'/" -e "s/@WindowEnd/t
 results="$work/results.txt"
 for i in $(seq "$runs"); do
   timed "recallfiles-mariadb" "$root/recallfiles" export --once --dry-run --config "$work/od.json" --now 2026-11-23T08:00:00Z --out "$work/out-od" >>"$results"
+  [ -n "$old" ] && timed "old-recallfiles-mariadb" dotnet "$old" export --once --dry-run --config "$work/od.json" --now 2026-11-23T08:00:00Z --out "$work/out-od-old" >>"$results"
   timed "mariadb-batch" sh -c "mariadb --no-defaults -h127.0.0.1 -P$myport -uroot --batch opendental -e \"$odquery\" > $work/ref-od.tsv" >>"$results"
   timed "recallfiles-postgresql" "$root/recallfiles" export --once --dry-run --config "$work/pg.json" --now 2026-11-23T08:00:00Z --out "$work/out-pg" >>"$results"
+  [ -n "$old" ] && timed "old-recallfiles-postgresql" dotnet "$old" export --once --dry-run --config "$work/pg.json" --now 2026-11-23T08:00:00Z --out "$work/out-pg-old" >>"$results"
   timed "psql-copy" sh -c "psql -X -q -h 127.0.0.1 -p $pgport -U postgres -c \"\\copy ($pgref) TO '$work/ref-pg.csv' CSV HEADER\"" >>"$results"
 done
 exported_od=$(($(wc -l < "$(ls "$work"/out-od/*.csv)") - 1))
 exported_pg=$(($(wc -l < "$(ls "$work"/out-pg/*.csv)") - 1))
-best() { awk -v l="$1" '$1==l {print $2}' "$results" | sort -n | head -1; }
-peak() { awk -v l="$1" '$1==l {print $3}' "$results" | sort -n | tail -1; }
-echo "rows in the database: $rows; exported: Open Dental $exported_od, PostgreSQL $exported_pg; runs: $runs (best of each)"
-printf '%-24s %10s %12s\n' "what" "seconds" "peak RSS MB"
-for l in recallfiles-mariadb mariadb-batch recallfiles-postgresql psql-copy; do
-  printf '%-24s %10s %12s\n' "$l" "$(best $l)" "$(( $(peak $l) / 1024 ))"
+if [ -n "$old" ]; then
+  # The files must be the same bytes whichever build wrote them.
+  cmp "$(ls "$work"/out-od/*.csv)" "$(ls "$work"/out-od-old/*.csv)" && cmp "$(ls "$work"/out-pg/*.csv)" "$(ls "$work"/out-pg-old/*.csv)" \
+    && echo "old and new builds wrote identical files" || echo "WARNING: the old and new builds wrote different files"
+fi
+col() { awk -v l="$1" -v c="$2" '$1==l {print $c}' "$results" | sort -n; }
+median() { col "$1" "$2" | awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
+best() { col "$1" 2 | head -1; }
+peak() { col "$1" 3 | tail -1; }
+echo "rows in the database: $rows; exported: Open Dental $exported_od, PostgreSQL $exported_pg; runs: $runs alternated; load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+printf '%-28s %10s %10s %12s %12s\n' "what" "median s" "best s" "median CPU s" "peak RSS MB"
+for l in recallfiles-mariadb old-recallfiles-mariadb mariadb-batch recallfiles-postgresql old-recallfiles-postgresql psql-copy; do
+  [ -z "$(col "$l" 2)" ] && continue
+  printf '%-28s %10s %10s %12s %12s\n' "$l" "$(median "$l" 2)" "$(best "$l")" "$(median "$l" 4)" "$(( $(peak "$l") / 1024 ))"
 done
-awk -v a="$(best mariadb-batch)" -v b="$(best recallfiles-mariadb)" 'BEGIN { printf "ratio MariaDB (reference / recallfiles): %.2f\n", a / b }'
-awk -v a="$(best psql-copy)" -v b="$(best recallfiles-postgresql)" 'BEGIN { printf "ratio PostgreSQL (reference / recallfiles): %.2f\n", a / b }'
+ratio() { awk -v a="$(median "$2" 2)" -v b="$(median "$3" 2)" -v t="$4" -v n="$1" 'BEGIN { printf "ratio %s (reference / recallfiles, medians): %.2f (target >= %s)\n", n, a / b, t }'; }
+ratio MariaDB mariadb-batch recallfiles-mariadb 1.0
+ratio PostgreSQL psql-copy recallfiles-postgresql 0.8
+if [ -n "$old" ]; then
+  ratio "MariaDB, old build" mariadb-batch old-recallfiles-mariadb 1.0
+  ratio "PostgreSQL, old build" psql-copy old-recallfiles-postgresql 0.8
+fi
