@@ -248,4 +248,22 @@ public sealed class StatusLedger
 
         return list;
     }
+
+    /// <summary>The practice's status rows first applied since <paramref name="sinceUtc"/>, counted by result (<c>OK</c>, <c>CONFLICT</c>, …).</summary>
+    public IReadOnlyDictionary<string, int> ResultCounts(string practiceId, DateTimeOffset sinceUtc)
+    {
+        using var connection = Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT result, count(*) FROM applied_status_rows WHERE practice_id = $p AND applied_utc >= $s GROUP BY result";
+        command.Parameters.AddWithValue("$p", practiceId);
+        command.Parameters.AddWithValue("$s", Iso(sinceUtc));
+        using var reader = command.ExecuteReader();
+        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+        while (reader.Read())
+        {
+            counts[reader.GetString(0)] = reader.GetInt32(1);
+        }
+
+        return counts;
+    }
 }
