@@ -48,6 +48,7 @@ internal static class DashboardPages
         NavigationMenu.Items.Add(page => new MenuItem("Batches", page.Url.To("/batches")) { Active = page.RequestPath.StartsWith("/batches", StringComparison.Ordinal) });
         NavigationMenu.Items.Add(page => new MenuItem("Status", page.Url.To("/status")) { Active = page.RequestPath.StartsWith("/status", StringComparison.Ordinal) });
         NavigationMenu.Items.Add(page => new MenuItem("Trace", page.Url.To("/trace")) { Active = page.RequestPath.StartsWith("/trace", StringComparison.Ordinal) });
+        AgentPages.Register();
     }
 }
 
@@ -86,7 +87,7 @@ internal abstract class HtmlPage : RazorPage
         html.Append(CultureInfo.InvariantCulture, $"<div class=\"row\"><div class=\"col-md-12\"><h1 class=\"page-header\">{E(title)}</h1>");
         if (Store is null)
         {
-            html.Append("<div class=\"alert alert-info\">This server does not run the cloud role: batches and practices live in the cloud store. Agent exports: <code>recallfiles exports</code>.</div>");
+            html.Append("<div class=\"alert alert-info\">This server does not run the cloud role: batches and practices live in the cloud store. This agent's own runs: the Agent exports and Status applies pages.</div>");
         }
         else
         {
@@ -133,6 +134,7 @@ internal sealed class PracticesPage : HtmlPage
         }
 
         html.Append("</tbody></table></div>");
+        AgentHealthTable.Append(html, RecallFiles.Importer.Agents.AgentHealth.ListAsync(Store!, CancellationToken.None).GetAwaiter().GetResult(), now, E, T);
     });
 }
 
