@@ -86,7 +86,10 @@ internal static partial class RecallFilesHost
             else
             {
                 Hangfire.PostgreSql.PostgreSqlBootstrapperConfigurationExtensions.UsePostgreSqlStorage(config, o => o.UseNpgsqlConnection(postgres),
-                    new Hangfire.PostgreSql.PostgreSqlStorageOptions { SchemaName = settings.Hangfire.Schema, PrepareSchemaIfNecessary = true });
+                    new Hangfire.PostgreSql.PostgreSqlStorageOptions
+                    {
+                        SchemaName = settings.Hangfire.Schema, PrepareSchemaIfNecessary = true, QueuePollInterval = settings.Hangfire.QueuePollInterval,
+                    });
             }
         });
         builder.Services.AddHangfireServer(o =>
