@@ -205,22 +205,23 @@ public sealed partial class HeartbeatIntake(NpgsqlDataSource dataSource, Importe
     {
         public bool Overflowed { get; private set; }
 
-        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
-
-        public override void Write(ReadOnlySpan<byte> buffer)
+        // Every write ends in MemoryStream's array overload (its span overload calls back into the array one in a subclass).
+        public override void Write(byte[] buffer, int offset, int count)
         {
-            if (Length + buffer.Length > limit)
+            if (Length + count > limit)
             {
                 Overflowed = true;
                 return;
             }
 
-            base.Write(buffer);
+            base.Write(buffer, offset, count);
         }
+
+        public override void Write(ReadOnlySpan<byte> buffer) => Write(buffer.ToArray(), 0, buffer.Length);
 
         public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
         {
-            Write(buffer.AsSpan(offset, count));
+            Write(buffer, offset, count);
             return Task.CompletedTask;
         }
 
@@ -230,6 +231,6 @@ public sealed partial class HeartbeatIntake(NpgsqlDataSource dataSource, Importe
             return ValueTask.CompletedTask;
         }
 
-        public override void WriteByte(byte value) => Write([value]);
+        public override void WriteByte(byte value) => Write([value], 0, 1);
     }
 }

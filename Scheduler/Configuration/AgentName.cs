@@ -1,4 +1,5 @@
 using System.Text;
+using Hangfire.Storage;
 using Microsoft.Extensions.Configuration;
 using RecallFiles.Schemas;
 
@@ -22,6 +23,16 @@ internal static class AgentName
 
     /// <summary>The agent's Hangfire queue.</summary>
     public static string QueueOf(string name) => QueuePrefix + name;
+
+    /// <summary>
+    /// The queue a recurring job's runs go to: its job's own (Hangfire 1.8's queue overloads, which agents use), else the
+    /// recurring job's (<c>default</c>); null when its job cannot be loaded by this process (never touched then).
+    /// </summary>
+    public static string? QueueOf(RecurringJobDto job)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        return job.LoadException is not null || job.Job is null ? null : job.Job.Queue ?? job.Queue ?? "default";
+    }
 
     /// <summary><paramref name="host"/> in lower case, other characters as <c>_</c>, at most 40 characters; <c>agent</c> when nothing is left.</summary>
     public static string FromHost(string host)

@@ -26,12 +26,15 @@ internal sealed partial class AgentJobs(RecallFilesSettings settings, ExportLedg
 
     public IEnumerable<RecurringJobSpec> Recurring() => Practices().Concat(Housekeeping());
 
-    /// <summary>Jobs with the agent's prefixes on its own queue; jobs on no queue or the default one predate issue 17 and are re-registered by their agent.</summary>
+    /// <summary>
+    /// Jobs with the agent's prefixes on its own queue; jobs on the default queue predate issue 17 (their agent registers
+    /// them again on its own queue). A job this process cannot load is never touched.
+    /// </summary>
     public bool Owns(RecurringJobDto job)
     {
         ArgumentNullException.ThrowIfNull(job);
         return Prefixes.Any(p => job.Id.StartsWith(p, StringComparison.Ordinal))
-            && (job.Queue is null or "default" || string.Equals(job.Queue, Queue, StringComparison.Ordinal));
+            && AgentName.QueueOf(job) is { } queue && (queue == "default" || string.Equals(queue, Queue, StringComparison.Ordinal));
     }
 
     /// <summary>
@@ -49,7 +52,7 @@ internal sealed partial class AgentJobs(RecallFilesSettings settings, ExportLedg
         var problems = new List<string>();
         foreach (var practice in settings.Agent.Practices)
         {
-            if (existing.GetValueOrDefault(ExportJob.RecurringId(practice.PracticeId))?.Queue is not { } queue
+            if (existing.GetValueOrDefault(ExportJob.RecurringId(practice.PracticeId)) is not { } job || AgentName.QueueOf(job) is not { } queue
                 || !queue.StartsWith(AgentName.QueuePrefix, StringComparison.Ordinal) || queue == Queue)
             {
                 continue;

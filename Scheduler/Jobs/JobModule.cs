@@ -32,7 +32,8 @@ internal interface IJobModule
     /// its <see cref="Prefixes"/>, and not on an agent's queue (issue 17: servers sharing a store never remove an agent's jobs).
     /// </summary>
     bool Owns(RecurringJobDto job) => Prefixes.Any(p => job.Id.StartsWith(p, StringComparison.Ordinal))
-        && !(job.Queue ?? "").StartsWith(Configuration.AgentName.QueuePrefix, StringComparison.Ordinal);
+        && !job.Id.StartsWith(HousekeepingJob.AgentRecurringId, StringComparison.Ordinal)
+        && !(Configuration.AgentName.QueueOf(job) ?? "").StartsWith(Configuration.AgentName.QueuePrefix, StringComparison.Ordinal);
 
     /// <summary>Checks the store before the module's jobs are registered (an agent refuses a practice another running agent exports).</summary>
     void BeforeSchedule(JobStorage storage)

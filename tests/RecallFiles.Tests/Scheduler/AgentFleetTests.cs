@@ -51,9 +51,9 @@ public sealed class AgentFleetTests
         {
             // Both agents' recurring jobs, each on its own queue, none removed by the other's start.
             var jobs = RecurringJobs(beta.App);
-            Assert.AreEqual("agent_alpha", jobs["export:ALPHA-01"].Queue);
-            Assert.AreEqual("agent_alpha", jobs["export:ALPHA-02"].Queue);
-            Assert.AreEqual("agent_beta", jobs["export:BETA-01"].Queue);
+            Assert.AreEqual("agent_alpha", jobs["export:ALPHA-01"]);
+            Assert.AreEqual("agent_alpha", jobs["export:ALPHA-02"]);
+            Assert.AreEqual("agent_beta", jobs["export:BETA-01"]);
             Assert.IsTrue(jobs.ContainsKey("housekeeping:agent:alpha") && jobs.ContainsKey("housekeeping:agent:beta"), string.Join(", ", jobs.Keys));
 
             var pickup = new PickupService(cloud.DataSource, new ImporterOptions
@@ -171,7 +171,7 @@ public sealed class AgentFleetTests
 
             var ex = await Assert.ThrowsExactlyAsync<SettingsException>(() => StartAgentAsync(sshd, folder, hangfire, "gamma", ["DUP-01"], clock));
             StringAssert.Contains(ex.Message, "practice DUP-01 is already exported by agent 'alpha'");
-            Assert.AreEqual("agent_alpha", RecurringJobs(alpha.App)["export:DUP-01"].Queue, "the running agent keeps its job");
+            Assert.AreEqual("agent_alpha", RecurringJobs(alpha.App)["export:DUP-01"], "the running agent keeps its job");
         }
         finally
         {
@@ -301,10 +301,11 @@ public sealed class AgentFleetTests
         return new Agent(app, settings);
     }
 
-    private static Dictionary<string, RecurringJobDto> RecurringJobs(WebApplication app)
+    // The recurring jobs in the store and the queue each one's runs go to.
+    private static Dictionary<string, string?> RecurringJobs(WebApplication app)
     {
         using var connection = app.Services.GetRequiredService<JobStorage>().GetConnection();
-        return connection.GetRecurringJobs().ToDictionary(j => j.Id);
+        return connection.GetRecurringJobs().ToDictionary(j => j.Id, AgentName.QueueOf);
     }
 
     // Until every practice of the running agents has uploaded `count` files (each run ends with its heartbeat).

@@ -63,7 +63,7 @@ public sealed class AgentHostTests
             var job = connection.GetRecurringJobs().Single(j => j.Id == "export:GEN-01");
             Assert.AreEqual("0 */4 * * *", job.Cron);
             Assert.AreEqual("Europe/Madrid", job.TimeZoneId);
-            Assert.AreEqual(AgentName.QueueOf(AgentName.Default), job.Queue, "the agent's own queue (issue 17)");
+            Assert.AreEqual(AgentName.QueueOf(AgentName.Default), AgentName.QueueOf(job), "the agent's own queue (issue 17)");
 
             using var http = new HttpClient();
             var dashboard = await http.GetAsync(new Uri($"http://127.0.0.1:{port}/hangfire"));
