@@ -53,7 +53,7 @@ public sealed partial class HeartbeatIntake(NpgsqlDataSource dataSource, Importe
     public static bool IsHeartbeatName(string name) => name is not null && name.StartsWith("AGENT_", StringComparison.Ordinal);
 
     /// <summary>Takes in the heartbeats waiting in <paramref name="practice"/>'s appointments folder.</summary>
-    public async Task<HeartbeatRun> RunAsync(IDropBox dropBox, DropBoxOptions dropBoxOptions, PracticeOptions practice, bool once, CancellationToken cancellationToken)
+    public async Task<HeartbeatRun> RunAsync(IDropBox dropBox, DropBoxOptions dropBoxOptions, PracticeOptions practice, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(practice);
         var taken = 0;
@@ -73,7 +73,9 @@ public sealed partial class HeartbeatIntake(NpgsqlDataSource dataSource, Importe
             return verdict;
         }, new InboxRunOptions
         {
-            WaitOnce = once,
+            // The agent uploads under a temporary name and renames (the drop box's UploadAsync): a heartbeat under its final
+            // name is complete, so it is taken at first sighting, and a manual --once run does not wait MinFileAge a second time.
+            WrittenAtomically = true,
             DeleteProcessed = options.AfterImport == RemoteDisposition.Delete,
             ProcessedFolder = options.ProcessedFolder,
             Accepts = IsHeartbeatName,

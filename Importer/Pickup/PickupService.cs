@@ -114,7 +114,7 @@ public sealed partial class PickupService
             Accepts = name => !HeartbeatIntake.IsHeartbeatName(name),
             Flow = "appointments",
         }, cancellationToken);
-        var heartbeats = await _heartbeats.RunAsync(dropBox, dropBoxOptions, practice, once, cancellationToken);
+        var heartbeats = await _heartbeats.RunAsync(dropBox, dropBoxOptions, practice, cancellationToken);
         return new PollResult(practice.Id, false, run.Claimed, run.Finished.Count, [.. run.Errors, .. heartbeats.Errors], run.Waiting.Count) { Heartbeats = heartbeats.Taken };
     }
 

@@ -228,6 +228,22 @@ public sealed class AgentFleetTests
 
             heartbeat = Directory.GetFiles(appointments, "AGENT_GEN-01_*.json").Single();
             Assert.IsEmpty(Directory.GetFiles(appointments, "APPOINTMENTS_*"), "the failed export uploaded nothing");
+
+            // The agent's own dashboard shows the failed run and its (empty) status applies, from its ledger.
+            using var http = new HttpClient { BaseAddress = new Uri(app.Urls.First()) };
+            var exports = await http.GetStringAsync(new Uri("/hangfire/agent/exports", UriKind.Relative));
+            StringAssert.Contains(exports, "id=\"agent-exports\"");
+            StringAssert.Contains(exports, "label-danger\">Failed</span>");
+            StringAssert.Contains(exports, "no_such_visits");
+            StringAssert.Contains(exports, "<strong id=\"agent-name\">front_desk</strong>");
+            var statusLedger = new RecallFiles.Exporter.StatusApply.StatusLedger(settings.LedgerPath);
+            const string statusFile = "STATUS_GEN-01_20261022T050000Z.csv";
+            statusLedger.Begin("GEN-01", "sha", statusFile, "STATUS_RESULT_GEN-01_20261022T050000Z.csv", clock.GetUtcNow());
+            statusLedger.Complete("GEN-01", "sha", statusFile, new[] { "OK", "OK", "CONFLICT", "NOT_FOUND", "ERROR" }.Select((r, i) =>
+                new RecallFiles.Exporter.StatusApply.StatusRowEntry(statusFile, $"L{i}", "APPROVED", r, null, clock.GetUtcNow())), [1], null, clock.GetUtcNow());
+            var applies = await http.GetStringAsync(new Uri("/hangfire/agent/status-applies", UriKind.Relative));
+            StringAssert.Contains(applies, "id=\"agent-status-applies\"");
+            StringAssert.Contains(applies, $"<td>{statusFile}</td><td>Applied</td><td>2</td><td>1</td><td>1</td><td>1</td>");
         }
         finally
         {
