@@ -55,8 +55,8 @@ internal sealed partial class ExportJob(RecallFilesSettings settings, ExportRunn
     }
 
     /// <summary>
-    /// Sends the practice's heartbeat. A heartbeat that cannot be uploaded (the drop box is down) is logged and audited, not
-    /// thrown: the export's own outcome decides the job's, and the cloud sees the agent fall silent.
+    /// Sends the practice's heartbeat. A heartbeat that cannot be sent (the drop box is down) is logged and audited, not
+    /// thrown: the export's own outcome (and exception) decides the job's, and the cloud sees the agent fall silent.
     /// </summary>
     private async Task HeartbeatAsync(Exporter.PracticeExportOptions practice, ExportOutcome outcome, CancellationToken cancellationToken)
     {
@@ -67,13 +67,14 @@ internal sealed partial class ExportJob(RecallFilesSettings settings, ExportRunn
             var remote = await heartbeats.SendAsync(practice, heartbeats.Build(practice, settings.Agent.Name, interval, outcome), cancellationToken);
             audit.Record("heartbeat", practice.PracticeId, $"export {outcome.Result}", AuditLog.Scheduler, $"uploaded to {remote}");
         }
-        catch (Exception ex) when (ex is RecallFiles.Transport.DropBoxException or IOException or Exporter.Sources.ExportException)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            audit.Record("heartbeat", practice.PracticeId, $"export {outcome.Result}", AuditLog.Scheduler, $"failed: {ex.Message}");
-            HeartbeatFailed(logger, practice.PracticeId, ex.Message);
+            // Any failure (drop box, ledger): reported, never in place of the export's own outcome or exception.
+            audit.Record("heartbeat", practice.PracticeId, $"export {outcome.Result}", AuditLog.Scheduler, $"failed: {PhiText.Mask(ex.Message)}");
+            HeartbeatFailed(logger, practice.PracticeId, PhiText.Mask(ex.Message), ex is RecallFiles.Transport.DropBoxException or IOException ? null : ex);
         }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Heartbeat {PracticeId} could not be uploaded: {Reason}")]
-    private static partial void HeartbeatFailed(ILogger logger, string practiceId, string reason);
+    private static partial void HeartbeatFailed(ILogger logger, string practiceId, string reason, Exception? exception);
 }
