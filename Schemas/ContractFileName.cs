@@ -5,7 +5,8 @@ namespace RecallFiles.Schemas;
 
 /// <summary>
 /// A contract file name: <c>APPOINTMENTS_{practice}_{yyyyMMddTHHmmssZ}.csv</c>,
-/// <c>STATUS_{practice}_{…}.csv</c> or <c>STATUS_RESULT_{practice}_{…}.csv</c>. The time stamp is UTC.
+/// <c>STATUS_{practice}_{…}.csv</c>, <c>STATUS_RESULT_{practice}_{…}.csv</c> or an agent's heartbeat
+/// <c>AGENT_{practice}_{…}.json</c> (issue 17). The time stamp is UTC.
 /// </summary>
 /// <param name="Kind">The file format.</param>
 /// <param name="PracticeId">The practice (see <see cref="Schemas.PracticeId"/>).</param>
@@ -15,7 +16,7 @@ public sealed partial record ContractFileName(FileKind Kind, string PracticeId, 
     /// <summary>The time stamp format inside names.</summary>
     public const string TimestampFormat = "yyyyMMdd'T'HHmmss'Z'";
 
-    [GeneratedRegex(@"^(?<kind>APPOINTMENTS|STATUS_RESULT|STATUS)_(?<practice>[A-Za-z0-9_-]{1,40})_(?<stamp>\d{8}T\d{6}Z)\.csv$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^(?:(?<kind>APPOINTMENTS|STATUS_RESULT|STATUS)_(?<practice>[A-Za-z0-9_-]{1,40})_(?<stamp>\d{8}T\d{6}Z)\.csv|(?<kind>AGENT)_(?<practice>[A-Za-z0-9_-]{1,40})_(?<stamp>\d{8}T\d{6}Z)\.json)$", RegexOptions.CultureInvariant)]
     private static partial Regex Pattern();
 
     /// <summary>Makes the name of a file of <paramref name="kind"/> for a practice, at <paramref name="timestamp"/> (converted to UTC, truncated to the second).</summary>
@@ -27,7 +28,8 @@ public sealed partial record ContractFileName(FileKind Kind, string PracticeId, 
     }
 
     /// <summary>The file name, such as <c>APPOINTMENTS_ACME-01_20261123T080000Z.csv</c>.</summary>
-    public override string ToString() => $"{Prefix(Kind)}_{PracticeId}_{Timestamp.UtcDateTime.ToString(TimestampFormat, CultureInfo.InvariantCulture)}.csv";
+    public override string ToString() =>
+        $"{Prefix(Kind)}_{PracticeId}_{Timestamp.UtcDateTime.ToString(TimestampFormat, CultureInfo.InvariantCulture)}{(Kind == FileKind.AgentHeartbeat ? ".json" : ".csv")}";
 
     /// <summary>
     /// Parses a bare file name. Anything else, including paths, <c>..</c>, lower-case prefixes,
@@ -52,7 +54,7 @@ public sealed partial record ContractFileName(FileKind Kind, string PracticeId, 
         if (!match.Success)
         {
             error = $"'{Mask.Echo(name)}' is not a contract file name: expected APPOINTMENTS_{{practice}}_{{yyyyMMddTHHmmssZ}}.csv, " +
-                    "STATUS_{practice}_{…}.csv or STATUS_RESULT_{practice}_{…}.csv with a practice id of 1-40 characters A-Z a-z 0-9 _ -";
+                    "STATUS_{practice}_{…}.csv, STATUS_RESULT_{practice}_{…}.csv or AGENT_{practice}_{…}.json with a practice id of 1-40 characters A-Z a-z 0-9 _ -";
             return false;
         }
 
@@ -67,6 +69,7 @@ public sealed partial record ContractFileName(FileKind Kind, string PracticeId, 
         {
             "APPOINTMENTS" => FileKind.Appointments,
             "STATUS" => FileKind.Status,
+            "AGENT" => FileKind.AgentHeartbeat,
             _ => FileKind.StatusResult,
         };
         fileName = new ContractFileName(kind, match.Groups["practice"].Value, new DateTimeOffset(stamp, TimeSpan.Zero));
@@ -83,6 +86,7 @@ public sealed partial record ContractFileName(FileKind Kind, string PracticeId, 
         FileKind.Appointments => "APPOINTMENTS",
         FileKind.Status => "STATUS",
         FileKind.StatusResult => "STATUS_RESULT",
+        FileKind.AgentHeartbeat => "AGENT",
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 }

@@ -1,6 +1,6 @@
 namespace RecallFiles.Schemas;
 
-/// <summary>The three file formats of the contract.</summary>
+/// <summary>The file formats of the contract: three CSV formats and the agent's heartbeat (issue 17).</summary>
 public enum FileKind
 {
     /// <summary>Appointments exported from the PMS (tuOtempO A.1.1): <c>APPOINTMENTS_{practice}_{stamp}.csv</c>.</summary>
@@ -11,17 +11,21 @@ public enum FileKind
 
     /// <summary>What the PMS side reports after applying a status file: <c>STATUS_RESULT_{practice}_{stamp}.csv</c>.</summary>
     StatusResult,
+
+    /// <summary>An agent's heartbeat, uploaded beside its appointment files (issue 17): <c>AGENT_{practice}_{stamp}.json</c>.</summary>
+    AgentHeartbeat,
 }
 
 /// <summary>Names of <see cref="FileKind"/> as the CLI and JSON reports spell them.</summary>
 public static class FileKinds
 {
-    /// <summary>The wire name of a kind: <c>appointments</c>, <c>status</c> or <c>status-result</c>.</summary>
+    /// <summary>The wire name of a kind: <c>appointments</c>, <c>status</c>, <c>status-result</c> or <c>agent-heartbeat</c>.</summary>
     public static string ToName(this FileKind kind) => kind switch
     {
         FileKind.Appointments => "appointments",
         FileKind.Status => "status",
         FileKind.StatusResult => "status-result",
+        FileKind.AgentHeartbeat => "agent-heartbeat",
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
     };
 
@@ -37,6 +41,6 @@ public static class FileKinds
         }
     }
 
-    /// <summary>All wire names, for help texts and error messages.</summary>
+    /// <summary>The wire names of the CSV formats, for help texts and error messages (the heartbeat is JSON, not validated as CSV).</summary>
     public static IReadOnlyList<string> Names { get; } = ["appointments", "status", "status-result"];
 }

@@ -46,7 +46,7 @@ public sealed class Inbox
         ArgumentNullException.ThrowIfNull(apply);
         options ??= new InboxRunOptions();
         var pickupOptions = options.WrittenAtomically ? dropBoxOptions with { MinFileAge = TimeSpan.Zero } : dropBoxOptions;
-        var pickup = _pickups.GetOrAdd(dropBox.Endpoint + "|" + folder, _ => new Pickup(new SafePickup(pickupOptions, _time)));
+        var pickup = _pickups.GetOrAdd(dropBox.Endpoint + "|" + folder + (options.Accepts is null ? "" : "|" + options.Flow), _ => new Pickup(new SafePickup(pickupOptions, _time)));
         var finished = new List<TClaim>();
         var errors = new List<string>();
 
@@ -59,14 +59,14 @@ public sealed class Inbox
         }
 
         // 2. New files, oldest first.
-        var raw = await dropBox.ListAsync(folder, cancellationToken);
+        var raw = Accepted(await dropBox.ListAsync(folder, cancellationToken), options);
         var listing = pickup.Evaluate(raw);
         if (options.WaitOnce && listing.Waiting.Count > 0 && !dropBoxOptions.RequireDoneFile)
         {
             // A manual run: the files were seen now for the first time (or are still changing); wait until they can have
             // been stable for MinFileAge and look again. Files still changing then are left for the next run.
             await Task.Delay(pickupOptions.MinFileAge + TimeSpan.FromMilliseconds(200), _time, cancellationToken);
-            raw = await dropBox.ListAsync(folder, cancellationToken);
+            raw = Accepted(await dropBox.ListAsync(folder, cancellationToken), options);
             listing = pickup.Evaluate(raw);
         }
 
@@ -108,6 +108,19 @@ public sealed class Inbox
         }
 
         return new InboxRun<TClaim>(finished, claimed, errors, listing.Waiting, listing.Rejected, listing.Deferred);
+    }
+
+    // Issue 17: flows sharing a folder (appointment files and agent heartbeats) each see only their own names; a marker or
+    // sidecar goes with its file's name.
+    private static IReadOnlyList<RemoteFileInfo> Accepted(IReadOnlyList<RemoteFileInfo> listing, InboxRunOptions options)
+    {
+        if (options.Accepts is not { } accepts)
+        {
+            return listing;
+        }
+
+        return [.. listing.Where(f => accepts(FileNameRules.IsDoneMarker(f.Name) ? f.Name[..^FileNameRules.DoneSuffix.Length]
+            : FileNameRules.IsSidecar(f.Name) ? f.Name[..^FileNameRules.SignatureSuffix.Length] : f.Name))];
     }
 
     private async Task AdvanceAsync<TClaim>(IDropBox dropBox, string folder, IInboxClaimStore<TClaim> store, InboxApply<TClaim> apply, InboxRunOptions options,

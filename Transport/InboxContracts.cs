@@ -106,6 +106,16 @@ public sealed record InboxRunOptions
     /// </summary>
     public Func<Exception, bool>? Recoverable { get; init; }
 
+    /// <summary>
+    /// The names this flow takes when flows share a folder (issue 17: agent heartbeats beside appointment files); null, every
+    /// name. A <c>.done</c> marker or <c>.sig</c> sidecar is judged by its file's name. Each flow keeps its own stability
+    /// state under <see cref="Flow"/>; the flows' predicates must not overlap.
+    /// </summary>
+    public Func<string, bool>? Accepts { get; init; }
+
+    /// <summary>The flow's name, keeping its pickup state apart from other flows on the same folder (with <see cref="Accepts"/>).</summary>
+    public string Flow { get; init; } = "";
+
     /// <summary>Sidecars (suffixes such as <c>.sig</c>) removed with their file once it has left the inbox.</summary>
     public IReadOnlyList<string> Sidecars { get; init; } = [];
 

@@ -161,4 +161,17 @@ public sealed class ExportLedger
 
         return list;
     }
+
+    /// <summary>
+    /// Failed runs of the practice not superseded by a later upload (issue 17's <c>ledger_failures</c>): 0 after a successful
+    /// export, one more for each failure since.
+    /// </summary>
+    public int OpenFailures(string practiceId)
+    {
+        using var connection = Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT count(*) FROM exports WHERE practice_id = $p AND status = 'Failed'";
+        command.Parameters.AddWithValue("$p", practiceId);
+        return Convert.ToInt32(command.ExecuteScalar(), CultureInfo.InvariantCulture);
+    }
 }

@@ -248,4 +248,52 @@ public sealed class StatusLedger
 
         return list;
     }
+
+    /// <summary>The practice's status rows first applied since <paramref name="sinceUtc"/>, counted by result (<c>OK</c>, <c>CONFLICT</c>, …).</summary>
+    public IReadOnlyDictionary<string, int> ResultCounts(string practiceId, DateTimeOffset sinceUtc)
+    {
+        using var connection = Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT result, count(*) FROM applied_status_rows WHERE practice_id = $p AND applied_utc >= $s GROUP BY result";
+        command.Parameters.AddWithValue("$p", practiceId);
+        command.Parameters.AddWithValue("$s", Iso(sinceUtc));
+        using var reader = command.ExecuteReader();
+        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+        while (reader.Read())
+        {
+            counts[reader.GetString(0)] = reader.GetInt32(1);
+        }
+
+        return counts;
+    }
+
+    /// <summary>
+    /// The newest status files first, with their rows counted by result (the agent's dashboard, issue 17): OK, CONFLICT,
+    /// NOT_FOUND and ERROR.
+    /// </summary>
+    public IReadOnlyList<StatusFileSummary> Summaries(int limit = 100)
+    {
+        using var connection = Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT f.practice_id, f.file_name, f.state, f.first_seen_utc, f.error,
+                coalesce(sum(r.result = 'OK'), 0), coalesce(sum(r.result = 'CONFLICT'), 0), coalesce(sum(r.result = 'NOT_FOUND'), 0), coalesce(sum(r.result = 'ERROR'), 0)
+            FROM applied_status_files f LEFT JOIN applied_status_rows r ON r.practice_id = f.practice_id AND r.sha256 = f.sha256
+            GROUP BY f.practice_id, f.sha256 ORDER BY f.first_seen_utc DESC LIMIT $l
+            """;
+        command.Parameters.AddWithValue("$l", limit);
+        using var reader = command.ExecuteReader();
+        var list = new List<StatusFileSummary>();
+        while (reader.Read())
+        {
+            list.Add(new StatusFileSummary(reader.GetString(0), reader.GetString(1), Enum.Parse<StatusFileState>(reader.GetString(2)), Date(reader.GetString(3)),
+                reader.IsDBNull(4) ? null : reader.GetString(4), reader.GetInt32(5), reader.GetInt32(6), reader.GetInt32(7), reader.GetInt32(8)));
+        }
+
+        return list;
+    }
 }
+
+/// <summary>One status file as the agent's dashboard shows it: its state and its rows counted by result.</summary>
+public sealed record StatusFileSummary(string PracticeId, string FileName, StatusFileState State, DateTimeOffset FirstSeenUtc, string? Error,
+    int Ok, int Conflict, int NotFound, int Failed);

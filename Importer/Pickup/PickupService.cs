@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
+using RecallFiles.Importer.Agents;
 using RecallFiles.Importer.Batches;
 using RecallFiles.Importer.Database;
 using RecallFiles.Importer.Loading;
@@ -19,7 +20,11 @@ namespace RecallFiles.Importer.Pickup;
 /// <param name="Finished">Batches brought to their end (final state and remote file moved) by this poll, resumed ones included.</param>
 /// <param name="Errors">Failures that left a batch to be finished by the next poll (drop box or database trouble).</param>
 /// <param name="Waiting">Files left in the folder because they were not yet stable for MinFileAge (or lack their <c>.done</c> marker).</param>
-public sealed record PollResult(string PracticeId, bool Busy, int Claimed, int Finished, IReadOnlyList<string> Errors, int Waiting = 0);
+public sealed record PollResult(string PracticeId, bool Busy, int Claimed, int Finished, IReadOnlyList<string> Errors, int Waiting = 0)
+{
+    /// <summary>Agent heartbeats taken in by this poll (issue 17).</summary>
+    public int Heartbeats { get; init; }
+}
 
 /// <summary>
 /// The appointment flow on the shared <see cref="Inbox"/>: its claim store is <c>batches</c> (<see cref="BatchClaimStore"/>:
@@ -40,6 +45,7 @@ public sealed partial class PickupService : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly Inbox _inbox;
     private readonly DropBoxPool _pool;
+    private readonly HeartbeatIntake _heartbeats;
 
     /// <summary>
     /// Creates the service. <paramref name="dropBoxes"/> maps a drop box name (<see cref="PracticeOptions.DropBox"/>)
@@ -59,6 +65,7 @@ public sealed partial class PickupService : IAsyncDisposable
         _loader = new BatchLoader(dataSource, _logger) { Time = _time, MaxClockSkew = options.MaxClockSkew, MaxSnapshotAge = options.MaxSnapshotAge };
         _inbox = new Inbox(_time, _logger);
         _pool = new DropBoxPool(_time, _logger);
+        _heartbeats = new HeartbeatIntake(dataSource, options, _inbox, _time, _logger);
     }
 
     /// <summary>Closes the drop box sessions kept open between polls.</summary>
@@ -109,8 +116,12 @@ public sealed partial class PickupService : IAsyncDisposable
             // Whatever one batch throws is that batch's problem (counted, failed after MaxLoadAttempts): the poll goes on
             // with the practice's other files and the next poll retries it, so one poison file never stops a practice.
             Recoverable = ex => ex is not OperationCanceledException,
+            // Issue 17: agents' heartbeats share the folder and the inbox; they are the heartbeat flow's.
+            Accepts = name => !HeartbeatIntake.IsHeartbeatName(name),
+            Flow = "appointments",
         }, cancellationToken);
-        return new PollResult(practice.Id, false, run.Claimed, run.Finished.Count, run.Errors, run.Waiting.Count);
+        var heartbeats = await _heartbeats.RunAsync(dropBox, dropBoxOptions, practice, cancellationToken);
+        return new PollResult(practice.Id, false, run.Claimed, run.Finished.Count, [.. run.Errors, .. heartbeats.Errors], run.Waiting.Count) { Heartbeats = heartbeats.Taken };
     }
 
     /// <summary>The flow's apply step: moves one batch through its remaining steps; null when it has not reached its end.</summary>

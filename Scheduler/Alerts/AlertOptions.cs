@@ -20,7 +20,7 @@ internal sealed record AlertOptions
     public TimeSpan RenotifyInterval { get; init; } = TimeSpan.FromHours(4);
 
     /// <summary>"Agent silent" when the newest heartbeat is older than this many of the agent's own intervals (default 1.5).</summary>
-    public double AgentSilentFactor { get; init; } = 1.5;
+    public double AgentSilentFactor { get; init; } = RecallFiles.Importer.Agents.AgentStatus.SilentAfterIntervals;
 
     /// <summary>"Status updates failing" when at least this many failed or conflicted in <see cref="StatusProblemWindow"/> (default 10).</summary>
     public int StatusProblemThreshold { get; init; } = 10;

@@ -144,12 +144,23 @@ internal sealed record HangfireSettings
     /// <summary>Hangfire worker threads of this server. Default max(2, 2 × cores).</summary>
     public int WorkerCount { get; init; } = Math.Max(2, Environment.ProcessorCount * 2);
 
+    /// <summary>
+    /// How often an idle server asks a PostgreSQL store for enqueued jobs (Hangfire.PostgreSql's QueuePollInterval): a job
+    /// triggered on the dashboard or a practice's export starts at most this late. Default 15 seconds (issue 17).
+    /// </summary>
+    public TimeSpan QueuePollInterval { get; init; } = TimeSpan.FromSeconds(15);
+
     /// <summary>The problems, each naming its key.</summary>
     public IEnumerable<string> Validate(string prefix)
     {
         if (WorkerCount is < 1 or > 100)
         {
             yield return string.Create(CultureInfo.InvariantCulture, $"{prefix}:WorkerCount is {WorkerCount}; allowed 1-100");
+        }
+
+        if (QueuePollInterval < TimeSpan.FromMilliseconds(100) || QueuePollInterval > TimeSpan.FromMinutes(10))
+        {
+            yield return $"{prefix}:QueuePollInterval is {QueuePollInterval}; allowed 00:00:00.1 to 00:10:00 (default 00:00:15)";
         }
 
         if (string.IsNullOrWhiteSpace(Schema) || !Schema.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '_'))

@@ -22,6 +22,12 @@ internal sealed record AgentSettings
         }
     }
 
+    /// <summary>
+    /// This agent's name (<c>RecallFiles:Agent:Name</c>, issue 17; default the host name in lower case, other characters as
+    /// <c>_</c>): its Hangfire queue is <c>agent_{name}</c>, and its heartbeats carry it. Agents sharing a Hangfire store need different names.
+    /// </summary>
+    public string Name { get; init; } = AgentName.Default;
+
     /// <summary>The key a practice is configured under, such as <c>RecallFiles:Agent:Practices:ACME-01</c>.</summary>
     public string KeyOf(string practiceId) =>
         _entries.FirstOrDefault(e => e.Options.PracticeId.Equals(practiceId, StringComparison.OrdinalIgnoreCase))?.Key ?? $"{AgentPractices.Section}:{practiceId}";
@@ -50,8 +56,10 @@ internal sealed class RecallFilesSettings
         if (readAgent)
         {
             var (practices, errors) = AgentPractices.Bind(configuration);
-            Agent = new AgentSettings { Entries = practices };
-            _agentErrors = errors;
+            var all = errors.ToList();
+            var name = AgentName.From(configuration, all);
+            Agent = new AgentSettings { Entries = practices, Name = name };
+            _agentErrors = all;
         }
         else
         {

@@ -5,6 +5,7 @@ using System.Text.RegularExpressions;
 using Hangfire;
 using Hangfire.Dashboard;
 using Hangfire.Dashboard.Pages;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using RecallFiles.Importer.Batches;
@@ -50,6 +51,7 @@ internal static class DashboardPages
         NavigationMenu.Items.Add(page => new MenuItem("Trace", page.Url.To("/trace")) { Active = page.RequestPath.StartsWith("/trace", StringComparison.Ordinal) });
         Alerts.SnoozeDispatcher.Register();
         PracticeManagePages.Register();   // issue 17: manage practices, pictures
+        AgentPages.Register();
     }
 }
 
@@ -88,7 +90,7 @@ internal abstract class HtmlPage : RazorPage
         html.Append(CultureInfo.InvariantCulture, $"<div class=\"row\"><div class=\"col-md-12\"><h1 class=\"page-header\">{E(title)}</h1>");
         if (Store is null)
         {
-            html.Append("<div class=\"alert alert-info\">This server does not run the cloud role: batches and practices live in the cloud store. Agent exports: <code>recallfiles exports</code>.</div>");
+            html.Append("<div class=\"alert alert-info\">This server does not run the cloud role: batches and practices live in the cloud store. This agent's own runs: the Agent exports and Status applies pages.</div>");
         }
         else
         {
@@ -135,6 +137,9 @@ internal sealed class PracticesPage : HtmlPage
         }
 
         html.Append("</tbody></table></div>");
+        // Silent as the "agent silent" alert sees it (RecallFiles:Alerts:AgentSilentFactor): the page and the alert never disagree.
+        var silentFactor = Settings.Configuration.GetValue("RecallFiles:Alerts:AgentSilentFactor", RecallFiles.Importer.Agents.AgentStatus.SilentAfterIntervals);
+        AgentHealthTable.Append(html, RecallFiles.Importer.Agents.AgentHealth.ListAsync(Store!, CancellationToken.None).GetAwaiter().GetResult(), now, E, T, silentFactor);
     });
 }
 

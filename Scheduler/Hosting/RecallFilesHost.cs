@@ -87,13 +87,23 @@ internal static partial class RecallFilesHost
             else
             {
                 Hangfire.PostgreSql.PostgreSqlBootstrapperConfigurationExtensions.UsePostgreSqlStorage(config, o => o.UseNpgsqlConnection(postgres),
-                    new Hangfire.PostgreSql.PostgreSqlStorageOptions { SchemaName = settings.Hangfire.Schema, PrepareSchemaIfNecessary = true });
+                    new Hangfire.PostgreSql.PostgreSqlStorageOptions
+                    {
+                        SchemaName = settings.Hangfire.Schema, PrepareSchemaIfNecessary = true, QueuePollInterval = settings.Hangfire.QueuePollInterval,
+                    });
             }
         });
         builder.Services.AddHangfireServer(o =>
         {
             o.WorkerCount = settings.Hangfire.WorkerCount;
             o.ServerName = $"{Environment.MachineName}:{Environment.ProcessId}";
+            // Issue 17: an agent's server takes only its own queue (agent_{name}), so agents sharing a store run only their own jobs.
+            o.Queues = role switch
+            {
+                HostRole.Agent => [AgentName.QueueOf(settings.Agent.Name)],
+                HostRole.All => [AgentName.QueueOf(settings.Agent.Name), "default"],
+                _ => ["default"],
+            };
         });
 
         if (role is HostRole.Agent or HostRole.All)
@@ -101,6 +111,8 @@ internal static partial class RecallFilesHost
             builder.Services.AddSingleton(_ => new ExportLedger(settings.LedgerPath));
             builder.Services.AddSingleton<ExportRunner>();
             builder.Services.AddTransient<ExportJob>();
+            builder.Services.AddSingleton(sp => new RecallFiles.Exporter.Heartbeat.HeartbeatSender(sp.GetRequiredService<ExportLedger>(), new StatusLedger(settings.LedgerPath),
+                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger<RecallFiles.Exporter.Heartbeat.HeartbeatSender>()));
             builder.Services.AddSingleton(sp => new StatusApplier(new StatusLedger(settings.LedgerPath), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger<StatusApplier>()));
             builder.Services.AddTransient<StatusApplyJob>();
             builder.Services.AddSingleton<IJobModule, AgentJobs>();

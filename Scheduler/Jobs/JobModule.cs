@@ -26,9 +26,22 @@ internal interface IJobModule
 
     /// <summary>Jobs to enqueue once at start-up (an initial export for a practice that never uploaded one).</summary>
     void OnStart(IBackgroundJobClient jobs);
+
+    /// <summary>
+    /// Whether a recurring job in the store is this module's, to be removed when no longer configured. By default: one of
+    /// its <see cref="Prefixes"/>, and not on an agent's queue (issue 17: servers sharing a store never remove an agent's jobs).
+    /// </summary>
+    bool Owns(RecurringJobDto job) => Prefixes.Any(p => job.Id.StartsWith(p, StringComparison.Ordinal))
+        && !job.Id.StartsWith(HousekeepingJob.AgentRecurringId, StringComparison.Ordinal)
+        && !(Configuration.AgentName.QueueOf(job) ?? "").StartsWith(Configuration.AgentName.QueuePrefix, StringComparison.Ordinal);
+
+    /// <summary>Checks the store before the module's jobs are registered (an agent refuses a practice another running agent exports).</summary>
+    void BeforeSchedule(JobStorage storage)
+    {
+    }
 }
 
-/// <summary>Registers every module's recurring jobs at start-up and removes the stale ones of their prefixes.</summary>
+/// <summary>Registers every module's recurring jobs at start-up and removes the stale ones it owns (<see cref="IJobModule.Owns"/>).</summary>
 internal sealed partial class JobSchedule(IEnumerable<IJobModule> modules, IRecurringJobManager recurring, IBackgroundJobClient jobs, JobStorage storage,
     ILogger<JobSchedule> logger) : IHostedService
 {
@@ -36,6 +49,7 @@ internal sealed partial class JobSchedule(IEnumerable<IJobModule> modules, IRecu
     {
         foreach (var module in modules)
         {
+            module.BeforeSchedule(storage);
             var wanted = new HashSet<string>(StringComparer.Ordinal);
             foreach (var spec in module.Recurring())
             {
@@ -45,8 +59,7 @@ internal sealed partial class JobSchedule(IEnumerable<IJobModule> modules, IRecu
             }
 
             using var connection = storage.GetConnection();
-            foreach (var stale in connection.GetRecurringJobs().Select(j => j.Id)
-                .Where(id => module.Prefixes.Any(p => id.StartsWith(p, StringComparison.Ordinal)) && !wanted.Contains(id)))
+            foreach (var stale in connection.GetRecurringJobs().Where(j => module.Owns(j) && !wanted.Contains(j.Id)).Select(j => j.Id))
             {
                 recurring.RemoveIfExists(stale);
                 Removed(logger, stale);

@@ -49,19 +49,21 @@ public sealed class AgentHostTests
         {
             var appointments = Path.Combine(dropRoot, "appointments");
             var deadline = DateTime.UtcNow.AddSeconds(60);
-            while (DateTime.UtcNow < deadline && (!Directory.Exists(appointments) || Directory.GetFiles(appointments, "APPOINTMENTS_GEN-01_*.csv").Length == 0))
+            while (DateTime.UtcNow < deadline && (!Directory.Exists(appointments) || Directory.GetFiles(appointments, "AGENT_GEN-01_*.json").Length == 0))
             {
                 await Task.Delay(200);
             }
 
-            var files = Directory.GetFiles(appointments, "*", SearchOption.AllDirectories);
-            Assert.HasCount(1, files, "exactly one complete file, no temporary names left behind");
-            StringAssert.StartsWith(Path.GetFileName(files[0]), "APPOINTMENTS_GEN-01_");
+            var files = Directory.GetFiles(appointments, "*", SearchOption.AllDirectories).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList();
+            Assert.HasCount(2, files, "the export and its heartbeat (issue 17), no temporary names left behind: " + string.Join(", ", files));
+            StringAssert.StartsWith(files[0], "AGENT_GEN-01_");
+            StringAssert.StartsWith(files[1], "APPOINTMENTS_GEN-01_");
 
             using var connection = app.Services.GetRequiredService<JobStorage>().GetConnection();
             var job = connection.GetRecurringJobs().Single(j => j.Id == "export:GEN-01");
             Assert.AreEqual("0 */4 * * *", job.Cron);
             Assert.AreEqual("Europe/Madrid", job.TimeZoneId);
+            Assert.AreEqual(AgentName.QueueOf(AgentName.Default), AgentName.QueueOf(job), "the agent's own queue (issue 17)");
 
             using var http = new HttpClient();
             var dashboard = await http.GetAsync(new Uri($"http://127.0.0.1:{port}/hangfire"));

@@ -12,7 +12,7 @@ public sealed class ConfigurationDocsTests
 {
     public static IEnumerable<object[]> SettingsTypes() =>
     [
-        [typeof(LoggingSettings)], [typeof(DashboardSettings)], [typeof(DashboardUser)], [typeof(HangfireSettings)],
+        [typeof(LoggingSettings)], [typeof(AgentSettings)], [typeof(DashboardSettings)], [typeof(DashboardUser)], [typeof(HangfireSettings)],
         [typeof(PracticeExportOptions)], [typeof(DropBoxOptions)], [typeof(HousekeepingSettings)],
         [typeof(RecallFiles.Reminders.ReminderOptions)], [typeof(RecallFiles.Reminders.PracticeReminderOptions)],
         [typeof(RecallFiles.Reminders.Delivery.SmtpOptions)], [typeof(RecallFiles.Reminders.Delivery.SmsGatewayOptions)],
