@@ -22,6 +22,12 @@ const string Usage = """
                the load's per-row encoder alone (RowEncoder: COPY fields, content hash, added payload)
                over 1,000,000 rows, 7 rounds: the client CPU a load spends per row, without PostgreSQL
                (--only-encode: fields and hash only, what a re-load of unchanged rows does)
+      simulate [--practices N] [--day-minutes N] [--minutes N] [--big-rows N] [--poll-cron CRON] [--drain-minutes N]
+               load simulation (issue 18): N practices (default 300) each dropping a 300-row snapshot every 4
+               simulated hours (one day = --day-minutes wall minutes, default 10) through sshd for --minutes
+               (default 10), picked up by two `recallfiles run --role cloud` on one PostgreSQL; half-way practice
+               BIG drops --big-rows rows (default 1,000,000). Reports files/s, drop-to-feed latency (all, and of
+               small files while BIG loads), duplicates and losses (exit 1 unless both 0), CPU per file
     """;
 
 return args.Length == 0 ? Help() : args[0] switch
@@ -30,6 +36,7 @@ return args.Length == 0 ? Help() : args[0] switch
     "transport" => await SftpBench.RunAsync(args[1..]),
     "importer" => await RecallFiles.Bench.Importer.ImporterBench.RunAsync(args[1..]),
     "hostile" => await RecallFiles.Bench.Importer.HostileBench.RunAsync(args[1..]),
+    "simulate" => await RecallFiles.Bench.Importer.SimulationBench.RunAsync(args[1..]),
     "encode" => RecallFiles.Bench.Importer.EncodeBench.Run(args.Contains("--only-encode")),
     "-h" or "--help" => Help(),
     _ => Help($"unknown bench '{args[0]}'"),

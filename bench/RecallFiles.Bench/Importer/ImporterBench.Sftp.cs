@@ -1,7 +1,4 @@
-using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.RegularExpressions;
 using Npgsql;
@@ -14,127 +11,81 @@ internal static partial class ImporterBench
     private static async Task<double> SftpAsync(NpgsqlDataSource dataSource, string dll, string work, RecallFiles.Importer.Database.PostgresCluster cluster, int practices, int perPractice)
     {
         var connectionString = cluster.ConnectionString;
-        var ssh = Path.Combine(work, "sshd");
-        var root = Path.Combine(ssh, "root");
-        Directory.CreateDirectory(root);
-        var hostKey = Path.Combine(ssh, "host_ed25519");
-        var clientKey = Path.Combine(ssh, "client_ed25519");
-        await Timed("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", hostKey], work);
-        await Timed("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", clientKey], work);
-        File.Copy(clientKey + ".pub", Path.Combine(ssh, "authorized_keys"));
-        var fingerprint = (await Timed("ssh-keygen", ["-l", "-E", "sha256", "-f", hostKey + ".pub"], work)).Output.Split(' ')[1];
-        int port;
-        using (var listener = new TcpListener(IPAddress.Loopback, 0))
+        await using var sshd = await LoopbackSshd.StartAsync(work);
+        var root = sshd.Root;
+        var ids = Enumerable.Range(0, practices).Select(p => $"S{p:D4}").ToArray();
+        await MirrorPracticesAsync(dataSource, ids);
+        foreach (var (id, p) in ids.Select((id, p) => (id, p)))
         {
-            listener.Start();
-            port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        }
-
-        if (Environment.UserName == "root")
-        {
-            Directory.CreateDirectory("/run/sshd");
-        }
-
-        var config = Path.Combine(ssh, "sshd_config");
-        await File.WriteAllLinesAsync(config,
-        [
-            $"Port {port.ToString(CultureInfo.InvariantCulture)}", "ListenAddress 127.0.0.1", $"HostKey {hostKey}",
-            $"AuthorizedKeysFile {Path.Combine(ssh, "authorized_keys")}", "PasswordAuthentication no", "KbdInteractiveAuthentication no",
-            "PermitRootLogin prohibit-password", "Subsystem sftp internal-sftp", "StrictModes no", "UsePAM no", "UseDNS no",
-            "MaxStartups 100", "MaxSessions 100", $"PidFile {Path.Combine(ssh, "sshd.pid")}",
-        ]);
-        using var sshd = Process.Start(new ProcessStartInfo("/usr/sbin/sshd") { ArgumentList = { "-D", "-e", "-f", config }, RedirectStandardError = true, UseShellExecute = false })!;
-        var ready = new TaskCompletionSource();
-        sshd.ErrorDataReceived += (_, e) =>
-        {
-            if (e.Data?.Contains("Server listening", StringComparison.Ordinal) == true)
+            var folder = Path.Combine(root, id, "appointments");
+            Directory.CreateDirectory(folder);
+            for (var f = 0; f < perPractice; f++)
             {
-                ready.TrySetResult();
-            }
-        };
-        sshd.BeginErrorReadLine();
-        await ready.Task.WaitAsync(TimeSpan.FromSeconds(20));
-        try
-        {
-            var ids = Enumerable.Range(0, practices).Select(p => $"S{p:D4}").ToArray();
-            await MirrorPracticesAsync(dataSource, ids);
-            foreach (var (id, p) in ids.Select((id, p) => (id, p)))
-            {
-                var folder = Path.Combine(root, id, "appointments");
-                Directory.CreateDirectory(folder);
-                for (var f = 0; f < perPractice; f++)
+                // Each file on its own day (08:00-12:59), stamped 18:00 the evening before: a snapshot covers its window from
+                // its stamp on, so a later file's window starts after every row of the earlier ones (no removals, no holds).
+                var day = new DateTime(2026, 11, 23).AddDays(f);
+                var text = new StringBuilder(Header).Append("\r\n");
+                for (var r = 0; r < 300; r++)
                 {
-                    // Each file on its own day (08:00-12:59), stamped 18:00 the evening before: a snapshot covers its window from
-                    // its stamp on, so a later file's window starts after every row of the earlier ones (no removals, no holds).
-                    var day = new DateTime(2026, 11, 23).AddDays(f);
-                    var text = new StringBuilder(Header).Append("\r\n");
-                    for (var r = 0; r < 300; r++)
-                    {
-                        text.Append(CultureInfo.InvariantCulture,
-                            $"{id}-{f}-{r},{day:dd/MM/yyyy},{8 + r / 60:D2}:{r % 60:D2},,+34 6{p:D4}{r:D4},p{r}@example.org,DDS{r % 5},Dr. R{r % 5},,,L1,Main\r\n");
-                    }
-
-                    var path = Path.Combine(folder, $"APPOINTMENTS_{id}_{day.AddHours(-6):yyyyMMdd'T'HHmmss'Z'}.csv");
-                    await File.WriteAllTextAsync(path, text.ToString());
-                    File.SetLastWriteTimeUtc(path, DateTime.UtcNow.AddMinutes(-10).AddSeconds(f));
+                    text.Append(CultureInfo.InvariantCulture,
+                        $"{id}-{f}-{r},{day:dd/MM/yyyy},{8 + r / 60:D2}:{r % 60:D2},,+34 6{p:D4}{r:D4},p{r}@example.org,DDS{r % 5},Dr. R{r % 5},,,L1,Main\r\n");
                 }
-            }
 
-            var settings = Path.Combine(work, "sftp.json");
-            WriteConfig(settings, work, connectionString,
-                new { Kind = "Sftp", Host = "127.0.0.1", Port = port, UserName = Environment.UserName, PrivateKeyPath = clientKey, HostKeySha256 = new[] { fingerprint }, RootPath = root, MinFileAge = "00:00:00" },
-                ids.ToDictionary(id => id, _ => (object)new { TimeZone = "UTC", WindowAhead = "30.00:00:00" }));
-            Console.Error.WriteLine($"sftp: {practices * perPractice} files ready");
-            var logStatements = Environment.GetEnvironmentVariable("RF_BENCH_STATEMENTS") == "1";
-            if (logStatements)
-            {
-                // Every statement the import sends, counted per file after the run (a diagnosis aid, not for the figures).
-                await using var on = dataSource.CreateCommand("ALTER SYSTEM SET log_statement = 'all'");
-                await on.ExecuteNonQueryAsync();
-                await using var reload = dataSource.CreateCommand("SELECT pg_reload_conf()");
-                await reload.ExecuteNonQueryAsync();
+                var path = Path.Combine(folder, $"APPOINTMENTS_{id}_{day.AddHours(-6):yyyyMMdd'T'HHmmss'Z'}.csv");
+                await File.WriteAllTextAsync(path, text.ToString());
+                File.SetLastWriteTimeUtc(path, DateTime.UtcNow.AddMinutes(-10).AddSeconds(f));
             }
-
-            var postgresBefore = CpuSeconds(PostmasterPid(cluster));
-            var sshdBefore = CpuSeconds(sshd.Id);
-            var perf = Environment.GetEnvironmentVariable("RF_BENCH_PERF");
-            string[] command = string.IsNullOrEmpty(perf)
-                ? ["-v", "dotnet", dll, "import", "--once", "--config", settings]
-                : ["-v", "perf", "record", "-F", "499", "-g", "-o", $"{perf}-sftp.data", "dotnet", dll, "import", "--once", "--config", settings];
-            var (seconds, output) = await Timed("/usr/bin/time", command, work,
-                string.IsNullOrEmpty(perf) ? null : new Dictionary<string, string> { ["DOTNET_PerfMapEnabled"] = "1", ["DOTNET_EnableWriteXorExecute"] = "0" });
-            var client = double.Parse(UserTime().Match(output).Groups[1].Value, CultureInfo.InvariantCulture)
-                + double.Parse(SystemTime().Match(output).Groups[1].Value, CultureInfo.InvariantCulture);
-            var postgres = CpuSeconds(PostmasterPid(cluster)) - postgresBefore;
-            var sshdCpu = CpuSeconds(sshd.Id) - sshdBefore;
-            var files = (double)practices * perPractice;
-            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"  sftp CPU per file: recallfiles {client * 1000 / files:0.0} ms, PostgreSQL {postgres * 1000 / files:0.0} ms, sshd {sshdCpu * 1000 / files:0.0} ms (wall {seconds * 1000 / files:0.0} ms)"));
-            if (logStatements)
-            {
-                var statements = File.ReadLines(cluster.LogPath).Where(l => l.Contains("LOG:  statement:", StringComparison.Ordinal) || l.Contains("LOG:  execute", StringComparison.Ordinal))
-                    .Select(l => Regex.Replace(l[(l.IndexOf("LOG:", StringComparison.Ordinal) + 5)..], @"\d+", "N")).Select(l => l.Length > 150 ? l[..150] : l).ToList();
-                Console.Error.WriteLine($"  statements: {statements.Count} ({statements.Count / files:0.0} a file); most frequent:");
-                foreach (var g in statements.GroupBy(x => x).OrderByDescending(g => g.Count()).Take(40))
-                {
-                    Console.Error.WriteLine($"    {g.Count(),7}  {g.Key}");
-                }
-            }
-
-            await Expect(dataSource, "SELECT count(*) FROM batches WHERE state = 'applied' AND remote_done", practices * perPractice);
-            await Expect(dataSource, "SELECT count(*) FROM appointments", practices * perPractice * 300L);
-            Console.Error.WriteLine($"  sftp: {seconds:0.0} s");
-            return practices * perPractice / seconds;
         }
-        finally
+
+        var settings = Path.Combine(work, "sftp.json");
+        WriteConfig(settings, work, connectionString,
+            sshd.DropBox("00:00:00"),
+            ids.ToDictionary(id => id, _ => (object)new { TimeZone = "UTC", WindowAhead = "30.00:00:00" }));
+        Console.Error.WriteLine($"sftp: {practices * perPractice} files ready");
+        var logStatements = Environment.GetEnvironmentVariable("RF_BENCH_STATEMENTS") == "1";
+        if (logStatements)
         {
-            sshd.Kill(entireProcessTree: true);
-            await sshd.WaitForExitAsync();
+            // Every statement the import sends, counted per file after the run (a diagnosis aid, not for the figures).
+            await using var on = dataSource.CreateCommand("ALTER SYSTEM SET log_statement = 'all'");
+            await on.ExecuteNonQueryAsync();
+            await using var reload = dataSource.CreateCommand("SELECT pg_reload_conf()");
+            await reload.ExecuteNonQueryAsync();
         }
+
+        var postgresBefore = CpuSeconds(PostmasterPid(cluster));
+        var sshdBefore = CpuSeconds(sshd.ProcessId);
+        var perf = Environment.GetEnvironmentVariable("RF_BENCH_PERF");
+        string[] command = string.IsNullOrEmpty(perf)
+            ? ["-v", "dotnet", dll, "import", "--once", "--config", settings]
+            : ["-v", "perf", "record", "-F", "499", "-g", "-o", $"{perf}-sftp.data", "dotnet", dll, "import", "--once", "--config", settings];
+        var (seconds, output) = await Timed("/usr/bin/time", command, work,
+            string.IsNullOrEmpty(perf) ? null : new Dictionary<string, string> { ["DOTNET_PerfMapEnabled"] = "1", ["DOTNET_EnableWriteXorExecute"] = "0" });
+        var client = double.Parse(UserTime().Match(output).Groups[1].Value, CultureInfo.InvariantCulture)
+            + double.Parse(SystemTime().Match(output).Groups[1].Value, CultureInfo.InvariantCulture);
+        var postgres = CpuSeconds(PostmasterPid(cluster)) - postgresBefore;
+        var sshdCpu = CpuSeconds(sshd.ProcessId) - sshdBefore;
+        var files = (double)practices * perPractice;
+        Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"  sftp CPU per file: recallfiles {client * 1000 / files:0.0} ms, PostgreSQL {postgres * 1000 / files:0.0} ms, sshd {sshdCpu * 1000 / files:0.0} ms (wall {seconds * 1000 / files:0.0} ms)"));
+        if (logStatements)
+        {
+            var statements = File.ReadLines(cluster.LogPath).Where(l => l.Contains("LOG:  statement:", StringComparison.Ordinal) || l.Contains("LOG:  execute", StringComparison.Ordinal))
+                .Select(l => Regex.Replace(l[(l.IndexOf("LOG:", StringComparison.Ordinal) + 5)..], @"\d+", "N")).Select(l => l.Length > 150 ? l[..150] : l).ToList();
+            Console.Error.WriteLine($"  statements: {statements.Count} ({statements.Count / files:0.0} a file); most frequent:");
+            foreach (var g in statements.GroupBy(x => x).OrderByDescending(g => g.Count()).Take(40))
+            {
+                Console.Error.WriteLine($"    {g.Count(),7}  {g.Key}");
+            }
+        }
+
+        await Expect(dataSource, "SELECT count(*) FROM batches WHERE state = 'applied' AND remote_done", practices * perPractice);
+        await Expect(dataSource, "SELECT count(*) FROM appointments", practices * perPractice * 300L);
+        Console.Error.WriteLine($"  sftp: {seconds:0.0} s");
+        return practices * perPractice / seconds;
     }
 
     /// <summary>User + system CPU of a process and of its children that ended (PostgreSQL backends, sshd sessions), in seconds.</summary>
-    private static double CpuSeconds(int pid)
+    internal static double CpuSeconds(int pid)
     {
         var stat = File.ReadAllText($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/stat");
         var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
@@ -142,7 +93,7 @@ internal static partial class ImporterBench
         return Enumerable.Range(11, 4).Sum(i => long.Parse(fields[i], CultureInfo.InvariantCulture)) / 100.0;
     }
 
-    private static int PostmasterPid(RecallFiles.Importer.Database.PostgresCluster cluster) =>
+    internal static int PostmasterPid(RecallFiles.Importer.Database.PostgresCluster cluster) =>
         int.Parse(File.ReadLines(Path.Combine(cluster.Folder, "pgdata", "postmaster.pid")).First(), CultureInfo.InvariantCulture);
 
     private static async Task MirrorPracticesAsync(NpgsqlDataSource dataSource, string[] ids) =>
