@@ -113,10 +113,18 @@ public sealed class EventFeed : IAsyncDisposable
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
-        if (_listener is not null)
+        if (_listener is { } listener)
         {
-            await _listener.DisposeAsync();
             _listener = null;
+            await using (listener)
+            {
+                if (listener.FullState == System.Data.ConnectionState.Open)
+                {
+                    // The pool does not reset its connections (StoreConnection.Tuned): a listener must not go back listening.
+                    await using var unlisten = new NpgsqlCommand("UNLISTEN *", listener);
+                    await unlisten.ExecuteNonQueryAsync();
+                }
+            }
         }
     }
 }
