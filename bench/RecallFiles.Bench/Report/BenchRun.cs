@@ -67,9 +67,10 @@ internal static class BenchRun
         Console.Error.WriteLine($"results: {string.Join(", ", measures.Select(m => m.Id))} merged into {path}; regenerate the chart and docs/performance.md with the 'report' verb");
     }
 
+    /// <summary>The short commit, with "-dirty" when the tracked files differ from it (the figures are then of uncommitted code).</summary>
     public static string Commit()
     {
-        var info = new ProcessStartInfo("git", ["rev-parse", "--short", "HEAD"])
+        var info = new ProcessStartInfo("git", ["describe", "--always", "--dirty", "--abbrev=7", "--match=NONE"])
         {
             RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = RepoRoot(),
         };
