@@ -17,6 +17,8 @@ declare -A probe=(
   [odbc-postgresql]='/usr/lib/*/odbc/psqlodbcw.so'
   [python3-aiosmtpd]=/usr/lib/python3/dist-packages/aiosmtpd
   [prometheus]=/usr/bin/prometheus
+  # The bench's report draws docs/performance.png with SkiaSharp: its text needs a font (BenchReportTests).
+  [fonts-dejavu-core]=/usr/share/fonts/truetype/dejavu
 )
 missing=()
 for pkg in "${!probe[@]}"; do

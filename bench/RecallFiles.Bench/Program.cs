@@ -1,3 +1,4 @@
+using RecallFiles.Bench.Report;
 using RecallFiles.Bench.Schemas;
 using RecallFiles.Bench.Transport;
 
@@ -28,7 +29,16 @@ const string Usage = """
                (default 10), picked up by two `recallfiles run --role cloud` on one PostgreSQL; half-way practice
                BIG drops --big-rows rows (default 1,000,000). Reports files/s, drop-to-feed latency (all, and of
                small files while BIG loads), duplicates and losses (exit 1 unless both 0), CPU per file
+      report [--results PATH] [--out FOLDER]
+               redraws docs/performance.png (ours against each reference, the rest against its target) and the
+               generated section of docs/performance.md from the results file; run the benches first
+      record-export TIMES --rows N --command CMD --started UTC --load L
+               (called by bench/exporter/run.sh) merges the exporter's timings into the results file
+    validate, importer and bench/exporter/run.sh merge their measures into the results file at their end:
+    docs/bench/results.json, or --results PATH (any bench), or the environment variable RF_BENCH_RESULTS.
     """;
+
+args = BenchRun.TakeResultsOption(args);
 
 return args.Length == 0 ? Help() : args[0] switch
 {
@@ -38,6 +48,8 @@ return args.Length == 0 ? Help() : args[0] switch
     "hostile" => await RecallFiles.Bench.Importer.HostileBench.RunAsync(args[1..]),
     "simulate" => await RecallFiles.Bench.Importer.SimulationBench.RunAsync(args[1..]),
     "encode" => RecallFiles.Bench.Importer.EncodeBench.Run(args.Contains("--only-encode")),
+    "report" => ReportVerb.Run(args[1..]),
+    "record-export" => BenchMeasures.RecordExport(args[1..]),
     "-h" or "--help" => Help(),
     _ => Help($"unknown bench '{args[0]}'"),
 };

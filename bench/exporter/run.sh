@@ -28,6 +28,7 @@ timed() { # timed LABEL CMD...: prints "LABEL seconds peakKB cpuSeconds"
   awk '{ printf "%s %s %s %.2f\n", $1, $2, $3, $4 + $5 }' "$work/time.txt"
 }
 old=${RECALLFILES_OLD:-}
+started=$(date -u +%FT%TZ); load_start=$(cut -d' ' -f1 /proc/loadavg)  # for the results file (issue 18 point 8)
 echo "exporter bench: $rows rows, $runs alternated runs, $(nproc) cores, $(date -u '+%Y-%m-%d %H:%M UTC'), load average at start: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 "$root/recallfiles" --help >/dev/null   # build once, outside the timings
 
@@ -129,3 +130,7 @@ if [ -n "$old" ]; then
   ratio "MariaDB, old build" mariadb-batch old-recallfiles-mariadb 1.0
   ratio "PostgreSQL, old build" psql-copy old-recallfiles-postgresql 0.8
 fi
+# Issue 18 point 8: merge the medians into docs/bench/results.json (or $RF_BENCH_RESULTS); `... RecallFiles.Bench.dll report` draws them.
+bench_dll="$root/bench/RecallFiles.Bench/bin/Release/net10.0/RecallFiles.Bench.dll"
+[ -f "$bench_dll" ] || dotnet build "$root/bench/RecallFiles.Bench" -c Release -v q >&2
+dotnet "$bench_dll" record-export "$results" --rows "$rows" --command "bash bench/exporter/run.sh $rows $runs" --started "$started" --load "$load_start"

@@ -153,6 +153,7 @@ internal static partial class ImporterBench
         }
 
         Console.WriteLine(report);
+        Report.BenchMeasures.Importer(rows, results, memory, filesPerSecond, sftpFiles, sftpPractices);
         await cluster.StopAsync();
         Directory.Delete(work, recursive: true);
         Directory.Delete(pgFolder, recursive: true);
