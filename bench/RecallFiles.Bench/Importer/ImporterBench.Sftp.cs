@@ -7,8 +7,15 @@ namespace RecallFiles.Bench.Importer;
 
 internal static partial class ImporterBench
 {
-    /// <summary>Many small files from many practices through a real OpenSSH sshd on 127.0.0.1; returns files per second.</summary>
-    private static async Task<double> SftpAsync(NpgsqlDataSource dataSource, string dll, string work, RecallFiles.Importer.Database.PostgresCluster cluster, int practices, int perPractice)
+    /// <summary>The small-files run: files per second, drop-to-feed latency (p50, p99, seconds) and the CPU a file costs each process.</summary>
+    internal sealed record SftpResult(double FilesPerSecond, double LatencyP50, double LatencyP99, string CpuPerFile);
+
+    /// <summary>
+    /// Many small files from many practices through a real OpenSSH sshd on 127.0.0.1, all eligible when the import starts
+    /// (a backlog): files per second, and each file's drop-to-feed latency, from the start (every file is eligible then)
+    /// to its load's feed commit (<c>feed_commits.committed_at</c>, when its events become readable by the feed).
+    /// </summary>
+    private static async Task<SftpResult> SftpAsync(NpgsqlDataSource dataSource, string dll, string work, RecallFiles.Importer.Database.PostgresCluster cluster, int practices, int perPractice)
     {
         var connectionString = cluster.ConnectionString;
         await using var sshd = await LoopbackSshd.StartAsync(work);
@@ -55,6 +62,7 @@ internal static partial class ImporterBench
         var postgresBefore = CpuSeconds(PostmasterPid(cluster));
         var sshdBefore = CpuSeconds(sshd.ProcessId);
         var perf = Environment.GetEnvironmentVariable("RF_BENCH_PERF");
+        var started = DateTime.UtcNow;
         string[] command = string.IsNullOrEmpty(perf)
             ? ["-v", "dotnet", dll, "import", "--once", "--config", settings]
             : ["-v", "perf", "record", "-F", "499", "-g", "-o", $"{perf}-sftp.data", "dotnet", dll, "import", "--once", "--config", settings];
@@ -62,11 +70,14 @@ internal static partial class ImporterBench
             string.IsNullOrEmpty(perf) ? null : new Dictionary<string, string> { ["DOTNET_PerfMapEnabled"] = "1", ["DOTNET_EnableWriteXorExecute"] = "0" });
         var client = double.Parse(UserTime().Match(output).Groups[1].Value, CultureInfo.InvariantCulture)
             + double.Parse(SystemTime().Match(output).Groups[1].Value, CultureInfo.InvariantCulture);
+        // A backend's CPU reaches the postmaster's children total once it has exited and been reaped, a moment after the import's exit.
+        await WaitForBackendsAsync(dataSource);
         var postgres = CpuSeconds(PostmasterPid(cluster)) - postgresBefore;
         var sshdCpu = CpuSeconds(sshd.ProcessId) - sshdBefore;
         var files = (double)practices * perPractice;
-        Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"  sftp CPU per file: recallfiles {client * 1000 / files:0.0} ms, PostgreSQL {postgres * 1000 / files:0.0} ms, sshd {sshdCpu * 1000 / files:0.0} ms (wall {seconds * 1000 / files:0.0} ms)"));
+        var cpuPerFile = string.Create(CultureInfo.InvariantCulture,
+            $"CPU a file: importer {client * 1000 / files:0.0}, PostgreSQL {postgres * 1000 / files:0.0}, sshd {sshdCpu * 1000 / files:0.0} ms");
+        Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  sftp {cpuPerFile} (wall {seconds * 1000 / files:0.0} ms)"));
         if (logStatements)
         {
             var statements = File.ReadLines(cluster.LogPath).Where(l => l.Contains("LOG:  statement:", StringComparison.Ordinal) || l.Contains("LOG:  execute", StringComparison.Ordinal))
@@ -80,8 +91,33 @@ internal static partial class ImporterBench
 
         await Expect(dataSource, "SELECT count(*) FROM batches WHERE state = 'applied' AND remote_done", practices * perPractice);
         await Expect(dataSource, "SELECT count(*) FROM appointments", practices * perPractice * 300L);
-        Console.Error.WriteLine($"  sftp: {seconds:0.0} s");
-        return practices * perPractice / seconds;
+        await using var latency = dataSource.CreateCommand("""
+            SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY s), percentile_cont(0.99) WITHIN GROUP (ORDER BY s)
+            FROM (SELECT extract(epoch FROM committed_at - $1)::float8 AS s FROM feed_commits WHERE batch_id IS NOT NULL) c
+            """);
+        latency.Parameters.Add(new NpgsqlParameter { Value = started, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz });
+        await using var read = await latency.ExecuteReaderAsync();
+        await read.ReadAsync();
+        var (p50, p99) = (read.GetDouble(0), read.GetDouble(1));
+        Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  sftp: {seconds:0.0} s, drop-to-feed latency p50 {p50:0.0} s, p99 {p99:0.0} s"));
+        return new SftpResult(practices * perPractice / seconds, p50, p99, cpuPerFile);
+    }
+
+    /// <summary>Waits (at most 30 s) until no client backend is left but this bench's own connection.</summary>
+    private static async Task WaitForBackendsAsync(NpgsqlDataSource dataSource)
+    {
+        dataSource.Clear(); // this bench's idle connections: only the one asking is left
+        for (var i = 0; i < 300; i++)
+        {
+            await using var count = dataSource.CreateCommand("SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid() AND datname = current_database() AND application_name = ''");
+            if ((long)(await count.ExecuteScalarAsync())! == 0)
+            {
+                await Task.Delay(200);
+                return;
+            }
+
+            await Task.Delay(100);
+        }
     }
 
     /// <summary>User + system CPU of a process and of its children that ended (PostgreSQL backends, sshd sessions), in seconds.</summary>
