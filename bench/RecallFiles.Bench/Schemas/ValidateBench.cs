@@ -93,7 +93,7 @@ internal static class ValidateBench
     }
 
     /// <summary>The generated file of <paramref name="rows"/> rows, made once and reused (the generator is deterministic).</summary>
-    private static string Ensure(string dir, long rows)
+    internal static string Ensure(string dir, long rows)
     {
         Directory.CreateDirectory(dir);
         var path = Path.Combine(dir, Inv($"bench-{rows}.csv"));
