@@ -1,4 +1,3 @@
-using CsvHelper;
 using RecallFiles.Schemas.Internal;
 
 namespace RecallFiles.Schemas;
@@ -12,9 +11,9 @@ namespace RecallFiles.Schemas;
 public sealed class ContractWriter<TRecord> : IDisposable, IAsyncDisposable where TRecord : class
 {
     private readonly RecordSchema<TRecord> _schema;
-    private readonly CsvWriter _csv;
+    private readonly Utf8CsvWriter _csv;
     private readonly int[] _columnIndexes;
-    private readonly string?[] _row;
+    private readonly string?[] _values;
 
     internal ContractWriter(RecordSchema<TRecord> schema, Stream stream, IEnumerable<string>? optionalColumns, bool leaveOpen)
     {
@@ -32,17 +31,9 @@ public sealed class ContractWriter<TRecord> : IDisposable, IAsyncDisposable wher
         // Optional columns are written in contract order, whatever order they were asked in.
         Columns = [.. schema.RequiredColumns, .. schema.OptionalColumns.Where(optional.Contains)];
         _columnIndexes = Columns.Select(c => schema.AllColumns.ToList().IndexOf(c)).ToArray();
-        _row = new string?[Columns.Count];
-        _csv = CsvWriter.Create(stream, new CsvWriterOptions
-        {
-            Separator = ',',
-            NewLine = "\r\n",
-            Quoting = CsvQuoting.WhenNeeded,
-            Injection = CsvInjection.None,
-            WriteByteOrderMark = false,
-            ValidateFieldCount = true,
-        }, leaveOpen);
-        _csv.WriteHeader(Columns.ToArray());
+        _values = new string?[schema.AllColumns.Count];
+        _csv = new Utf8CsvWriter(stream, leaveOpen);
+        _csv.WriteRecord([.. Columns], [.. Enumerable.Range(0, Columns.Count)]);
     }
 
     /// <summary>The columns written, in order.</summary>
@@ -55,13 +46,8 @@ public sealed class ContractWriter<TRecord> : IDisposable, IAsyncDisposable wher
     public void Write(TRecord record)
     {
         ArgumentNullException.ThrowIfNull(record);
-        var values = _schema.Values(record);
-        for (var i = 0; i < _columnIndexes.Length; i++)
-        {
-            _row[i] = values[_columnIndexes[i]];
-        }
-
-        _csv.WriteRecord(_row);
+        _schema.Fill(record, _values);
+        _csv.WriteRecord(_values, _columnIndexes);
         Count++;
     }
 
