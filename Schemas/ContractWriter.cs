@@ -1,3 +1,4 @@
+using CsvHelper;
 using RecallFiles.Schemas.Internal;
 
 namespace RecallFiles.Schemas;
@@ -11,9 +12,10 @@ namespace RecallFiles.Schemas;
 public sealed class ContractWriter<TRecord> : IDisposable, IAsyncDisposable where TRecord : class
 {
     private readonly RecordSchema<TRecord> _schema;
-    private readonly Utf8CsvWriter _csv;
+    private readonly CsvWriter _csv;
     private readonly int[] _columnIndexes;
     private readonly string?[] _values;
+    private readonly string?[] _row;
 
     internal ContractWriter(RecordSchema<TRecord> schema, Stream stream, IEnumerable<string>? optionalColumns, bool leaveOpen)
     {
@@ -31,9 +33,19 @@ public sealed class ContractWriter<TRecord> : IDisposable, IAsyncDisposable wher
         // Optional columns are written in contract order, whatever order they were asked in.
         Columns = [.. schema.RequiredColumns, .. schema.OptionalColumns.Where(optional.Contains)];
         _columnIndexes = Columns.Select(c => schema.AllColumns.ToList().IndexOf(c)).ToArray();
+        // Both arrays are reused row after row (issue 18: no array per record).
         _values = new string?[schema.AllColumns.Count];
-        _csv = new Utf8CsvWriter(stream, leaveOpen);
-        _csv.WriteRecord([.. Columns], [.. Enumerable.Range(0, Columns.Count)]);
+        _row = new string?[Columns.Count];
+        _csv = CsvWriter.Create(stream, new CsvWriterOptions
+        {
+            Separator = ',',
+            NewLine = "\r\n",
+            Quoting = CsvQuoting.WhenNeeded,
+            Injection = CsvInjection.None,
+            WriteByteOrderMark = false,
+            ValidateFieldCount = true,
+        }, leaveOpen);
+        _csv.WriteHeader(Columns.ToArray());
     }
 
     /// <summary>The columns written, in order.</summary>
@@ -47,7 +59,12 @@ public sealed class ContractWriter<TRecord> : IDisposable, IAsyncDisposable wher
     {
         ArgumentNullException.ThrowIfNull(record);
         _schema.Fill(record, _values);
-        _csv.WriteRecord(_values, _columnIndexes);
+        for (var i = 0; i < _columnIndexes.Length; i++)
+        {
+            _row[i] = _values[_columnIndexes[i]];
+        }
+
+        _csv.WriteRecord(_row);
         Count++;
     }
 
