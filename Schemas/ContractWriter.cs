@@ -14,6 +14,7 @@ public sealed class ContractWriter<TRecord> : IDisposable, IAsyncDisposable wher
     private readonly RecordSchema<TRecord> _schema;
     private readonly CsvWriter _csv;
     private readonly int[] _columnIndexes;
+    private readonly string?[] _values;
     private readonly string?[] _row;
 
     internal ContractWriter(RecordSchema<TRecord> schema, Stream stream, IEnumerable<string>? optionalColumns, bool leaveOpen)
@@ -32,6 +33,8 @@ public sealed class ContractWriter<TRecord> : IDisposable, IAsyncDisposable wher
         // Optional columns are written in contract order, whatever order they were asked in.
         Columns = [.. schema.RequiredColumns, .. schema.OptionalColumns.Where(optional.Contains)];
         _columnIndexes = Columns.Select(c => schema.AllColumns.ToList().IndexOf(c)).ToArray();
+        // Both arrays are reused row after row (issue 18: no array per record).
+        _values = new string?[schema.AllColumns.Count];
         _row = new string?[Columns.Count];
         _csv = CsvWriter.Create(stream, new CsvWriterOptions
         {
@@ -55,10 +58,10 @@ public sealed class ContractWriter<TRecord> : IDisposable, IAsyncDisposable wher
     public void Write(TRecord record)
     {
         ArgumentNullException.ThrowIfNull(record);
-        var values = _schema.Values(record);
+        _schema.Fill(record, _values);
         for (var i = 0; i < _columnIndexes.Length; i++)
         {
-            _row[i] = values[_columnIndexes[i]];
+            _row[i] = _values[_columnIndexes[i]];
         }
 
         _csv.WriteRecord(_row);

@@ -2,7 +2,6 @@ using System.Buffers.Binary;
 using System.Data;
 using System.Globalization;
 using System.Runtime.CompilerServices;
-using System.Text;
 using Npgsql;
 
 namespace RecallFiles.Exporter.Sources;
@@ -194,6 +193,7 @@ public sealed partial class GenericSqlSource
         private int[] _offsets = new int[32];
         private int[] _lengths = new int[32];
         private int _fields;
+        private RecentTexts[] _recent = [];
 
         public bool ReadHeader()
         {
@@ -317,7 +317,7 @@ public sealed partial class GenericSqlSource
 
         public bool IsNull(int i) => i >= _fields || _lengths[i] <= 0;
 
-        public object Value(int i) => IsNull(i) ? "" : Encoding.UTF8.GetString(_buffer, _offsets[i], _lengths[i]);
+        public object Value(int i) => IsNull(i) ? "" : Decode(i);
 
         public string? Text(int i)
         {
@@ -326,8 +326,25 @@ public sealed partial class GenericSqlSource
                 return null;
             }
 
-            var value = Encoding.UTF8.GetString(_buffer, _offsets[i], _lengths[i]);
+            var value = Decode(i);
             return string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+        }
+
+        private string Decode(int i)
+        {
+            if (i >= _recent.Length)
+            {
+                var grown = new RecentTexts[_fields];
+                _recent.CopyTo(grown, 0);
+                for (var j = _recent.Length; j < grown.Length; j++)
+                {
+                    grown[j] = new RecentTexts();
+                }
+
+                _recent = grown;
+            }
+
+            return _recent[i].Decode(_buffer.AsSpan(_offsets[i], _lengths[i]));
         }
     }
 }

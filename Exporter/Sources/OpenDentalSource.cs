@@ -176,8 +176,8 @@ public sealed class OpenDentalSource(PracticeExportOptions options) : IAppointme
         var pattern = Text(r, o.Pattern) ?? "";
         var clinicNum = r.GetInt64(o.ClinicNum);
         var zone = ClinicZone(Text(r, o.ClinicTimeZone), clinicNum) ?? practiceZone;
-        var textOk = Convert.ToInt32(r.GetValue(o.TxtMsgOk), System.Globalization.CultureInfo.InvariantCulture) != OpenDentalSchema.TxtMsgNo;
-        var mayCall = Convert.ToInt32(r.GetValue(o.PreferConfirmMethod), System.Globalization.CultureInfo.InvariantCulture) != OpenDentalSchema.ContactDoNotCall;
+        var textOk = r.GetInt32(o.TxtMsgOk) != OpenDentalSchema.TxtMsgNo;   // tinyint: read without boxing (issue 18)
+        var mayCall = r.GetInt32(o.PreferConfirmMethod) != OpenDentalSchema.ContactDoNotCall;
         var preferred = Text(r, o.PreferredName);
         var useClinic = clinicNum != 0;
         var complete = r.GetInt32(o.AptStatus) == (int)AptStatus.Complete;

@@ -14,7 +14,8 @@ internal sealed class RecordSchema<T> : IRecordSchema where T : class
     public required IReadOnlyList<string> RequiredColumns { get; init; }
     public required IReadOnlyList<string> OptionalColumns { get; init; }
     public required Func<string?[], T> Create { get; init; }
-    public required Func<T, string?[]> Values { get; init; }
+    /// <summary>Puts the record's values, in <see cref="AllColumns"/> order, into an array of that length (reused by the writer row after row).</summary>
+    public required Action<T, string?[]> Fill { get; init; }
     public required Func<T, string> Key { get; init; }
     public required IValidator<T> Validator { get; init; }
 
@@ -69,12 +70,12 @@ internal static class Schemas
             Privacy = v[16],
             Status = v[17],
         },
-        Values = static r =>
-        [
-            r.AppLid, r.AppDate, r.AppStartTime, r.UserLandlinePhone, r.UserMobilePhone, r.UserEmail,
-            r.ResourceLid, r.ResourceName, r.ResourceMobilePhone, r.ResourceEmail, r.LocationLid, r.LocationName,
-            r.AppEndTime, r.UserWorkPhone, r.UserLanguage, r.CommunicationPreferences, r.Privacy, r.Status,
-        ],
+        Fill = static (r, v) =>
+        {
+            (v[0], v[1], v[2], v[3], v[4], v[5]) = (r.AppLid, r.AppDate, r.AppStartTime, r.UserLandlinePhone, r.UserMobilePhone, r.UserEmail);
+            (v[6], v[7], v[8], v[9], v[10], v[11]) = (r.ResourceLid, r.ResourceName, r.ResourceMobilePhone, r.ResourceEmail, r.LocationLid, r.LocationName);
+            (v[12], v[13], v[14], v[15], v[16], v[17]) = (r.AppEndTime, r.UserWorkPhone, r.UserLanguage, r.CommunicationPreferences, r.Privacy, r.Status);
+        },
         Key = static r => r.AppLid,
         Validator = AppointmentRecordValidator.Instance,
         CertainlyClean = FastPath.IsCertainlyClean,
@@ -112,7 +113,8 @@ internal static class Schemas
             AppDate = v[6],
             AppStartTime = v[7],
         },
-        Values = static r => [r.AppLid, r.UserLandlinePhone, r.UserMobilePhone, r.UserEmail, r.ResourceLid, r.Status, r.AppDate, r.AppStartTime],
+        Fill = static (r, v) => (v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]) =
+            (r.AppLid, r.UserLandlinePhone, r.UserMobilePhone, r.UserEmail, r.ResourceLid, r.Status, r.AppDate, r.AppStartTime),
         Key = static r => r.AppLid,
         Validator = StatusRecordValidator.Instance,
         Normalize = static r => AppointmentStatuses.TryParse(r.Status, out var s) && r.Status != s.ToWire() ? r with { Status = s.ToWire() } : r,
@@ -124,7 +126,7 @@ internal static class Schemas
         RequiredColumns = [Columns.AppLid, Columns.Result],
         OptionalColumns = [Columns.Message],
         Create = static v => new StatusResultRecord { AppLid = v[0] ?? "", Result = v[1] ?? "", Message = v[2] },
-        Values = static r => [r.AppLid, r.Result, r.Message],
+        Fill = static (r, v) => (v[0], v[1], v[2]) = (r.AppLid, r.Result, r.Message),
         Key = static r => r.AppLid,
         Validator = StatusResultRecordValidator.Instance,
         Normalize = static r => StatusResultCodes.TryParse(r.Result, out var c) && r.Result != c.ToWire() ? r with { Result = c.ToWire() } : r,
