@@ -67,17 +67,35 @@ internal static class BenchRun
         Console.Error.WriteLine($"results: {string.Join(", ", measures.Select(m => m.Id))} merged into {path}; regenerate the chart and docs/performance.md with the 'report' verb");
     }
 
-    /// <summary>The short commit, with "-dirty" when the tracked files differ from it (the figures are then of uncommitted code).</summary>
+    /// <summary>
+    /// The short commit, with "-dirty" when tracked files other than the benches' own outputs (this results file, the
+    /// generated docs/performance.md and .png, which a run of several benches changes on its way) differ from it: the
+    /// figures are then of uncommitted code.
+    /// </summary>
     public static string Commit()
     {
-        var info = new ProcessStartInfo("git", ["describe", "--always", "--dirty", "--abbrev=7", "--match=NONE"])
+        var (headOk, head) = Git("rev-parse", "--short=7", "HEAD");
+        if (!headOk)
+        {
+            return "unknown";
+        }
+
+        var (statusOk, changed) = Git("status", "--porcelain", "--untracked-files=no", "--", ".",
+            ":(exclude)docs/bench/results.json", ":(exclude)docs/performance.md", ":(exclude)docs/performance.png");
+        return statusOk && changed.Length == 0 ? head : head + "-dirty";
+    }
+
+    private static (bool Ok, string Output) Git(params string[] args)
+    {
+        var info = new ProcessStartInfo("git", args)
         {
             RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = RepoRoot(),
         };
         using var git = Process.Start(info) ?? throw new InvalidOperationException("cannot start git");
-        var commit = git.StandardOutput.ReadToEnd().Trim();
+        var output = git.StandardOutput.ReadToEnd().Trim();
+        git.StandardError.ReadToEnd();
         git.WaitForExit();
-        return git.ExitCode == 0 ? commit : "unknown";
+        return (git.ExitCode == 0, output);
     }
 
     public static string RepoRoot() => Importer.ImporterBench.FindRepo();
