@@ -60,9 +60,11 @@ public sealed class ReminderCallbackTests
         await app.StartAsync(TestContext.CancellationToken);
         var db = cloud.DataSource;
 
-        // A Spanish patient's appointment two days ahead (real clock: the host's), its 48 h reminder made due now.
+        // A Spanish patient's appointment at noon three days ahead (real clock: the host's), its 48 h reminder made due now.
+        // Noon in three days is 60-84 h away whatever the time of day, so its 48 h reminder (noon, within the quiet hours) is
+        // still ahead and planned; noon in two days was not after 12:00 Madrid time.
         var zone = TimeZoneInfo.FindSystemTimeZoneById("Europe/Madrid");
-        var start = TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow.AddDays(2), zone).DateTime;
+        var start = TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow.AddDays(3), zone).DateTime;
         start = start.Date.AddHours(12);
         var payload = JsonSerializer.Serialize(new Dictionary<string, string?>
         {
