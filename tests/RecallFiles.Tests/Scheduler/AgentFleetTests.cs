@@ -36,6 +36,8 @@ public sealed class AgentFleetTests
     [TestMethod]
     public async Task TwoAgents_RunOnlyTheirOwnPracticesAndTurnSilentWhenStopped_OnOneHangfireStore()
     {
+        // The test triggers every slot itself and counts the runs: the real schedule must not add one while it runs.
+        await RealSchedule.AwaitQuietAsync(Cron, "Europe/Madrid", TimeSpan.FromMinutes(6), TestContext.CancellationToken);
         await using var sshd = await SshdServer.StartAsync();
         await using var cloud = await ImporterStore.CreateAsync("fleet_cloud", ImporterStore.Practice("ALPHA-01"), ImporterStore.Practice("ALPHA-02"), ImporterStore.Practice("BETA-01"));
         var hangfire = await PostgresFixture.CreateDatabaseAsync("fleet_hf");
@@ -192,6 +194,7 @@ public sealed class AgentFleetTests
     [TestMethod]
     public async Task ExportJob_StillSendsAHeartbeatSayingFailed_WhenTheExportFails()
     {
+        await RealSchedule.AwaitQuietAsync("0 */2 * * *", "Europe/Madrid", TimeSpan.FromMinutes(3), TestContext.CancellationToken);   // one failed run, counted
         await using var cloud = await ImporterStore.CreateAsync("fleet_failed", ImporterStore.Practice("GEN-01"));
         var folder = Directory.CreateTempSubdirectory("rf-fleet-failed-").FullName;
         GenericSqlExportTests.CreateSqlitePms(folder);

@@ -43,6 +43,7 @@ public sealed class AgentHostTests
         var settings = RecallFilesSettings.Load(configPath);
         var port = Ports.FreeTcpPort();
 
+        await RealSchedule.AwaitQuietAsync("0 */4 * * *", "Europe/Madrid", TimeSpan.FromMinutes(2), CancellationToken.None);   // only the start-up export, counted
         await using var app = RecallFilesHost.Build(settings, HostRole.Agent, $"http://127.0.0.1:{port}");
         await app.StartAsync();
         try

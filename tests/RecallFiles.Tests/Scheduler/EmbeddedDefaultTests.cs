@@ -76,12 +76,18 @@ public sealed class EmbeddedDefaultTests
 
     public TestContext TestContext { get; set; } = null!;
 
+    private static int SentCount(string output) =>
+        int.Parse(System.Text.RegularExpressions.Regex.Match(output, @"remind  \d+ appointment event\(s\) planned, (\d+) due message\(s\) sent").Groups[1].Value,
+            CultureInfo.InvariantCulture);
+
     [TestMethod]
     public async Task RunOnce_RunsTheFullCycleOnTheSampleData_AndASecondRunChangesNothing()
     {
         var folder = OpenDataFolder();
 
+        var started = DateTime.UtcNow;
         var first = await RunOnce(folder, TestContext.CancellationToken);
+        var between = DateTime.UtcNow;
         var second = await RunOnce(folder, TestContext.CancellationToken);
 
         TestContext.WriteLine(first.Out + first.Err + second.Out + second.Err);
@@ -103,7 +109,35 @@ public sealed class EmbeddedDefaultTests
         StringAssert.Contains(second.Out, "apply   DEMO-01: no status file");
         StringAssert.Contains(second.Out, "nothing changed");
         Assert.DoesNotContain("+300", second.Out, "the second run changes nothing");
-        StringAssert.Contains(second.Out, "remind  0 appointment event(s) planned, 0 due message(s)", "nothing to plan or send twice");
+        // Nothing planned twice. The second run may send a reminder that fell due between the two runs (the sample sits on
+        // the quarter hours, so a 2 h or 48 h reminder can come due in the seconds between them): never one sent before.
+        var sentFirst = SentCount(first.Out);
+        var sentSecond = SentCount(second.Out);
+        StringAssert.Contains(second.Out, "remind  0 appointment event(s) planned, ", "nothing to plan twice");
+        await using (var cluster = await EmbeddedCluster.StartAsync(folder, TestContext.CancellationToken))
+        await using (var connection = new Npgsql.NpgsqlConnection(cluster.ConnectionString))
+        {
+            await connection.OpenAsync(TestContext.CancellationToken);
+            await using var sent = new Npgsql.NpgsqlCommand("""
+                SELECT count(*)::int, count(DISTINCT (r.practice_id, r.app_lid, r.label))::int,
+                       count(*) FILTER (WHERE o.created_at >= $2)::int, count(*) FILTER (WHERE o.created_at >= $2 AND r.due_at <= $1)::int
+                FROM reminder_outbox o JOIN reminders r ON r.id = o.reminder_id
+                """, connection);
+            sent.Parameters.Add(new() { Value = started });
+            sent.Parameters.Add(new() { Value = between });
+            await using var reader = await sent.ExecuteReaderAsync(TestContext.CancellationToken);
+            Assert.IsTrue(await reader.ReadAsync(TestContext.CancellationToken));
+            Assert.AreEqual(sentFirst + sentSecond, reader.GetInt32(0), "every message the runs report is one outbox row");
+            Assert.AreEqual(reader.GetInt32(0), reader.GetInt32(1), "no reminder of an appointment sent twice");
+            Assert.AreEqual(sentSecond, reader.GetInt32(2), "the second run's messages are the outbox rows written after the first run");
+            Assert.AreEqual(0, reader.GetInt32(3), "what was due before the first run went out in the first run, not in the second");
+        }
+
+        if (sentSecond > 0)
+        {
+            TestContext.WriteLine($"{sentSecond} reminder(s) fell due between the two runs");
+        }
+
         var audit = File.ReadAllText(Path.Combine(folder, "logs", "audit.log"));
         Assert.AreEqual(3, audit.Split('\n').Count(l => l.Contains("|export practice=DEMO-01", StringComparison.Ordinal)), "two in the first cycle, one in the second");
         Assert.AreEqual(3, audit.Split('\n').Count(l => l.Contains("|batch practice=DEMO-01", StringComparison.Ordinal)));

@@ -26,7 +26,7 @@ public sealed class HostKeyCommandTests
         var error = new StringWriter();
         var logins = s_server.LogLines.Count(l => l.Contains("Accepted", StringComparison.Ordinal));
 
-        var exit = await RecallFilesCli.RunAsync(["hostkey", $"127.0.0.1:{s_server.Port}"], output, error, TestContext.CancellationToken);
+        var exit = await RecallFilesCli.RunAsync(["hostkey", $"127.0.0.1:{s_server.Port}", "--timeout", "120"], output, error, TestContext.CancellationToken);
 
         Assert.AreEqual(0, exit, error.ToString());
         StringAssert.StartsWith(expected, "SHA256:");

@@ -30,6 +30,9 @@ public sealed class PracticesWalkthroughTests
     [ClassInitialize]
     public static async Task Start(TestContext context)
     {
+        // The timeline is the 14 UTC days up to the server's today, and the batches below are placed by today's date: a UTC
+        // midnight between here and the page's assertions would move the window by a day. Start after it instead.
+        await RealSchedule.AwaitQuietAsync("0 0 * * *", "UTC", TimeSpan.FromMinutes(10), context.CancellationToken);
         s_sshd = await SshdServer.StartAsync();
         var database = await PostgresFixture.CreateDatabaseAsync("practices_walk");
         s_store = NpgsqlDataSource.Create(database);

@@ -45,6 +45,7 @@ public sealed class ReminderCallbackTests
         values["RecallFiles:DropBoxes:default:Kind"] = "Local";
         values["RecallFiles:DropBoxes:default:RootPath"] = Directory.CreateDirectory(Path.Combine(folder, "dropbox")).FullName;
         values["RecallFiles:Practices:DEMO-01:TimeZone"] = "Europe/Madrid";
+        values["RecallFiles:Reminders:Cron"] = "0 0 1 1 *";   // the test runs the job itself: the host's own minute job must not claim the reminder first
         values["RecallFiles:Reminders:SmsGateway:Url"] = gateway.Url.ToString();
         values["RecallFiles:Reminders:SmsGateway:Token"] = "gateway-token";
         values["RecallFiles:Reminders:SmsGateway:From"] = "CLINICA";
