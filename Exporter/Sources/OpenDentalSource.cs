@@ -123,9 +123,10 @@ public sealed class OpenDentalSource(PracticeExportOptions options) : IAppointme
         await using (reader)
         {
             var columns = new Ordinals(reader);
+            var repeats = new Repeats();
             while (await reader.ReadAsync(cancellationToken))
             {
-                yield return Map(reader, columns, window.TimeZone);
+                yield return Map(reader, columns, repeats, window.TimeZone);
             }
         }
     }
@@ -154,6 +155,30 @@ public sealed class OpenDentalSource(PracticeExportOptions options) : IAppointme
         public int OpName { get; } = r.GetOrdinal("OpName");
     }
 
+    /// <summary>
+    /// What is the same in every row of one clinic, provider or operatory of the query (their columns come from the joined
+    /// clinic, provider and operatory rows, in one read-only snapshot): made once per clinic, provider or operatory instead
+    /// of once per row (issue 18: five strings and a time zone lookup a row). At most <see cref="Most"/> of each are kept.
+    /// </summary>
+    private sealed class Repeats
+    {
+        public const int Most = 4096;
+
+        public Dictionary<long, (TimeZoneInfo? Zone, string Lid, string? Name)> Clinics { get; } = [];
+
+        public Dictionary<long, (string Lid, string Name)> Providers { get; } = [];
+
+        public Dictionary<long, (string Lid, string? Name)> Operatories { get; } = [];
+
+        public static void Remember<T>(Dictionary<long, T> known, long key, T value)
+        {
+            if (known.Count < Most)
+            {
+                known[key] = value;
+            }
+        }
+    }
+
     private static string? Text(MySqlDataReader r, int i) => r.IsDBNull(i) ? null : r.GetValue(i).ToString();
 
     // clinic.TimeZone: empty means the server's zone, which is the practice's; an id this machine does not know stops the
@@ -170,16 +195,40 @@ public sealed class OpenDentalSource(PracticeExportOptions options) : IAppointme
             $"set an IANA or Windows id in Open Dental (Setup > Clinics), or clear it to use RecallFiles:Agent:Practices:{options.PracticeId}:TimeZone");
     }
 
-    private SourceAppointment Map(MySqlDataReader r, Ordinals o, TimeZoneInfo practiceZone)
+    private SourceAppointment Map(MySqlDataReader r, Ordinals o, Repeats repeats, TimeZoneInfo practiceZone)
     {
         var start = r.GetDateTime(o.AptDateTime);
         var pattern = Text(r, o.Pattern) ?? "";
         var clinicNum = r.GetInt64(o.ClinicNum);
-        var zone = ClinicZone(Text(r, o.ClinicTimeZone), clinicNum) ?? practiceZone;
+        if (!repeats.Clinics.TryGetValue(clinicNum, out var clinic))
+        {
+            clinic = (ClinicZone(Text(r, o.ClinicTimeZone), clinicNum), clinicNum.ToString(System.Globalization.CultureInfo.InvariantCulture), Text(r, o.ClinicName));
+            Repeats.Remember(repeats.Clinics, clinicNum, clinic);
+        }
+
+        var provNum = r.GetInt64(o.ProvNum);
+        if (!repeats.Providers.TryGetValue(provNum, out var provider))
+        {
+            var preferred = Text(r, o.PreferredName);
+            provider = (provNum.ToString(System.Globalization.CultureInfo.InvariantCulture), string.IsNullOrWhiteSpace(preferred) ? Text(r, o.Abbr) ?? "" : preferred);
+            Repeats.Remember(repeats.Providers, provNum, provider);
+        }
+
+        var useClinic = clinicNum != 0;
+        var location = (clinic.Lid, clinic.Name);
+        if (!useClinic)
+        {
+            var op = r.GetInt64(o.Op);
+            if (!repeats.Operatories.TryGetValue(op, out location))
+            {
+                location = (op.ToString(System.Globalization.CultureInfo.InvariantCulture), Text(r, o.OpName));
+                Repeats.Remember(repeats.Operatories, op, location);
+            }
+        }
+
+        var zone = clinic.Zone ?? practiceZone;
         var textOk = r.GetInt32(o.TxtMsgOk) != OpenDentalSchema.TxtMsgNo;   // tinyint: read without boxing (issue 18)
         var mayCall = r.GetInt32(o.PreferConfirmMethod) != OpenDentalSchema.ContactDoNotCall;
-        var preferred = Text(r, o.PreferredName);
-        var useClinic = clinicNum != 0;
         var complete = r.GetInt32(o.AptStatus) == (int)AptStatus.Complete;
         return new SourceAppointment
         {
@@ -195,10 +244,10 @@ public sealed class OpenDentalSource(PracticeExportOptions options) : IAppointme
             WorkPhone = mayCall ? Text(r, o.WkPhone) : null,
             MobilePhone = textOk ? Text(r, o.WirelessPhone) : null,
             Email = Text(r, o.Email),
-            ResourceLid = r.GetInt64(o.ProvNum).ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ResourceName = string.IsNullOrWhiteSpace(preferred) ? Text(r, o.Abbr) ?? "" : preferred,
-            LocationLid = useClinic ? clinicNum.ToString(System.Globalization.CultureInfo.InvariantCulture) : r.GetInt64(o.Op).ToString(System.Globalization.CultureInfo.InvariantCulture),
-            LocationName = useClinic ? Text(r, o.ClinicName) : Text(r, o.OpName),
+            ResourceLid = provider.Lid,
+            ResourceName = provider.Name,
+            LocationLid = location.Lid,
+            LocationName = location.Name,
             Language = Text(r, o.Language),
         };
     }

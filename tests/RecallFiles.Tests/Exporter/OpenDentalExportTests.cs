@@ -186,6 +186,40 @@ public sealed class OpenDentalExportTests
     }
 
     [TestMethod]
+    public async Task Export_WritesEachRowsProviderAndOperatory_WhenRowsWithoutAClinicInterleave()
+    {
+        // Issue 18: provider, clinic and operatory values are made once per provider, clinic and operatory of a read, not
+        // once per row; rows of different ones interleave here (ClinicNum 0: the operatory is the location).
+        var connectionString = await s_server.CreateDatabaseAsync("opendental_noclinic");
+        await OpenDentalDatabase.CreateAsync(connectionString);
+        int[] providers = [1, 2, 4];
+        await using (var connection = new MySqlConnector.MySqlConnection(connectionString))
+        {
+            await connection.OpenAsync();
+            for (var i = 0; i < 12; i++)
+            {
+                await using var insert = new MySqlConnector.MySqlCommand(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"INSERT INTO appointment (AptNum, PatNum, AptStatus, AptDateTime, Pattern, ProvNum, ClinicNum, Op) VALUES ({9001 + i}, 1, 1, '2026-10-24 12:{i:00}:00', 'XX', {providers[i % 3]}, {(i % 4 == 3 ? 1 : 0)}, {1 + (i % 2)})"), connection);
+                Assert.AreEqual(1, await insert.ExecuteNonQueryAsync());
+            }
+        }
+
+        var (_, rows, _, _) = await ExportAsync(Practice(p => p with { ConnectionString = connectionString }));
+        var byId = rows.ToDictionary(r => r.AppLid);
+
+        string[] providerNames = ["Dra. Molina", "HYG1", "Dr. Park"];
+        for (var i = 0; i < 12; i++)
+        {
+            var row = byId[(9001 + i).ToString(System.Globalization.CultureInfo.InvariantCulture)];
+            Assert.AreEqual(providers[i % 3].ToString(System.Globalization.CultureInfo.InvariantCulture), row.ResourceLid, $"row {i}");
+            Assert.AreEqual(providerNames[i % 3], row.ResourceName, $"row {i}");
+            var (lid, name) = i % 4 == 3 ? ("1", "Clínica Centro") : i % 2 == 0 ? ("1", "Gabinete 1") : ("2", "Op 1");
+            Assert.AreEqual(lid, row.LocationLid, $"row {i}");
+            Assert.AreEqual(name, row.LocationName, $"row {i}");
+        }
+    }
+
+    [TestMethod]
     public async Task Export_MatchesTheApprovedFile_ForAFixedNow()
     {
         var (_, _, text, _) = await ExportAsync(Practice());
