@@ -1,33 +1,60 @@
 using System.Collections.Concurrent;
 using System.Runtime.ExceptionServices;
+using System.Text;
 using CsvHelper;
+using RecallFiles.Schemas.Validation;
 
 namespace RecallFiles.Schemas;
 
 /// <summary>
 /// The rows of <see cref="ContractReader{TRecord}.ReadRows"/> read on two threads (issue 18, what <see cref="FileValidator"/>
-/// runs): one parses the CSV, checks the UTF-8, builds each record from its trimmed fields and runs the fast "no problem
-/// at all" check; the caller's thread runs the rest of the checks (the duplicate index, the rules of a record that is
-/// not certainly clean) and yields the row. Same rows, same problems, in the same order; a file-level problem ends the rows
-/// at the same place, after the rows before it.
+/// runs): one parses the CSV, checks the UTF-8 and runs the fast "no problem at all" check on the row's UTF-8 values
+/// (<see cref="FastPathUtf8"/>): a row it calls clean costs no string and no record, only its key's hash (and bytes, for a
+/// duplicate's message); any other row gets its record from the trimmed strings and the string check, as before. The
+/// caller's thread runs the rest of the checks (the duplicate index, the rules of a record that is not certainly clean) and
+/// yields the row's problems. Same rows, same problems, in the same order; a file-level problem ends the rows at the same
+/// place, after the rows before it.
 /// </summary>
 public sealed partial class ContractReader<TRecord>
 {
     private const int BatchRows = 512;
 
-    /// <summary>Parsed rows waiting for their check: per row its line, its field count, its record and the fast check's answer.</summary>
+    /// <summary>
+    /// Parsed rows waiting for their check: per row its line, its field count, and either its record and the fast check's
+    /// answer, or (a row clean on its UTF-8 values: no record) its key's hash and UTF-8 bytes.
+    /// </summary>
     private sealed class RawBatch
     {
         public readonly long[] Lines = new long[BatchRows];
         public readonly int[] FieldCounts = new int[BatchRows];
         public readonly TRecord?[] Records = new TRecord?[BatchRows];
         public readonly bool[] Clean = new bool[BatchRows];
+        public readonly ulong[] KeyHashes = new ulong[BatchRows];
+        public readonly int[] KeyStarts = new int[BatchRows];
+        public readonly int[] KeyLengths = new int[BatchRows];
+        public byte[] Keys = new byte[BatchRows * 16];
+        public int KeysUsed;
         public int Count;
         public ExceptionDispatchInfo? End;   // the problem that ended the file (thrown after this batch's rows)
         public bool Last;
+
+        public void AddKey(int row, ReadOnlySpan<byte> key)
+        {
+            if (KeysUsed + key.Length > Keys.Length)
+            {
+                Array.Resize(ref Keys, Math.Max(Keys.Length * 2, KeysUsed + key.Length));
+            }
+
+            key.CopyTo(Keys.AsSpan(KeysUsed));
+            (KeyStarts[row], KeyLengths[row]) = (KeysUsed, key.Length);
+            KeysUsed += key.Length;
+            KeyHashes[row] = FastPathUtf8.KeyHash(key);
+        }
+
+        public string Key(int row) => Encoding.UTF8.GetString(Keys, KeyStarts[row], KeyLengths[row]);
     }
 
-    internal override IEnumerable<ContractRow> ReadUntypedRowsPipelined(CancellationToken cancellationToken = default)
+    internal override IEnumerable<IReadOnlyList<ContractProblem>> ReadRowProblemsPipelined(CancellationToken cancellationToken = default)
     {
         if (_consumed)
         {
@@ -38,7 +65,7 @@ public sealed partial class ContractReader<TRecord>
         return ReadPipelined(cancellationToken);
     }
 
-    private IEnumerable<ContractRow<TRecord>> ReadPipelined(CancellationToken cancellationToken)
+    private IEnumerable<IReadOnlyList<ContractProblem>> ReadPipelined(CancellationToken cancellationToken)
     {
         var columns = _schema.AllColumns.Count;
         using var full = new BlockingCollection<RawBatch>(4);
@@ -55,6 +82,14 @@ public sealed partial class ContractReader<TRecord>
                 for (var row = 0; row < batch.Count; row++)
                 {
                     var line = batch.Lines[row];
+                    if (batch.Records[row] is null)
+                    {
+                        // Clean on its UTF-8 values (the field count is the header's): only the duplicate check is left.
+                        var firstLine = checker.FirstLineOrAdd(batch.KeyHashes[row], line);
+                        yield return firstLine < 0 ? Array.Empty<ContractProblem>() : [checker.DuplicateKey(batch.Key(row), line, firstLine)];
+                        continue;
+                    }
+
                     var fieldCount = batch.FieldCounts[row];
                     problems.Clear();
                     if (fieldCount != _headerFieldCount)
@@ -62,7 +97,7 @@ public sealed partial class ContractReader<TRecord>
                         problems.Add(FieldCountProblem(line, fieldCount));
                     }
 
-                    yield return CheckRow(checker, batch.Records[row]!, line, problems, batch.Clean[row]);
+                    yield return CheckRow(checker, batch.Records[row]!, line, problems, batch.Clean[row]).Problems;
                     batch.Records[row] = null;
                 }
 
@@ -73,6 +108,7 @@ public sealed partial class ContractReader<TRecord>
                 }
 
                 batch.Count = 0;
+                batch.KeysUsed = 0;
                 free.Add(batch, CancellationToken.None);
             }
         }
@@ -96,6 +132,9 @@ public sealed partial class ContractReader<TRecord>
         var batch = new RawBatch();
         var values = new string?[columns];
         var certainlyClean = _schema.CertainlyClean;
+        var utf8Clean = _checkUtf8 ? _schema.Utf8CertainlyClean : null;   // GetString decodes the UTF-8 that GetSpan gives
+        var bytes = new byte[1024];
+        var bounds = new int[2 * columns];
         try
         {
             while (true)
@@ -112,10 +151,18 @@ public sealed partial class ContractReader<TRecord>
                 }
 
                 var fieldCount = _csv.FieldCount;
-                CutFields(fieldCount, values);
-                var record = _schema.Create(values);
-                batch.Records[batch.Count] = record;
-                batch.Clean[batch.Count] = certainlyClean?.Invoke(record) == true;
+                if (utf8Clean is not null && fieldCount == _headerFieldCount && CutUtf8(fieldCount, ref bytes, bounds) && utf8Clean(new Utf8Values(bytes, bounds)))
+                {
+                    batch.Records[batch.Count] = null;
+                    batch.AddKey(batch.Count, bytes.AsSpan(bounds[0], bounds[1]));
+                }
+                else
+                {
+                    CutFields(fieldCount, values);
+                    var record = _schema.Create(values);
+                    batch.Records[batch.Count] = record;
+                    batch.Clean[batch.Count] = certainlyClean?.Invoke(record) == true;
+                }
 
                 batch.Lines[batch.Count] = line;
                 batch.FieldCounts[batch.Count++] = fieldCount;
@@ -138,5 +185,32 @@ public sealed partial class ContractReader<TRecord>
 
         batch.Last = true;
         full.Add(batch, stop);
+    }
+
+    // The current record's values in schema column order, trimmed as CutFields trims them, into bytes at bounds' (start,
+    // length) pairs; false when a value's trimming is for the string to decide (FastPathUtf8.TryTrim).
+    private bool CutUtf8(int fieldCount, ref byte[] bytes, int[] bounds)
+    {
+        var used = 0;
+        for (var c = 0; c < _fieldOfColumn.Length; c++)
+        {
+            var field = _fieldOfColumn[c];
+            ReadOnlySpan<byte> value = default;
+            if (field >= 0 && field < fieldCount && !FastPathUtf8.TryTrim(_csv.GetSpan(field), out value))
+            {
+                return false;
+            }
+
+            if (used + value.Length > bytes.Length)
+            {
+                Array.Resize(ref bytes, Math.Max(bytes.Length * 2, used + value.Length));
+            }
+
+            value.CopyTo(bytes.AsSpan(used));
+            (bounds[2 * c], bounds[(2 * c) + 1]) = (used, value.Length);
+            used += value.Length;
+        }
+
+        return true;
     }
 }

@@ -22,6 +22,12 @@ internal sealed class RecordSchema<T> : IRecordSchema where T : class
     /// <summary>A fast "no problem at all" check that lets the validator be skipped (see <see cref="Validation.FastPath"/>); null when there is none.</summary>
     public Func<T, bool>? CertainlyClean { get; init; }
 
+    /// <summary>
+    /// <see cref="CertainlyClean"/> on the row's trimmed UTF-8 values, before any string or record is built (see
+    /// <see cref="FastPathUtf8"/>); null when there is none. The key is column 0 in every format.
+    /// </summary>
+    public Utf8Check? Utf8CertainlyClean { get; init; }
+
     /// <summary>Canonicalises a valid record (status spellings); identity for most formats.</summary>
     public Func<T, T> Normalize { get; init; } = static r => r;
 
@@ -33,6 +39,9 @@ internal sealed class RecordSchema<T> : IRecordSchema where T : class
     /// <summary>Clears the contact values that <see cref="ContactColumns"/>' rules refuse; identity by default.</summary>
     public Func<T, T> ClearInvalidContacts { get; init; } = static r => r;
 }
+
+/// <summary>A "no problem at all" check on a row's trimmed UTF-8 values.</summary>
+internal delegate bool Utf8Check(Utf8Values values);
 
 internal interface IRecordSchema
 {
@@ -79,6 +88,7 @@ internal static class Schemas
         Key = static r => r.AppLid,
         Validator = AppointmentRecordValidator.Instance,
         CertainlyClean = FastPath.IsCertainlyClean,
+        Utf8CertainlyClean = FastPathUtf8.IsCertainlyClean,
         Normalize = static r => r.Status is not null && AppointmentStatuses.NormalizeAppointmentStatus(r.Status) is { } s && r.Status != s
             ? r with { Status = s }
             : r,
