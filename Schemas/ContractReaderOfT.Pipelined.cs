@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Runtime.ExceptionServices;
 using System.Text;
 using CsvHelper;
+using RecallFiles.Schemas.Internal;
 using RecallFiles.Schemas.Validation;
 
 namespace RecallFiles.Schemas;
@@ -18,6 +19,8 @@ namespace RecallFiles.Schemas;
 public sealed partial class ContractReader<TRecord>
 {
     private const int BatchRows = 512;
+
+    private byte[] _rowBytes = new byte[1024];   // the parsing thread's: one row's trimmed UTF-8 values (CutUtf8)
 
     /// <summary>
     /// Parsed rows waiting for their check: per row its line, its field count, and either its record and the fast check's
@@ -133,7 +136,6 @@ public sealed partial class ContractReader<TRecord>
         var values = new string?[columns];
         var certainlyClean = _schema.CertainlyClean;
         var utf8Clean = _checkUtf8 ? _schema.Utf8CertainlyClean : null;   // GetString decodes the UTF-8 that GetSpan gives
-        var bytes = new byte[1024];
         var bounds = new int[2 * columns];
         try
         {
@@ -144,28 +146,11 @@ public sealed partial class ContractReader<TRecord>
                     break;
                 }
 
-                var line = CurrentLine();
-                if (line < 0)
+                if (!ParseRow(batch, values, bounds, certainlyClean, utf8Clean))
                 {
                     continue;
                 }
 
-                var fieldCount = _csv.FieldCount;
-                if (utf8Clean is not null && fieldCount == _headerFieldCount && CutUtf8(fieldCount, ref bytes, bounds) && utf8Clean(new Utf8Values(bytes, bounds)))
-                {
-                    batch.Records[batch.Count] = null;
-                    batch.AddKey(batch.Count, bytes.AsSpan(bounds[0], bounds[1]));
-                }
-                else
-                {
-                    CutFields(fieldCount, values);
-                    var record = _schema.Create(values);
-                    batch.Records[batch.Count] = record;
-                    batch.Clean[batch.Count] = certainlyClean?.Invoke(record) == true;
-                }
-
-                batch.Lines[batch.Count] = line;
-                batch.FieldCounts[batch.Count++] = fieldCount;
                 if (batch.Count == BatchRows)
                 {
                     full.Add(batch, stop);
@@ -187,9 +172,38 @@ public sealed partial class ContractReader<TRecord>
         full.Add(batch, stop);
     }
 
-    // The current record's values in schema column order, trimmed as CutFields trims them, into bytes at bounds' (start,
+    // One record into the batch; false for a blank line. Its own method, called per row, so that the JIT recompiles it
+    // at tier 1 (with the CSV reader's accessors inlined) instead of leaving the ReadyToRun code of the once-called loop.
+    private bool ParseRow(RawBatch batch, string?[] values, int[] bounds, Func<TRecord, bool>? certainlyClean, Utf8Check? utf8Clean)
+    {
+        var line = CurrentLine();
+        if (line < 0)
+        {
+            return false;
+        }
+
+        var fieldCount = _csv.FieldCount;
+        if (utf8Clean is not null && fieldCount == _headerFieldCount && CutUtf8(fieldCount, bounds) && utf8Clean(new Utf8Values(_rowBytes, bounds)))
+        {
+            batch.Records[batch.Count] = null;
+            batch.AddKey(batch.Count, _rowBytes.AsSpan(bounds[0], bounds[1]));
+        }
+        else
+        {
+            CutFields(fieldCount, values);
+            var record = _schema.Create(values);
+            batch.Records[batch.Count] = record;
+            batch.Clean[batch.Count] = certainlyClean?.Invoke(record) == true;
+        }
+
+        batch.Lines[batch.Count] = line;
+        batch.FieldCounts[batch.Count++] = fieldCount;
+        return true;
+    }
+
+    // The current record's values in schema column order, trimmed as CutFields trims them, into _rowBytes at bounds' (start,
     // length) pairs; false when a value's trimming is for the string to decide (FastPathUtf8.TryTrim).
-    private bool CutUtf8(int fieldCount, ref byte[] bytes, int[] bounds)
+    private bool CutUtf8(int fieldCount, int[] bounds)
     {
         var used = 0;
         for (var c = 0; c < _fieldOfColumn.Length; c++)
@@ -201,12 +215,12 @@ public sealed partial class ContractReader<TRecord>
                 return false;
             }
 
-            if (used + value.Length > bytes.Length)
+            if (used + value.Length > _rowBytes.Length)
             {
-                Array.Resize(ref bytes, Math.Max(bytes.Length * 2, used + value.Length));
+                Array.Resize(ref _rowBytes, Math.Max(_rowBytes.Length * 2, used + value.Length));
             }
 
-            value.CopyTo(bytes.AsSpan(used));
+            value.CopyTo(_rowBytes.AsSpan(used));
             (bounds[2 * c], bounds[(2 * c) + 1]) = (used, value.Length);
             used += value.Length;
         }

@@ -70,6 +70,11 @@ internal static class FastPathUtf8
     public static bool TryTrim(ReadOnlySpan<byte> field, out ReadOnlySpan<byte> trimmed)
     {
         trimmed = field;
+        if (field.IsEmpty || (field[0] is > 0x20 and < 0x80 && field[^1] is > 0x20 and < 0x80))
+        {
+            return true;   // nearly every value: printable ASCII at both ends (ASCII white space is all at or below 0x20)
+        }
+
         while (trimmed.Length > 0 && trimmed[0] < 0x80 && char.IsWhiteSpace((char)trimmed[0]))
         {
             trimmed = trimmed[1..];
