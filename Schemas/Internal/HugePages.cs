@@ -15,6 +15,8 @@ internal static partial class HugePages
     private const int MadvHugePage = 14;
     private const nint HugePage = 2 << 20;
 
+    private static bool _unavailable;
+
     /// <summary>A zeroed array of <paramref name="length"/> elements; from 4 MiB on, advised to take huge pages before its first touch.</summary>
     public static T[] NewArray<T>(int length) where T : unmanaged
     {
@@ -32,10 +34,17 @@ internal static partial class HugePages
             var start = handle.AddrOfPinnedObject();
             var first = (start + HugePage - 1) & ~(HugePage - 1);
             var end = (start + bytes) & ~(HugePage - 1);
-            if (end > first)
+            if (end > first && !_unavailable)
             {
-                // The return value is ignored on purpose: a refused hint leaves 4 KiB pages, which work the same.
-                _ = Madvise(first, (nuint)(end - first), MadvHugePage);
+                try
+                {
+                    // The return value is ignored on purpose: a refused hint leaves 4 KiB pages, which work the same.
+                    _ = Madvise(first, (nuint)(end - first), MadvHugePage);
+                }
+                catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException)
+                {
+                    _unavailable = true;   // a C library without madvise under that name: ordinary pages from now on
+                }
             }
         }
         finally
