@@ -47,8 +47,11 @@ public abstract class ContractReader : IDisposable
     /// <summary>Reads the rows as their base type, for callers that only count and report.</summary>
     public abstract IEnumerable<ContractRow> ReadUntypedRows(CancellationToken cancellationToken = default);
 
-    /// <summary>The rows of <see cref="ReadUntypedRows"/>, parsed on a second thread while the caller's checks them (issue 18).</summary>
-    internal abstract IEnumerable<ContractRow> ReadUntypedRowsPipelined(CancellationToken cancellationToken = default);
+    /// <summary>
+    /// The problems of each row of <see cref="ReadUntypedRows"/>, parsed on a second thread while the caller's checks them
+    /// (issue 18); what <see cref="FileValidator"/> reads. A clean row costs no record and no string.
+    /// </summary>
+    internal abstract IEnumerable<IReadOnlyList<ContractProblem>> ReadRowProblemsPipelined(CancellationToken cancellationToken = default);
 
     /// <summary>Opens an appointment file.</summary>
     public static ContractReader<AppointmentRecord> OpenAppointments(Stream stream, string fileName, ContractReadOptions? options = null, bool leaveOpen = false) =>

@@ -83,11 +83,11 @@ public static class FileValidator
 
             try
             {
-                foreach (var row in reader.ReadUntypedRowsPipelined(cancellationToken))
+                foreach (var problems in reader.ReadRowProblemsPipelined(cancellationToken))
                 {
                     rows++;
                     var valid = true;
-                    foreach (var p in row.Problems)
+                    foreach (var p in problems)
                     {
                         Add(p);
                         valid &= p.Severity != ProblemSeverity.Error;

@@ -66,17 +66,27 @@ public sealed class RecordChecker<TRecord> where TRecord : class
         }
 
         // One hash lookup per row: the slot is added, or found with the line that first named the key.
-        var firstLine = _seen.FirstLineOrAdd(Fnv1a64(key), line);
+        var firstLine = FirstLineOrAdd(RecordChecker.Fnv1a64(key), line);
         if (firstLine >= 0)
         {
-            problems.Add(new ContractProblem(_fileName, line, Columns.AppLid, ProblemCodes.DuplicateKey,
-                $"APP_LID '{Mask.Echo(key)}' already appears on line {firstLine.ToString(CultureInfo.InvariantCulture)}; each appointment may appear once per file", ProblemSeverity.Error));
+            problems.Add(DuplicateKey(key, line, firstLine));
         }
     }
 
+    /// <summary>The duplicate index: records <paramref name="line"/> for a key hash (<see cref="RecordChecker.Fnv1a64"/>) and returns -1, or returns the line recorded first.</summary>
+    internal long FirstLineOrAdd(ulong keyHash, long line) => _seen.FirstLineOrAdd(keyHash, line);
+
+    internal ContractProblem DuplicateKey(string key, long line, long firstLine) =>
+        new(_fileName, line, Columns.AppLid, ProblemCodes.DuplicateKey,
+            $"APP_LID '{Mask.Echo(key)}' already appears on line {firstLine.ToString(CultureInfo.InvariantCulture)}; each appointment may appear once per file", ProblemSeverity.Error);
+}
+
+/// <summary>Creates <see cref="RecordChecker{TRecord}"/>s.</summary>
+public static class RecordChecker
+{
     // 64-bit FNV-1a over the UTF-16 code units: the duplicate check keeps a hash per APP_LID instead of
     // the string; two different ids colliding is about 3 in 10^8 for a million-row file (docs/file-formats.md).
-    private static ulong Fnv1a64(string value)
+    internal static ulong Fnv1a64(ReadOnlySpan<char> value)
     {
         var hash = 14695981039346656037UL;
         foreach (var c in value)
@@ -86,11 +96,7 @@ public sealed class RecordChecker<TRecord> where TRecord : class
 
         return hash;
     }
-}
 
-/// <summary>Creates <see cref="RecordChecker{TRecord}"/>s.</summary>
-public static class RecordChecker
-{
     /// <summary>A checker for the rows of an appointment file named <paramref name="fileName"/>.</summary>
     public static RecordChecker<AppointmentRecord> ForAppointments(string fileName) => new(Internal.Schemas.Appointments, fileName);
 

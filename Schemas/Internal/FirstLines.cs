@@ -65,7 +65,7 @@ internal sealed class FirstLines
     private void Grow()
     {
         var old = _slots;
-        _slots = new Slot[old.Length * 2];
+        _slots = HugePages.NewArray<Slot>(old.Length * 2);
         var mask = _slots.Length - 1;
         foreach (var slot in old)
         {

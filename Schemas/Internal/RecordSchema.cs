@@ -17,10 +17,22 @@ internal sealed class RecordSchema<T> : IRecordSchema where T : class
     /// <summary>Puts the record's values, in <see cref="AllColumns"/> order, into an array of that length (reused by the writer row after row).</summary>
     public required Action<T, string?[]> Fill { get; init; }
     public required Func<T, string> Key { get; init; }
-    public required IValidator<T> Validator { get; init; }
+    /// <summary>
+    /// Creates the format's FluentValidation rules, once, on first use (<see cref="Validator"/>): issue 18, building them compiles
+    /// a few dozen expression trees at start-up, which a file whose rows are all certainly clean never needs.
+    /// </summary>
+    public required Func<IValidator<T>> CreateValidator { get; init; }
+
+    public IValidator<T> Validator => field ??= CreateValidator();
 
     /// <summary>A fast "no problem at all" check that lets the validator be skipped (see <see cref="Validation.FastPath"/>); null when there is none.</summary>
     public Func<T, bool>? CertainlyClean { get; init; }
+
+    /// <summary>
+    /// <see cref="CertainlyClean"/> on the row's trimmed UTF-8 values, before any string or record is built (see
+    /// <see cref="FastPathUtf8"/>); null when there is none. The key is column 0 in every format.
+    /// </summary>
+    public Utf8Check? Utf8CertainlyClean { get; init; }
 
     /// <summary>Canonicalises a valid record (status spellings); identity for most formats.</summary>
     public Func<T, T> Normalize { get; init; } = static r => r;
@@ -33,6 +45,9 @@ internal sealed class RecordSchema<T> : IRecordSchema where T : class
     /// <summary>Clears the contact values that <see cref="ContactColumns"/>' rules refuse; identity by default.</summary>
     public Func<T, T> ClearInvalidContacts { get; init; } = static r => r;
 }
+
+/// <summary>A "no problem at all" check on a row's trimmed UTF-8 values.</summary>
+internal delegate bool Utf8Check(Utf8Values values);
 
 internal interface IRecordSchema
 {
@@ -77,8 +92,9 @@ internal static class Schemas
             (v[12], v[13], v[14], v[15], v[16], v[17]) = (r.AppEndTime, r.UserWorkPhone, r.UserLanguage, r.CommunicationPreferences, r.Privacy, r.Status);
         },
         Key = static r => r.AppLid,
-        Validator = AppointmentRecordValidator.Instance,
+        CreateValidator = static () => AppointmentRecordValidator.Instance,
         CertainlyClean = FastPath.IsCertainlyClean,
+        Utf8CertainlyClean = FastPathUtf8.IsCertainlyClean,
         Normalize = static r => r.Status is not null && AppointmentStatuses.NormalizeAppointmentStatus(r.Status) is { } s && r.Status != s
             ? r with { Status = s }
             : r,
@@ -116,7 +132,7 @@ internal static class Schemas
         Fill = static (r, v) => (v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]) =
             (r.AppLid, r.UserLandlinePhone, r.UserMobilePhone, r.UserEmail, r.ResourceLid, r.Status, r.AppDate, r.AppStartTime),
         Key = static r => r.AppLid,
-        Validator = StatusRecordValidator.Instance,
+        CreateValidator = static () => StatusRecordValidator.Instance,
         Normalize = static r => AppointmentStatuses.TryParse(r.Status, out var s) && r.Status != s.ToWire() ? r with { Status = s.ToWire() } : r,
     };
 
@@ -128,7 +144,7 @@ internal static class Schemas
         Create = static v => new StatusResultRecord { AppLid = v[0] ?? "", Result = v[1] ?? "", Message = v[2] },
         Fill = static (r, v) => (v[0], v[1], v[2]) = (r.AppLid, r.Result, r.Message),
         Key = static r => r.AppLid,
-        Validator = StatusResultRecordValidator.Instance,
+        CreateValidator = static () => StatusResultRecordValidator.Instance,
         Normalize = static r => StatusResultCodes.TryParse(r.Result, out var c) && r.Result != c.ToWire() ? r with { Result = c.ToWire() } : r,
     };
 
