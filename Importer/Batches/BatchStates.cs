@@ -1,4 +1,5 @@
 using Npgsql;
+using RecallFiles.Importer.Database;
 
 namespace RecallFiles.Importer.Batches;
 
@@ -35,6 +36,10 @@ public static class BatchStates
 
     /// <summary>Every state.</summary>
     public static IReadOnlyList<string> All { get; } = [Claimed, Downloaded, Applied, Failed, NeedsReview, Superseded, Duplicate];
+
+    /// <summary>The batch_history line of a step, as one statement of a batch (<see cref="RecordAsync"/> runs it alone).</summary>
+    internal static NpgsqlBatchCommand Statement(long batchId, string? from, string to, string actor, string? reason) =>
+        Sql.Statement("INSERT INTO batch_history (batch_id, from_state, to_state, actor, reason) VALUES ($1, $2, $3, $4, $5)", batchId, from, to, actor, reason);
 
     internal static async Task RecordAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, long batchId, string? from, string to, string actor, string? reason, CancellationToken cancellationToken)
     {

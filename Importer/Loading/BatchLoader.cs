@@ -62,16 +62,24 @@ public sealed partial class BatchLoader
     /// infrastructure failures (database, disk) throw and leave the batch as it was. An unknown id throws
     /// <see cref="NotFoundException"/>; a batch in a state that cannot be loaded now, <see cref="ConflictException"/>.
     /// </summary>
-    public async Task<LoadResult> LoadAsync(long batchId, string actor, LoadMode mode = LoadMode.Normal, CancellationToken cancellationToken = default)
+    public async Task<LoadResult> LoadAsync(long batchId, string actor, LoadMode mode = LoadMode.Normal, CancellationToken cancellationToken = default) =>
+        (await LoadWithReportAsync(batchId, actor, mode, cancellationToken)).Result;
+
+    /// <summary>
+    /// <see cref="LoadAsync"/>, and whether this load stored an error report for the vendor (null for a batch that was
+    /// already final: nothing was loaded), so the pickup need not read the batch back to learn it (issue 18).
+    /// </summary>
+    internal async Task<(LoadResult Result, bool? ReportStored)> LoadWithReportAsync(long batchId, string actor, LoadMode mode, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(actor);
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var batch = await BatchRecorder.LockAsync(connection, transaction, batchId, cancellationToken);
+        // The savepoint a file's writes roll back to is set with the lock: the checks before the stream write nothing.
+        var batch = await BatchRecorder.LockAsync(connection, transaction, batchId, ApplySavepoint, cancellationToken);
         if (batch.State is BatchStates.Applied or BatchStates.Superseded or BatchStates.Duplicate)
         {
             await transaction.RollbackAsync(cancellationToken);
-            return batch.ToResult(alreadyFinal: true);
+            return (batch.ToResult(alreadyFinal: true), null);
         }
 
         if (batch.State == BatchStates.Claimed)
@@ -85,13 +93,10 @@ public sealed partial class BatchLoader
         }
 
         var outcome = await LoadLockedAsync(connection, transaction, batch, mode, cancellationToken);
-        var result = await BatchRecorder.RecordAsync(connection, transaction, batch, outcome, actor, cancellationToken);
-        if (outcome.State == BatchStates.Applied && outcome.Inserted + outcome.Updated + outcome.Removed > 0 && outcome.Parsed is { } wrote)
-        {
-            // Last: the feed lock is held from here to the commit only.
-            await wrote.Feed.SealAsync(connection, transaction, batch.Id, cancellationToken);
-        }
-
+        // A load that changed something wakes the feed and seals its place in it last: the feed lock is held from there to
+        // the commit only.
+        var seal = outcome.State == BatchStates.Applied && outcome.Inserted + outcome.Updated + outcome.Removed > 0 ? outcome.Parsed?.Feed : null;
+        var (result, reportStored) = await BatchRecorder.RecordAsync(connection, transaction, batch, outcome, actor, seal, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         var reason = result.Reason is null ? "" : ": " + result.Reason;
         if (result.State is BatchStates.Failed or BatchStates.NeedsReview)
@@ -104,7 +109,7 @@ public sealed partial class BatchLoader
             Loaded(_logger, batchId, batch.PracticeId, batch.RemoteName, result.State, reason);
         }
 
-        return result;
+        return (result, reportStored);
     }
 
     [LoggerMessage(LogLevel.Information, "batch {BatchId} of {PracticeId} ({FileName}): {State}{Reason}")]
@@ -120,15 +125,10 @@ public sealed partial class BatchLoader
             return Finish.Failed($"the archived copy {batch.ArchivePath ?? "(none)"} is missing: restore it from backup and replay", [], 0);
         }
 
-        await using (var duplicate = Sql.Command(connection, transaction, """
-            SELECT id FROM batches WHERE practice_id = $1 AND sha256 = $2 AND id < $3
-              AND state IN ('applied', 'needs_review', 'superseded') ORDER BY id LIMIT 1
-            """, batch.PracticeId, batch.Sha256, batch.Id))
+        // Read with the batch's lock (BatchRecorder.LockAsync): an earlier batch of the same bytes, the newest applied snapshot.
+        if (SnapshotRules.Duplicate(batch.Sha256, batch.EarlierSameBytes) is { } isDuplicate)
         {
-            if (SnapshotRules.Duplicate(batch.Sha256, await duplicate.ExecuteScalarAsync(cancellationToken) as long?) is { } isDuplicate)
-            {
-                return isDuplicate;
-            }
+            return isDuplicate;
         }
 
         if (SnapshotRules.WrongFile(batch.RemoteName, batch.PracticeId) is { } wrongFile)
@@ -142,20 +142,15 @@ public sealed partial class BatchLoader
             return new Finish(BatchStates.NeedsReview, outOfRange);
         }
 
-        await using (var newest = Sql.Command(connection, transaction,
-            "SELECT max(file_timestamp) FROM batches WHERE practice_id = $1 AND state = 'applied' AND id <> $2", batch.PracticeId, batch.Id))
+        if (SnapshotRules.Superseded(batch.SnapshotTime, batch.NewestApplied) is { } superseded)
         {
-            if (SnapshotRules.Superseded(batch.SnapshotTime, await newest.ExecuteScalarAsync(cancellationToken) as DateTime?) is { } superseded)
-            {
-                return superseded;
-            }
+            return superseded;
         }
 
         // What the practice has (all of it, or from the snapshot's configured window on: MaxHistoryRows), to classify
         // every file row as new, changed or unchanged on the way in. The practice's row lock (BatchRecorder.LockAsync)
         // keeps every other load of the practice out until commit, so the picture stays true.
         var existing = await ExistingAppointments.LoadAsync(connection, transaction, batch.PracticeId, batch.Window(null, null).Start, MaxHistoryRows, cancellationToken);
-        await transaction.SaveAsync(ApplySavepoint, cancellationToken);
         Parsed parsed;
         try
         {
@@ -225,12 +220,7 @@ public sealed partial class BatchLoader
             removed = await SnapshotMerge.RemoveAsync(connection, transaction, batch, gone, cancellationToken);
         }
 
-        if (inserted + updated + removed > 0)
-        {
-            await SnapshotMerge.NotifyAsync(connection, transaction, batch.PracticeId, cancellationToken);
-        }
-
-        await transaction.ReleaseAsync(ApplySavepoint, cancellationToken);
+        // The NOTIFY goes with the record (BatchRecorder.RecordAsync); the savepoint is released by the commit.
         string? note = parsed.RowsInvalid > 0
             ? $"{parsed.RowsInvalid.ToString(CultureInfo.InvariantCulture)} invalid row(s) rejected (RejectRows); see the error report"
             : null;

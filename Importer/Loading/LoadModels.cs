@@ -39,6 +39,15 @@ internal sealed record BatchRow(long Id, string PracticeId, string RemoteName, s
         SnapshotRules.Window(SnapshotTime, TimeZones.Find(TimeZone, $"the time zone of practice {PracticeId} (RecallFiles:Practices:{PracticeId}:TimeZone)"),
             WindowPast, WindowAhead, first, last);
 
+    /// <summary>The earliest earlier batch of the practice with the same bytes (applied, held or superseded), read with the lock.</summary>
+    public long? EarlierSameBytes { get; init; }
+
+    /// <summary>The newest snapshot time the practice has applied (this batch aside), read with the lock.</summary>
+    public DateTime? NewestApplied { get; init; }
+
+    /// <summary>An event id taken with the lock: every event this load writes has a larger one (<see cref="FeedSeal"/>).</summary>
+    public long EventsAfter { get; init; }
+
     public LoadResult ToResult(bool alreadyFinal) =>
         new(Id, State, Reason, Counts[0], Counts[1], Counts[2], Counts[3], Counts[4], Counts[5], Counts[6], alreadyFinal);
 }

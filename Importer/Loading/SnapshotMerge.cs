@@ -78,9 +78,5 @@ internal static class SnapshotMerge
     }
 
     /// <summary>Wakes the feed's consumers (<see cref="EventFeed.NotifyChannel"/>; the payload is the practice id) at commit.</summary>
-    public static async Task NotifyAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string practiceId, CancellationToken cancellationToken)
-    {
-        await using var notify = Sql.Command(connection, transaction, $"SELECT pg_notify('{EventFeed.NotifyChannel}', $1)", practiceId);
-        await notify.ExecuteNonQueryAsync(cancellationToken);
-    }
+    public static NpgsqlBatchCommand Notify(string practiceId) => Sql.Statement($"SELECT pg_notify('{EventFeed.NotifyChannel}', $1)", practiceId);
 }

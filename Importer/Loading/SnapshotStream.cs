@@ -31,6 +31,11 @@ internal static partial class SnapshotStream
         int maxStoredProblems, ILogger logger, CancellationToken cancellationToken)
     {
         var parsed = new Parsed();
+        if (batch.EventsAfter > 0)
+        {
+            parsed.Feed.StartedAt(batch.EventsAfter); // taken with the batch's lock: no round trip of its own (issue 18)
+        }
+
         await using var file = new FileStream(batch.ArchivePath!, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
         using var hashing = new HashingStream(file);
         using var reader = ContractReader.OpenAppointments(hashing, batch.RemoteName, batch.StrictContacts ? StrictContacts : null, leaveOpen: true);

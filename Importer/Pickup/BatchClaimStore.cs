@@ -47,14 +47,18 @@ internal sealed partial class BatchClaimStore(NpgsqlDataSource dataSource, strin
     {
         DateTime? fileTimestamp = ContractFileName.TryParse(file.Name, out var name, out _) ? name!.Timestamp.UtcDateTime : null;
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await using var insert = Sql.Command(connection, transaction, """
-            INSERT INTO batches (practice_id, remote_folder, remote_name, remote_size, remote_mtime, file_timestamp, state, claimed_by)
-            VALUES ($1, $2, $3, $4, $5, $6, 'claimed', $7)
-            ON CONFLICT (practice_id, remote_folder, remote_name, remote_size, remote_mtime) WHERE NOT remote_done DO NOTHING
-            RETURNING id, claimed_at
+        // The claim and its batch_history line in one statement, so one round trip and one commit (issue 18).
+        await using var insert = Sql.Command(connection, null, """
+            WITH claimed AS (
+                INSERT INTO batches (practice_id, remote_folder, remote_name, remote_size, remote_mtime, file_timestamp, state, claimed_by)
+                VALUES ($1, $2, $3, $4, $5, $6, $8, $7)
+                ON CONFLICT (practice_id, remote_folder, remote_name, remote_size, remote_mtime) WHERE NOT remote_done DO NOTHING
+                RETURNING id, claimed_at),
+            history AS (
+                INSERT INTO batch_history (batch_id, from_state, to_state, actor, reason) SELECT id, NULL, $8, $7, NULL FROM claimed)
+            SELECT id, claimed_at FROM claimed
             """, practiceId, folder, file.Name, file.Size, DateTime.SpecifyKind(file.LastWriteTimeUtc, DateTimeKind.Utc),
-            fileTimestamp is { } t ? DateTime.SpecifyKind(t, DateTimeKind.Utc) : null, serverName);
+            fileTimestamp is { } t ? DateTime.SpecifyKind(t, DateTimeKind.Utc) : null, serverName, BatchStates.Claimed);
         if (fileTimestamp is null)
         {
             insert.Parameters[5].NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz;
@@ -73,8 +77,6 @@ internal sealed partial class BatchClaimStore(NpgsqlDataSource dataSource, strin
             claimedAt = reader.GetDateTime(1);
         }
 
-        await BatchStates.RecordAsync(connection, transaction, id, null, BatchStates.Claimed, serverName, null, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
         Claimed(logger, file.Name, practiceId, id);
         return new OpenBatch(id, practiceId, folder, file.Name, file.Size, BatchStates.Claimed, claimedAt, null);
     }

@@ -139,9 +139,11 @@ public sealed partial class PickupService : IAsyncDisposable
             FaultPoints.Hit(FaultPoints.AfterDownload);
         }
 
+        LoadedNow? loaded = null;
         if (state == BatchStates.Downloaded)
         {
-            state = await LoadWithAttemptsAsync(batch, cancellationToken);
+            loaded = await LoadWithAttemptsAsync(batch, cancellationToken);
+            state = loaded.State;
             FaultPoints.Hit(FaultPoints.AfterCommit);
         }
 
@@ -150,7 +152,10 @@ public sealed partial class PickupService : IAsyncDisposable
             return null;
         }
 
-        var (finalState, reason) = await UploadReportAsync(dropBox, practice, batch, cancellationToken);
+        // A load that just stored no report for a file it took in leaves nothing to upload: no need to read the batch back.
+        var (finalState, reason) = loaded is { ReportStored: false } && !VendorReport.IsTurnedAway(state)
+            ? (state, loaded.Reason)
+            : await UploadReportAsync(dropBox, practice, batch, cancellationToken);
         if (!VendorReport.IsTurnedAway(finalState))
         {
             return InboxVerdict.Processed; // applied, or a duplicate of bytes already taken
@@ -197,18 +202,17 @@ public sealed partial class PickupService : IAsyncDisposable
 
         var sha = await HashingStream.HashFileAsync(path, cancellationToken);
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await using (var update = Sql.Command(connection, transaction, """
-            UPDATE batches SET state = 'downloaded', sha256 = $2, archive_path = $3, downloaded_at = now(), updated_at = now()
-            WHERE id = $1 AND state = 'claimed'
-            """, batch.Id, sha, path))
+        // The step and its batch_history line in one statement: one round trip and one commit (issue 18).
+        await using (var update = Sql.Command(connection, null, """
+            WITH downloaded AS (
+                UPDATE batches SET state = $5, sha256 = $2, archive_path = $3, downloaded_at = now(), updated_at = now()
+                WHERE id = $1 AND state = $4)
+            INSERT INTO batch_history (batch_id, from_state, to_state, actor, reason) VALUES ($1, $4, $5, $6, $7)
+            """, batch.Id, sha, path, BatchStates.Claimed, BatchStates.Downloaded, _options.EffectiveServerName, $"archived {path} (SHA-256 {sha})"))
         {
             await update.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        await BatchStates.RecordAsync(connection, transaction, batch.Id, BatchStates.Claimed, BatchStates.Downloaded, _options.EffectiveServerName,
-            $"archived {path} (SHA-256 {sha})", cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
         return BatchStates.Downloaded;
     }
 
@@ -257,11 +261,15 @@ public sealed partial class PickupService : IAsyncDisposable
         await transaction.CommitAsync(cancellationToken);
     }
 
-    private async Task<string> LoadWithAttemptsAsync(OpenBatch batch, CancellationToken cancellationToken)
+    // How a load of this poll ended: its state and reason, and whether it stored an error report (null: not known here).
+    private sealed record LoadedNow(string State, string? Reason, bool? ReportStored);
+
+    private async Task<LoadedNow> LoadWithAttemptsAsync(OpenBatch batch, CancellationToken cancellationToken)
     {
         try
         {
-            return (await _loader.LoadAsync(batch.Id, _options.EffectiveServerName, LoadMode.Normal, cancellationToken)).State;
+            var (result, reportStored) = await _loader.LoadWithReportAsync(batch.Id, _options.EffectiveServerName, LoadMode.Normal, cancellationToken);
+            return new LoadedNow(result.State, result.Reason, reportStored);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -280,7 +288,7 @@ public sealed partial class PickupService : IAsyncDisposable
             {
                 await BatchStates.RecordAsync(connection, null, batch.Id, BatchStates.Downloaded, BatchStates.Failed, _options.EffectiveServerName,
                     $"gave up after {_options.MaxLoadAttempts} load attempts: {Describe(ex)}", cancellationToken);
-                return BatchStates.Failed;
+                return new LoadedNow(BatchStates.Failed, null, null);
             }
 
             throw;
