@@ -41,6 +41,13 @@ public sealed partial class BatchLoader
     /// </summary>
     public int MaxHistoryRows { get; init; } = 50_000;
 
+    /// <summary>
+    /// From this archived size on (default 8 MB, about 80,000 rows), the practice's appointments are read on a second
+    /// connection while the file is parsed (<see cref="ExistingAppointments.StartReadingAsync"/>); a smaller file reads
+    /// them first on the load's own connection, which costs fewer round trips.
+    /// </summary>
+    internal long ConcurrentReadFileBytes { get; init; } = 8L << 20;
+
     /// <summary>The clock a snapshot's time stamp is checked against.</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
@@ -149,8 +156,24 @@ public sealed partial class BatchLoader
 
         // What the practice has (all of it, or from the snapshot's configured window on: MaxHistoryRows), to classify
         // every file row as new, changed or unchanged on the way in. The practice's row lock (BatchRecorder.LockAsync)
-        // keeps every other load of the practice out until commit, so the picture stays true.
-        var existing = await ExistingAppointments.LoadAsync(connection, transaction, batch.PracticeId, batch.Window(null, null).Start, MaxHistoryRows, cancellationToken);
+        // keeps every other load of the practice out until commit, so the picture stays true. For a large file the rows
+        // are read on a second connection in this transaction's snapshot while the file is parsed (issue 18).
+        var from = batch.Window(null, null).Start;
+        var existing = new FileInfo(batch.ArchivePath).Length >= ConcurrentReadFileBytes
+            ? await ExistingAppointments.StartReadingAsync(_dataSource, connection, transaction, batch.PracticeId, from, MaxHistoryRows, ApplySavepoint, cancellationToken)
+            : await ExistingAppointments.LoadAsync(connection, transaction, batch.PracticeId, from, MaxHistoryRows, cancellationToken);
+        try
+        {
+            return await ApplyAsync(connection, transaction, batch, mode, existing, cancellationToken);
+        }
+        finally
+        {
+            await existing.StopAsync(); // the read's snapshot is this transaction's: it ends before the transaction does
+        }
+    }
+
+    private async Task<Finish> ApplyAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, BatchRow batch, LoadMode mode, ExistingAppointments existing, CancellationToken cancellationToken)
+    {
         Parsed parsed;
         try
         {
@@ -168,9 +191,10 @@ public sealed partial class BatchLoader
             return finish;
         }
 
-        if (!string.Equals(parsed.Sha256, batch.Sha256, StringComparison.Ordinal))
+        var recorded = batch.Sha256!; // checked by LoadLockedAsync
+        if (!string.Equals(parsed.Sha256, recorded, StringComparison.Ordinal))
         {
-            return await Undo(Finish.Failed($"the archived copy {batch.ArchivePath} no longer has the SHA-256 recorded at download ({batch.Sha256[..12]}…, now {parsed.Sha256[..12]}…): restore it from backup and replay", [], 0));
+            return await Undo(Finish.Failed($"the archived copy {batch.ArchivePath} no longer has the SHA-256 recorded at download ({recorded[..12]}…, now {parsed.Sha256[..12]}…): restore it from backup and replay", [], 0));
         }
 
         var problems = parsed.Problems;
@@ -192,6 +216,7 @@ public sealed partial class BatchLoader
         }
 
         // The guard and the removal look at the appointments as they were before this file: ExistingAppointments.
+        await existing.Reading;
         var (windowStart, windowEnd) = batch.Window(parsed.FirstDate, parsed.LastDate);
         var inWindow = existing.CountInWindow(windowStart, windowEnd);
         var gone = existing.Unseen(windowStart, windowEnd);

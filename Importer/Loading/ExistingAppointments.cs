@@ -14,14 +14,18 @@ namespace RecallFiles.Importer.Loading;
 /// hash of the stored values; none for a row written before hashes were kept), its start and whether it is marked
 /// removed. The loader classifies each file row against it (new, changed, unchanged) and marks the rows it saw, then
 /// asks it which appointments of the snapshot's window were not seen. Read under the practice's row lock, so nothing
-/// else changes the practice's appointments while it is in use. Not thread-safe: one loader thread uses it.
+/// else changes the practice's appointments while it is in use. One thread fills it and one thread classifies against
+/// it: the same thread one after the other (<see cref="LoadAsync"/>), or, for a large file, at the same time
+/// (<see cref="StartReadingAsync"/>): the filling thread publishes what it has indexed as an <see cref="Index"/> whose
+/// arrays it never changes below the published count, and the classifying thread keeps its own seen marks.
 /// </summary>
-internal sealed class ExistingAppointments
+internal sealed partial class ExistingAppointments
 {
     private const byte Removed = 1;
     private const byte HasHash = 2;
-    private const byte Seen = 4;
 
+    // The filling thread's: the arrays grow by copying (an Index already published keeps the old ones), and the
+    // entries from _indexed on are not published yet.
     private byte[] _arena = [];
     private int _arenaLength;
     private int[] _offsets = new int[1]; // _offsets[i] .. _offsets[i + 1] is key i in the arena
@@ -29,10 +33,18 @@ internal sealed class ExistingAppointments
     private long[] _starts = [];
     private byte[] _flags = [];
     private int[] _buckets = []; // open addressing: entry index + 1, 0 when empty
+    private int _filled;
+    private int _indexed;
+
+    // What the classifying thread sees; replaced, never changed below its count.
+    private volatile Index _index = new([], [0], [], [], [], [], 0);
+
+    // The classifying thread's.
+    private bool[] _seen = [];
     private int _next; // the entry after the last one found: tried first
 
-    /// <summary>Appointments read (removed ones included).</summary>
-    public int Count { get; private set; }
+    /// <summary>Appointments read (removed ones included); final once the read has ended.</summary>
+    public int Count => _index.Count;
 
     /// <summary>
     /// True when every appointment of the practice was read: then an APP_LID not found here is not in the store at
@@ -49,16 +61,41 @@ internal sealed class ExistingAppointments
         int maxHistory, CancellationToken cancellationToken)
     {
         var table = new ExistingAppointments();
+        await table.FillAsync(connection, transaction, practiceId, from, maxHistory, int.MaxValue, cancellationToken);
+        table._loaded = true;
+        return table;
+    }
+
+    /// <summary>
+    /// Reads the rows as <see cref="LoadAsync"/> does, indexing them and publishing the index to <see cref="Classify"/>
+    /// every <paramref name="publishEvery"/> rows and at the end.
+    /// </summary>
+    private async Task FillAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string practiceId, DateTime from,
+        int maxHistory, int publishEvery, CancellationToken cancellationToken)
+    {
         from = DateTime.SpecifyKind(from, DateTimeKind.Unspecified);
         await using (var older = Sql.Command(connection, transaction,
             "SELECT count(*) FROM (SELECT 1 FROM appointments WHERE practice_id = $1 AND starts_at < $2 LIMIT $3) h", practiceId, from, (long)maxHistory + 1))
         {
-            table.Complete = (long)(await older.ExecuteScalarAsync(cancellationToken))! <= maxHistory;
+            Complete = (long)(await older.ExecuteScalarAsync(cancellationToken))! <= maxHistory;
         }
 
-        if (table.Complete)
+        if (Complete)
         {
             from = DateTime.MinValue; // small enough: read the whole practice, so no row needs a conflict check
+        }
+
+        if (publishEvery < int.MaxValue)
+        {
+            // Read concurrently: the arrays are sized up front for as many rows as the practice's last applied snapshot
+            // had (about what the store holds for it), so they are not copied to grow while the file's parsing
+            // allocates too (a copy holds the old and the new arrays at once). Counting the rows exactly costs a scan.
+            await using var last = Sql.Command(connection, transaction,
+                "SELECT rows_valid FROM batches WHERE practice_id = $1 AND state = 'applied' ORDER BY finished_at DESC LIMIT 1", practiceId);
+            if (await last.ExecuteScalarAsync(cancellationToken) is long rows && rows > 0)
+            {
+                Reserve((int)Math.Min(rows, Array.MaxLength / 16));
+            }
         }
 
         // COPY takes no parameters; practice ids are restricted to [A-Za-z0-9_-] by the practices table, and the literal
@@ -99,42 +136,120 @@ internal sealed class ExistingAppointments
             var removed = input.Take(1)[0] != 0;
             input.Int32();
             var micros = input.Int64();
-            table.Append(key, hash, removed, PostgresEpochTicks + (micros * 10));
+            Append(key, hash, removed, PostgresEpochTicks + (micros * 10));
+            if (_filled - Count >= publishEvery)
+            {
+                Publish();
+            }
         }
 
-        table.BuildIndex();
-        return table;
+        Publish();
     }
 
     private static readonly long PostgresEpochTicks = new DateTime(2000, 1, 1).Ticks;
 
     /// <summary>
-    /// The entry of <paramref name="appLid"/> (UTF-8), or -1. The entry after the last one found is tried first: a
-    /// PMS exports in a stable order and the store returns a practice's rows in the order they were written, so a
-    /// snapshot's rows mostly follow the stored ones and are found without a hash or a random memory access.
+    /// Classifies a valid file row (its UTF-8 APP_LID and content hash) and marks its appointment seen: unchanged (stored
+    /// with the same content hash and not removed), new (not in the store: certain only when every appointment was
+    /// read, <see cref="Complete"/>), or staged for the merge (changed, removed before, or not among the rows read).
     /// </summary>
-    public int Find(ReadOnlySpan<byte> appLid)
+    public RowClass Classify(ReadOnlySpan<byte> appLid, UInt128 hash)
     {
-        if (Count == 0)
+        var (index, entry) = FindOrWait(appLid);
+        if (entry < 0)
+        {
+            return Complete ? RowClass.New : RowClass.Staged;
+        }
+
+        MarkSeen(index, entry);
+        return (index.Flags[entry] & (HasHash | Removed)) == HasHash && index.Hashes[entry] == hash ? RowClass.Unchanged : RowClass.Staged;
+    }
+
+    /// <summary>Marks <paramref name="appLid"/> seen, when the practice has it (a rejected row still names its appointment).</summary>
+    public void MarkSeen(string appLid)
+    {
+        if (appLid.Length == 0)
+        {
+            return;
+        }
+
+        var (index, entry) = FindOrWait(Encoding.UTF8.GetBytes(appLid));
+        if (entry >= 0)
+        {
+            MarkSeen(index, entry);
+        }
+    }
+
+    private void MarkSeen(Index index, int entry)
+    {
+        if (entry >= _seen.Length)
+        {
+            Array.Resize(ref _seen, Math.Max(index.Count, _seen.Length * 2));
+        }
+
+        _seen[entry] = true;
+    }
+
+    /// <summary>
+    /// The entry of <paramref name="appLid"/> (UTF-8) in the newest index, or -1 once every row is in without it: while
+    /// rows are still arriving, a miss waits for the next published index.
+    /// </summary>
+    private (Index Index, int Entry) FindOrWait(ReadOnlySpan<byte> appLid)
+    {
+        var index = _index;
+        while (true)
+        {
+            var entry = Find(index, appLid);
+            if (entry >= 0)
+            {
+                return (index, entry);
+            }
+
+            if (_loaded)
+            {
+                var last = _index; // published before _loaded was set
+                if (ReferenceEquals(last, index))
+                {
+                    return (index, -1);
+                }
+
+                index = last;
+                continue;
+            }
+
+            index = WaitForNewer(index);
+        }
+    }
+
+    /// <summary>
+    /// The entry of <paramref name="appLid"/> in <paramref name="index"/>, or -1. The entry after the last one found is
+    /// tried first: a PMS exports in a stable order and the store returns a practice's rows in the order they were
+    /// written, so a snapshot's rows mostly follow the stored ones and are found without a hash or a random memory access.
+    /// </summary>
+    private int Find(Index index, ReadOnlySpan<byte> appLid)
+    {
+        if (index.Count == 0)
         {
             return -1;
         }
 
-        if (_next < Count && Key(_next).SequenceEqual(appLid))
+        if (_next < index.Count && index.Key(_next).SequenceEqual(appLid))
         {
             return _next++;
         }
 
-        var mask = _buckets.Length - 1;
+        var buckets = index.Buckets;
+        var mask = buckets.Length - 1;
         for (var slot = (int)KeyHash(appLid) & mask; ; slot = (slot + 1) & mask)
         {
-            var entry = _buckets[slot] - 1;
+            var entry = buckets[slot] - 1;
             if (entry < 0)
             {
                 return -1;
             }
 
-            if (Key(entry).SequenceEqual(appLid))
+            // The filling thread may already have placed a later entry in this table: not published, not this index's.
+            if (entry < index.Count && index.Key(entry).SequenceEqual(appLid))
             {
                 _next = entry + 1;
                 return entry;
@@ -142,39 +257,14 @@ internal sealed class ExistingAppointments
         }
     }
 
-    /// <summary>
-    /// Marks <paramref name="entry"/> seen in the file and says whether the file's row leaves it as it is: stored with
-    /// the same content hash and not removed.
-    /// </summary>
-    public bool MarkSeen(int entry, UInt128 hash)
-    {
-        var flags = _flags[entry];
-        _flags[entry] = (byte)(flags | Seen);
-        return (flags & (HasHash | Removed)) == HasHash && _hashes[entry] == hash;
-    }
-
-    /// <summary>Marks <paramref name="appLid"/> seen, when the practice has it (a rejected row still names its appointment).</summary>
-    public void MarkSeen(string appLid)
-    {
-        if (Count == 0 || appLid.Length == 0)
-        {
-            return;
-        }
-
-        var entry = Find(Encoding.UTF8.GetBytes(appLid));
-        if (entry >= 0)
-        {
-            _flags[entry] |= Seen;
-        }
-    }
-
     /// <summary>Appointments not marked removed that start in [<paramref name="start"/>, <paramref name="end"/>).</summary>
     public long CountInWindow(DateTime start, DateTime end)
     {
+        var index = Loaded();
         long count = 0;
-        for (var i = 0; i < Count; i++)
+        for (var i = 0; i < index.Count; i++)
         {
-            if ((_flags[i] & Removed) == 0 && InWindow(i, start, end))
+            if ((index.Flags[i] & Removed) == 0 && index.InWindow(i, start, end))
             {
                 count++;
             }
@@ -186,62 +276,100 @@ internal sealed class ExistingAppointments
     /// <summary>The APP_LIDs of the appointments in the window that the file did not name: the ones the snapshot removes.</summary>
     public List<string> Unseen(DateTime start, DateTime end)
     {
+        var index = Loaded();
         var gone = new List<string>();
-        for (var i = 0; i < Count; i++)
+        for (var i = 0; i < index.Count; i++)
         {
-            if ((_flags[i] & (Removed | Seen)) == 0 && InWindow(i, start, end))
+            if ((index.Flags[i] & Removed) == 0 && !(i < _seen.Length && _seen[i]) && index.InWindow(i, start, end))
             {
-                gone.Add(Encoding.UTF8.GetString(Key(i)));
+                gone.Add(Encoding.UTF8.GetString(index.Key(i)));
             }
         }
 
         return gone;
     }
 
-    private bool InWindow(int entry, DateTime start, DateTime end) => _starts[entry] >= start.Ticks && _starts[entry] < end.Ticks;
-
-    private ReadOnlySpan<byte> Key(int entry) => _arena.AsSpan(_offsets[entry], _offsets[entry + 1] - _offsets[entry]);
-
     private static ulong KeyHash(ReadOnlySpan<byte> key) => XxHash3.HashToUInt64(key);
 
     private void Append(ReadOnlySpan<byte> appLid, UInt128? hash, bool removed, long startTicks)
     {
-        if (Count == _hashes.Length)
+        if (_filled == _hashes.Length)
         {
-            var capacity = Math.Max(1024, Count * 2);
-            Array.Resize(ref _hashes, capacity);
-            Array.Resize(ref _starts, capacity);
-            Array.Resize(ref _flags, capacity);
-            Array.Resize(ref _offsets, capacity + 1);
+            // Copies, not Array.Resize in place of the fields' arrays: a published Index keeps reading the old ones.
+            var capacity = Math.Max(1024, _filled * 2);
+            _hashes = Grown(_hashes, capacity, _filled);
+            _starts = Grown(_starts, capacity, _filled);
+            _flags = Grown(_flags, capacity, _filled);
+            _offsets = Grown(_offsets, capacity + 1, _filled + 1);
         }
 
         if (_arenaLength + appLid.Length > _arena.Length)
         {
-            Array.Resize(ref _arena, Math.Max(Math.Max(1 << 16, _arena.Length * 2), _arenaLength + appLid.Length));
+            // Doubling, or, when the entries were reserved, what their keys will take at the average length so far.
+            var size = Math.Max(Math.Max(1 << 16, _arena.Length * 2), _arenaLength + appLid.Length);
+            if (_hashes.Length > 2 * _filled && _filled >= 1024)
+            {
+                size = (int)Math.Min(Array.MaxLength, (long)(_arenaLength + appLid.Length) * _hashes.Length / (_filled + 1) * 17 / 16);
+            }
+
+            _arena = Grown(_arena, size, _arenaLength);
         }
 
         appLid.CopyTo(_arena.AsSpan(_arenaLength));
         _arenaLength += appLid.Length;
-        _hashes[Count] = hash ?? default;
-        _starts[Count] = startTicks;
-        _flags[Count] = (byte)((removed ? Removed : 0) | (hash is null ? 0 : HasHash));
-        Count++;
-        _offsets[Count] = _arenaLength;
+        _hashes[_filled] = hash ?? default;
+        _starts[_filled] = startTicks;
+        _flags[_filled] = (byte)((removed ? Removed : 0) | (hash is null ? 0 : HasHash));
+        _filled++;
+        _offsets[_filled] = _arenaLength;
     }
 
-    private void BuildIndex()
+    private void Reserve(int entries)
     {
+        _hashes = new UInt128[entries];
+        _starts = new long[entries];
+        _flags = new byte[entries];
+        _offsets = new int[entries + 1];
         var size = 1;
-        while (size < Count * 2)
+        while (size < entries * 2)
         {
             size <<= 1;
         }
 
         _buckets = new int[size];
-        var mask = size - 1;
-        for (var i = 0; i < Count; i++)
+    }
+
+    private static T[] Grown<T>(T[] array, int capacity, int used)
+    {
+        var grown = new T[capacity];
+        Array.Copy(array, grown, used);
+        return grown;
+    }
+
+    /// <summary>
+    /// Indexes the entries appended since the last call and publishes them. The table is kept at least twice the
+    /// entries (a power of two); when it must grow, a new one is built in entry order (so it ends as one built at once
+    /// from all of them) and published with the index, while readers of the old one go on.
+    /// </summary>
+    private void Publish()
+    {
+        var from = _indexed;
+        if (_buckets.Length < _filled * 2 || _buckets.Length == 0)
         {
-            var slot = (int)KeyHash(Key(i)) & mask;
+            var size = 1;
+            while (size < _filled * 2)
+            {
+                size <<= 1;
+            }
+
+            _buckets = new int[size];
+            from = 0;
+        }
+
+        var mask = _buckets.Length - 1;
+        for (var i = from; i < _filled; i++)
+        {
+            var slot = (int)KeyHash(_arena.AsSpan(_offsets[i], _offsets[i + 1] - _offsets[i])) & mask;
             while (_buckets[slot] != 0)
             {
                 slot = (slot + 1) & mask;
@@ -249,59 +377,38 @@ internal sealed class ExistingAppointments
 
             _buckets[slot] = i + 1;
         }
+
+        _indexed = _filled;
+        _index = new Index(_arena, _offsets, _hashes, _starts, _flags, _buckets, _filled);
+        Published();
     }
 
-    /// <summary>A forward-only reader of a binary COPY stream with a buffer that always holds whole fields asked for.</summary>
-    private sealed class CopyReader(Stream stream)
+    /// <summary>A published state of the table: its arrays are never changed below <see cref="Count"/>.</summary>
+    private sealed class Index(byte[] arena, int[] offsets, UInt128[] hashes, long[] starts, byte[] flags, int[] buckets, int count)
     {
-        private byte[] _buffer = new byte[1 << 16];
-        private int _start;
-        private int _end;
+        public int[] Buckets { get; } = buckets;
 
-        public async ValueTask EnsureAsync(int bytes, CancellationToken cancellationToken)
-        {
-            if (_end - _start >= bytes)
-            {
-                return;
-            }
+        public UInt128[] Hashes { get; } = hashes;
 
-            if (bytes > _buffer.Length)
-            {
-                Array.Resize(ref _buffer, Math.Max(bytes, _buffer.Length * 2));
-            }
+        public byte[] Flags { get; } = flags;
 
-            Buffer.BlockCopy(_buffer, _start, _buffer, 0, _end - _start);
-            _end -= _start;
-            _start = 0;
-            while (_end < bytes)
-            {
-                var n = await stream.ReadAsync(_buffer.AsMemory(_end), cancellationToken);
-                if (n == 0)
-                {
-                    // The trailer may be all that is left: callers ask for more than they need.
-                    return;
-                }
+        public int Count { get; } = count;
 
-                _end += n;
-            }
-        }
+        public ReadOnlySpan<byte> Key(int entry) => arena.AsSpan(offsets[entry], offsets[entry + 1] - offsets[entry]);
 
-        public ReadOnlySpan<byte> Take(int bytes)
-        {
-            if (_end - _start < bytes)
-            {
-                throw new InvalidDataException("the server's COPY output ended in the middle of a row");
-            }
-
-            var span = _buffer.AsSpan(_start, bytes);
-            _start += bytes;
-            return span;
-        }
-
-        public short Int16() => BinaryPrimitives.ReadInt16BigEndian(Take(2));
-
-        public int Int32() => BinaryPrimitives.ReadInt32BigEndian(Take(4));
-
-        public long Int64() => BinaryPrimitives.ReadInt64BigEndian(Take(8));
+        public bool InWindow(int entry, DateTime start, DateTime end) => starts[entry] >= start.Ticks && starts[entry] < end.Ticks;
     }
+}
+
+/// <summary>How a valid file row compares with what the practice has (<see cref="ExistingAppointments.Classify"/>).</summary>
+internal enum RowClass
+{
+    /// <summary>Not in the store: written straight into <c>appointments</c> with its <c>added</c> event.</summary>
+    New,
+
+    /// <summary>Changed, removed before, or not among the appointments read: staged for the merge, which decides.</summary>
+    Staged,
+
+    /// <summary>Stored with the same content and not removed: nothing to write.</summary>
+    Unchanged,
 }

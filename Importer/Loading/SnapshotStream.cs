@@ -98,16 +98,18 @@ internal static partial class SnapshotStream
                     var load = new LoadRow(r, date, ContractFormats.TryParseTime(r.AppStartTime, out var s) ? s : null,
                         ContractFormats.TryParseTime(r.AppEndTime, out var e) ? e : null);
                     encoder.Encode(load);
-                    var entry = existing.Find(encoder.AppLid);
-                    if (entry < 0 && existing.Complete)
+                    switch (existing.Classify(encoder.AppLid, encoder.Hash))
                     {
-                        encoder.WriteNew(chunk.Appointments, chunk.Events, load);
-                        parsed.Added++;
-                    }
-                    else if (entry < 0 || !existing.MarkSeen(entry, encoder.Hash))
-                    {
-                        encoder.WriteStaging(chunk.Staging); // changed, or not among the appointments read: the merge decides
-                        parsed.Staged++;
+                        case RowClass.New:
+                            encoder.WriteNew(chunk.Appointments, chunk.Events, load);
+                            parsed.Added++;
+                            break;
+                        case RowClass.Staged:
+                            encoder.WriteStaging(chunk.Staging); // changed, or not among the appointments read: the merge decides
+                            parsed.Staged++;
+                            break;
+                        case RowClass.Unchanged:
+                            break; // nothing to write
                     }
 
                     if (chunk.Bytes >= ChunkBytes)
