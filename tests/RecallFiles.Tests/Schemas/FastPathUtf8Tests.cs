@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using RecallFiles.Schemas;
 using RecallFiles.Schemas.Validation;
+using RecallFiles.Tests.Infrastructure;
 
 namespace RecallFiles.Tests.Schemas;
 
@@ -148,26 +149,7 @@ public sealed class FastPathUtf8Tests
     }
 
     // Values changed at 1-3 random places, from seeds, with pieces that break each rule.
-    private static IEnumerable<string> Mangled(string[] seeds, string[] pieces, int seed, int count)
-    {
-        var random = new Random(seed);
-        for (var i = 0; i < count; i++)
-        {
-            var chars = seeds[random.Next(seeds.Length)].Select(c => c.ToString()).ToList();
-            for (var edits = random.Next(1, 4); edits > 0; edits--)
-            {
-                var at = random.Next(chars.Count);
-                switch (random.Next(3))
-                {
-                    case 0: chars[at] = pieces[random.Next(pieces.Length)]; break;
-                    case 1: chars.Insert(at, pieces[random.Next(pieces.Length)]); break;
-                    default: if (chars.Count > 1) { chars.RemoveAt(at); } break;
-                }
-            }
-
-            yield return string.Concat(chars);
-        }
-    }
+    private static IEnumerable<string> Mangled(string[] seeds, string[] pieces, int seed, int count) => Mangler.Mangled(seeds, pieces, seed, count);
 
     [TestMethod]
     public void Email_AgreesWithIsPlausibleEmail_OnMangledAddresses()
